@@ -1,0 +1,106 @@
+/*
+ * config.h - milter-delist configuration: one libconfuse option table,
+ * built-in defaults, validation, and a reference-counted immutable snapshot
+ * so a reload never disturbs work in flight.
+ */
+#ifndef MILTER_DELIST_CONFIG_H
+#define MILTER_DELIST_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#define CONFIG_DEFAULT_FILE SYSCONFDIR "/milter-delist.conf"
+
+/* The site's facts for the delisting request.  Strings are never NULL;
+ * "" means "not configured" and is shown as "<fill in: ...>". */
+struct config_contact {
+	char *name;
+	char *email;
+	char *company_type;
+	char *timezone;
+	char *website;
+	char *server_type;	/* "dedicated" or "shared" */
+	char *sending_domain;
+};
+
+struct config_alert {
+	char *to;		/* recipient of alert mails */
+	char *from;		/* envelope and header sender */
+	char **sendmail;	/* argv, NULL-terminated, argv[0] absolute */
+	time_t reminder;	/* seconds; 0 = no reminder */
+	time_t clear_after;	/* seconds of good delivery before "cleared" */
+	time_t timeout;		/* seconds a sendmail run may take */
+	time_t retry;		/* first retry delay; doubles up to 1 h */
+};
+
+struct config {
+	int refs;		/* owned by config.c; see config_acquire() */
+	char *file;		/* file parsed, or "" for built-in defaults */
+
+	char *socket;
+	unsigned socket_mode;
+	char *socket_owner;	/* "user", "user:group" or "" */
+	char *user;
+	char *pidfile;
+	char *state_file;
+
+	int syslog_facility;	/* LOG_MAIL ... */
+	char *syslog_ident;
+	int log_level;		/* LOG_INFO ... */
+
+	char *maillog;		/* log file to follow, "" = off */
+
+	char **outbound_ips;	/* NULL-terminated, validated */
+	size_t n_outbound_ips;
+	char **trusted_relays;	/* host names or IPs, NULL-terminated */
+	size_t n_trusted_relays;
+
+	size_t max_incidents;
+	size_t bounce_max_size; /* bytes of a bounce we read */
+
+	struct config_alert alert;
+	struct config_contact contact;
+
+	void *priv;		/* the parsed cfg_t, for config_print() */
+};
+
+/*
+ * config_load - parse and validate a configuration
+ *
+ * file: the path, or NULL for built-in defaults only.  When required is 0
+ * a missing file is the same as NULL (the daemon runs without one).
+ * overrides: NULL or a NULL-terminated list of "option=value" strings
+ * (top-level string options, from the command line) applied over the file.
+ * Returns a new config with refs 1, or NULL with "FILE:LINE: message" (or
+ * "FILE: message") in err.
+ */
+struct config *config_load(const char *file, int required,
+			   const char *const *overrides, char *err,
+			   size_t errlen);
+
+/* config_print - write the effective configuration in the file's syntax */
+void config_print(const struct config *c, FILE *fp);
+
+/* config_free - release a config regardless of its reference count */
+void config_free(struct config *c);
+
+/*
+ * The current configuration.  config_install() takes ownership of c and
+ * drops the reference to the previous one; config_acquire() returns the
+ * current one with a reference added, to be given back with
+ * config_release().  All three are thread-safe.
+ */
+void config_install(struct config *c);
+struct config *config_acquire(void);
+void config_release(struct config *c);
+
+/* Helpers shared with other modules. */
+int config_parse_duration(const char *s, time_t *out); /* "90s" "24h" "2d" */
+int config_parse_size(const char *s, size_t *out);     /* "4M" "512k" */
+int config_facility(const char *name);		       /* -1 if unknown */
+int config_level(const char *name);		       /* -1 if unknown */
+const char *config_facility_name(int facility);
+const char *config_level_name(int level);
+
+#endif

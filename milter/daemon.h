@@ -1,0 +1,58 @@
+/*
+ * daemon.h - process set-up: detaching, the pidfile, the milter socket,
+ * dropping privileges and the reload signal
+ */
+#ifndef MILTER_DELIST_DAEMON_H
+#define MILTER_DELIST_DAEMON_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* daemon_block_signals - block USR1, HUP, TERM and INT in the calling
+ * thread (call in main before any thread exists, so every thread inherits
+ * the mask and the signals are taken only by sigwait()); ignore SIGPIPE */
+void daemon_block_signals(void);
+
+/* daemon_detach - fork into the background, new session, cwd "/", stdio
+ * on /dev/null.  Returns 0 in the child, exits in the parent. */
+int daemon_detach(void);
+
+/* daemon_socket_path - the file system path of a local:/unix: socket
+ * specification (or a bare path), or NULL for inet sockets */
+const char *daemon_socket_path(const char *spec);
+
+/*
+ * daemon_prepare_socket - before libmilter creates the socket: make its
+ * directory if missing (owned by uid/gid when not -1), and remove a stale
+ * socket only when nobody answers on it.  Returns 0, or -1 with a message
+ * in err (a live milter is listening, or the path is not a socket).
+ */
+int daemon_prepare_socket(const char *spec, uid_t uid, gid_t gid, char *err,
+			  size_t errlen);
+
+/* daemon_own_socket - chown/chmod the socket file to owner ("user" or
+ * "user:group", "" keeps it) and mode; no-op for inet sockets */
+int daemon_own_socket(const char *spec, const char *owner, unsigned mode,
+		      char *err, size_t errlen);
+
+/* daemon_make_parent - mkdir -p the parent directory of path (0750 for
+ * new directories), owned by uid/gid when not -1 */
+int daemon_make_parent(const char *path, uid_t uid, gid_t gid);
+
+/* daemon_write_pidfile - write our pid to path (0644); 0 or -1/errno */
+int daemon_write_pidfile(const char *path);
+
+/* daemon_lookup_user - uid, gid of user name; 0 or -1 if unknown */
+int daemon_lookup_user(const char *user, uid_t *uid, gid_t *gid);
+
+/* daemon_drop_privileges - initgroups/setgid/setuid to user; 0 or -1 */
+int daemon_drop_privileges(const char *user, char *err, size_t errlen);
+
+/*
+ * daemon_start_reload_thread - a thread that sigwait()s for SIGUSR1 and
+ * calls reload() for each (never from signal context).  The stop signals
+ * (HUP, TERM, INT) are left to libmilter's own signal thread.
+ */
+int daemon_start_reload_thread(void (*reload)(void));
+
+#endif

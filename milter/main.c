@@ -1,0 +1,272 @@
+/*
+ * main.c - milter-delist: options, start-up and shutdown
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "callbacks.h"
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+
+#define MAX_OVERRIDES 8
+
+static const char *config_file;	 /* -c, or NULL for the default */
+static int config_required;	 /* -c given: the file must exist */
+static const char *overrides[MAX_OVERRIDES + 1];
+static size_t n_overrides;
+static char override_buf[MAX_OVERRIDES][1100];
+
+/* usage - the synopsis; exit with status */
+static void usage(FILE *fp, int status)
+{
+	fprintf(fp,
+		"Usage: milter-delist [-f] [-c FILE] [-p SOCKET] [-u USER] "
+		"[-P PIDFILE] [-d LEVEL]\n"
+		"       milter-delist -t [-c FILE]\n"
+		"       milter-delist -V | -h\n"
+		"\n"
+		"Detects when Microsoft (Outlook.com, Hotmail, Live, MSN, "
+		"Microsoft 365)\n"
+		"blocks this server's IP, and mails the admin a prefilled "
+		"delisting request.\n"
+		"\n"
+		"  -c FILE     configuration file (default %s;\n"
+		"              without one, the built-in defaults apply)\n"
+		"  -f          stay in the foreground and log to stderr too\n"
+		"  -p SOCKET   milter socket (local:/path, inet:PORT@HOST)\n"
+		"  -u USER     run as USER after creating the socket\n"
+		"  -P PIDFILE  write the process id to PIDFILE\n"
+		"  -d LEVEL    log level (err, warning, notice, info, debug "
+		"or 0-7)\n"
+		"  -t          check the configuration, print it, exit 0 or "
+		"78\n"
+		"  -V          print the version\n"
+		"  -h          this help\n",
+		CONFIG_DEFAULT_FILE);
+	exit(status);
+}
+
+/* add_override - remember "name=value" from the command line */
+static void add_override(const char *name, const char *value)
+{
+	if (n_overrides == MAX_OVERRIDES)
+		return;
+	snprintf(override_buf[n_overrides], sizeof(override_buf[0]), "%s=%s",
+		 name, value);
+	overrides[n_overrides] = override_buf[n_overrides];
+	n_overrides++;
+}
+
+/* level_arg - -d takes a name or a number 0-7 */
+static const char *level_arg(const char *arg)
+{
+	static const char *names[] = {"emerg",	 "alert",  "crit", "err",
+				      "warning", "notice", "info", "debug"};
+
+	if (arg[0] >= '0' && arg[0] <= '7' && !arg[1])
+		return names[arg[0] - '0'];
+	return arg;
+}
+
+/* load - read the configuration as the command line says */
+static struct config *load(char *err, size_t errlen)
+{
+	return config_load(config_file ? config_file : CONFIG_DEFAULT_FILE,
+			   config_required, overrides, err, errlen);
+}
+
+/* reload - SIGUSR1: parse fresh, validate, swap; keep the old on error */
+static void reload(void)
+{
+	char err[512];
+	struct config *c = load(err, sizeof(err)), *old;
+
+	if (!c) {
+		log_error("reload failed, keeping the current configuration: %s",
+			  err);
+		return;
+	}
+	old = config_acquire();
+	if (old && (strcmp(old->socket, c->socket) ||
+		    strcmp(old->user, c->user)))
+		log_warning("reload: socket and user changes take effect at "
+			    "the next restart");
+	if (old && (strcmp(old->syslog_ident, c->syslog_ident) ||
+		    old->syslog_facility != c->syslog_facility))
+		log_warning("reload: syslog_ident and syslog_facility changes "
+			    "take effect at the next restart");
+	log_set_level(c->log_level);
+	config_release(old);
+	config_install(c);
+	log_notice("event=reload config=%s", *c->file ? c->file : "built-in");
+}
+
+/* run_daemon - the milter's life; returns the exit status */
+static int run_daemon(struct config *c, int foreground)
+{
+	const char *path = daemon_socket_path(c->socket);
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	char err[512];
+	mode_t old_umask;
+	int r;
+
+	if (geteuid() == 0 && !*c->user) {
+		log_error("refusing to run as root: set \"user\" in the "
+			  "configuration or use -u USER");
+		return EX_NOPERM;
+	}
+	if (*c->user && daemon_lookup_user(c->user, &uid, &gid) < 0) {
+		log_error("unknown user %s", c->user);
+		return EX_NOUSER;
+	}
+	if (geteuid() != 0)
+		uid = (uid_t)-1; /* cannot chown anyway */
+
+	if (!foreground && daemon_detach() < 0) {
+		log_error("cannot detach: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	if (*c->pidfile && daemon_write_pidfile(c->pidfile) < 0)
+		log_warning("cannot write pidfile %s: %s", c->pidfile,
+			    strerror(errno));
+	if (daemon_make_parent(c->state_file, uid, gid) < 0)
+		log_warning("cannot create the directory of %s: %s",
+			    c->state_file, strerror(errno));
+
+	if (daemon_prepare_socket(c->socket, uid, gid, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return EX_UNAVAILABLE;
+	}
+	if (smfi_setconn(c->socket) == MI_FAILURE ||
+	    smfi_register(*callbacks_descriptor()) == MI_FAILURE) {
+		log_error("libmilter refused the socket or the filter");
+		return EX_SOFTWARE;
+	}
+	old_umask = umask(0777);
+	r = smfi_opensocket(path != NULL);
+	umask(old_umask);
+	if (r == MI_FAILURE) {
+		log_error("cannot create the milter socket %s", c->socket);
+		return EX_UNAVAILABLE;
+	}
+	if (daemon_own_socket(c->socket, c->socket_owner, c->socket_mode, err,
+			      sizeof(err)) < 0) {
+		log_error("%s", err);
+		if (path)
+			unlink(path);
+		return EX_OSERR;
+	}
+	if (*c->user && geteuid() == 0 &&
+	    daemon_drop_privileges(c->user, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		if (path)
+			unlink(path);
+		return EX_NOPERM;
+	}
+	if (daemon_start_reload_thread(reload) < 0) {
+		log_error("cannot start the signal thread");
+		return EX_OSERR;
+	}
+
+	log_notice("event=start version=%s socket=%s config=%s", PACKAGE_VERSION,
+		   c->socket, *c->file ? c->file : "built-in");
+	r = smfi_main();
+	/* libmilter removes its UNIX socket on a clean stop; make sure. */
+	if (path && unlink(path) < 0 && errno != ENOENT)
+		log_warning("cannot remove socket %s: %s", path,
+			    strerror(errno));
+	if (*c->pidfile)
+		unlink(c->pidfile);
+	log_notice("event=stop");
+	return r == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"socket", required_argument, NULL, 'p'},
+		{"user", required_argument, NULL, 'u'},
+		{"pidfile", required_argument, NULL, 'P'},
+		{"debug", required_argument, NULL, 'd'},
+		{"check", no_argument, NULL, 't'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct config *c;
+	char err[512];
+	int ch, foreground = 0, check = 0, status;
+
+	while ((ch = getopt_long(argc, argv, "c:fp:u:P:d:tVh", longopts,
+				 NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_file = optarg;
+			config_required = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'p':
+			add_override("socket", optarg);
+			break;
+		case 'u':
+			add_override("user", optarg);
+			break;
+		case 'P':
+			add_override("pidfile", optarg);
+			break;
+		case 'd':
+			add_override("log_level", level_arg(optarg));
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'V':
+			printf("milter-delist %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage(stderr, EX_USAGE);
+
+	/* Block the signals before libmilter or we start any thread. */
+	daemon_block_signals();
+
+	c = load(err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "milter-delist: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (check) {
+		config_print(c, stdout);
+		config_free(c);
+		return EX_OK;
+	}
+	log_open(c->syslog_ident, c->syslog_facility, c->log_level,
+		 LOG_TO_SYSLOG | (foreground ? LOG_TO_STDERR : 0));
+	config_install(c);
+	c = config_acquire();
+	status = run_daemon(c, foreground);
+	config_release(c);
+	config_install(NULL);
+	log_close();
+	return status;
+}

@@ -1,0 +1,191 @@
+/*
+ * util.c - small string and address helpers shared by every module
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "util.h"
+
+/* util_copy - bounded copy, always terminated */
+size_t util_copy(char *dst, size_t size, const char *src, size_t len)
+{
+	if (size == 0)
+		return 0;
+	if (len > size - 1)
+		len = size - 1;
+	if (len)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+	return len;
+}
+
+/* util_strcpy - bounded copy of a string */
+size_t util_strcpy(char *dst, size_t size, const char *src)
+{
+	return util_copy(dst, size, src ? src : "", src ? strlen(src) : 0);
+}
+
+/* util_memcasemem - case-insensitive search */
+const char *util_memcasemem(const char *hay, size_t hlen, const char *needle,
+			    size_t nlen)
+{
+	size_t i, j;
+	int first;
+
+	if (nlen == 0)
+		return hay;
+	if (nlen > hlen)
+		return NULL;
+	first = util_lower((unsigned char)needle[0]);
+	for (i = 0; i + nlen <= hlen; i++) {
+		if (util_lower((unsigned char)hay[i]) != first)
+			continue;
+		for (j = 1; j < nlen; j++)
+			if (util_lower((unsigned char)hay[i + j]) !=
+			    util_lower((unsigned char)needle[j]))
+				break;
+		if (j == nlen)
+			return hay + i;
+	}
+	return NULL;
+}
+
+/* util_casefind - case-insensitive search for a string */
+const char *util_casefind(const char *hay, size_t hlen, const char *needle)
+{
+	return util_memcasemem(hay, hlen, needle, strlen(needle));
+}
+
+/* util_has_prefix - case-insensitive prefix test */
+int util_has_prefix(const char *s, size_t len, const char *p)
+{
+	size_t n = strlen(p), i;
+
+	if (n > len)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (util_lower((unsigned char)s[i]) !=
+		    util_lower((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+/* util_has_suffix - case-insensitive suffix test */
+int util_has_suffix(const char *s, const char *p)
+{
+	size_t n = strlen(s), m = strlen(p);
+
+	return m <= n && util_has_prefix(s + n - m, m, p);
+}
+
+/* util_domain_match - host is domain or below it */
+int util_domain_match(const char *host, const char *domain)
+{
+	size_t hl = strlen(host), dl = strlen(domain);
+
+	if (hl && host[hl - 1] == '.')
+		hl--;
+	if (dl == 0 || dl > hl)
+		return 0;
+	if (!util_has_prefix(host + hl - dl, dl, domain))
+		return 0;
+	return hl == dl || host[hl - dl - 1] == '.';
+}
+
+/* util_ip_parse - validate and canonicalise an IP address */
+int util_ip_parse(const char *s, size_t len, char *out, size_t size)
+{
+	char buf[64];
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t i;
+	int dots = 0;
+
+	if (len == 0 || len >= sizeof(buf) || size < 46)
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (memchr(buf, ':', len)) {
+		if (inet_pton(AF_INET6, buf, addr) != 1)
+			return 0;
+		return inet_ntop(AF_INET6, addr, out, (socklen_t)size) ? 6 : 0;
+	}
+	/* inet_pton(AF_INET) accepts only dotted quads; also refuse leading
+	 * zeros ("010.1.1.1") which some resolvers read as octal. */
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '.') {
+			dots++;
+			if (i + 2 < len && buf[i + 1] == '0' &&
+			    buf[i + 2] >= '0' && buf[i + 2] <= '9')
+				return 0;
+		}
+	}
+	if (dots != 3 || (buf[0] == '0' && len > 1 && buf[1] != '.'))
+		return 0;
+	if (inet_pton(AF_INET, buf, addr) != 1)
+		return 0;
+	return inet_ntop(AF_INET, addr, out, (socklen_t)size) ? 4 : 0;
+}
+
+/* utf8_cut - largest n' <= n that does not split a UTF-8 sequence */
+static size_t utf8_cut(const char *s, size_t n)
+{
+	size_t i = n, back = 0;
+
+	/* Step back over continuation bytes to the lead byte, at most 3. */
+	while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i == 0)
+		return n;
+	{
+		unsigned char lead = (unsigned char)s[i - 1];
+		size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 :
+			      lead >= 0xC0 ? 2 : 1;
+		if (need > 1 && back + 1 < need)
+			return i - 1; /* incomplete sequence: drop it */
+	}
+	return n;
+}
+
+/* util_clean - make text safe for one header, syslog line or body line */
+size_t util_clean(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i, n = 0;
+	int space = 1; /* drop leading white space */
+
+	if (size == 0)
+		return 0;
+	for (i = 0; i < len && n < size - 1; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 || c == 0x7F || c == ' ') {
+			if (!space)
+				dst[n++] = ' ';
+			space = 1;
+			continue;
+		}
+		dst[n++] = (char)c;
+		space = 0;
+	}
+	if (i < len)
+		n = utf8_cut(dst, n);
+	while (n > 0 && dst[n - 1] == ' ')
+		n--;
+	dst[n] = '\0';
+	return n;
+}
+
+/* util_trim - strip white space at both ends */
+void util_trim(const char **s, size_t *len)
+{
+	while (*len && (**s == ' ' || **s == '\t' || **s == '\r' ||
+			**s == '\n')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' ||
+			(*s)[*len - 1] == '\r' || (*s)[*len - 1] == '\n'))
+		(*len)--;
+}

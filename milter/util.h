@@ -1,0 +1,66 @@
+/*
+ * util.h - small string and address helpers shared by every module
+ *
+ * Pure: no I/O, no globals, no allocation.  Every function is linear in the
+ * length of its input (times the needle length for the searches, and
+ * needles are short constants).
+ */
+#ifndef MILTER_DELIST_UTIL_H
+#define MILTER_DELIST_UTIL_H
+
+#include <stddef.h>
+
+#define UTIL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* util_copy - copy len bytes of src into dst (size > 0), truncating, always
+ * NUL-terminated; returns the number of bytes copied */
+size_t util_copy(char *dst, size_t size, const char *src, size_t len);
+
+/* util_strcpy - util_copy of a NUL-terminated string */
+size_t util_strcpy(char *dst, size_t size, const char *src);
+
+/* util_lower - ASCII lower case of c */
+static inline int util_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* util_memcasemem - first case-insensitive (ASCII) occurrence of needle in
+ * hay, or NULL */
+const char *util_memcasemem(const char *hay, size_t hlen, const char *needle,
+			    size_t nlen);
+
+/* util_casefind - util_memcasemem with a NUL-terminated needle */
+const char *util_casefind(const char *hay, size_t hlen, const char *needle);
+
+/* util_has_prefix - case-insensitive: does s (len bytes) start with p? */
+int util_has_prefix(const char *s, size_t len, const char *p);
+
+/* util_has_suffix - case-insensitive: does s end with p? (NUL-terminated) */
+int util_has_suffix(const char *s, const char *p);
+
+/* util_domain_match - is host equal to domain or a subdomain of it?
+ * Case-insensitive; a trailing dot on host is ignored. */
+int util_domain_match(const char *host, const char *domain);
+
+/*
+ * util_ip_parse - validate an IPv4 or IPv6 address written in s (len
+ * bytes, no brackets) and write its canonical text form to out (size >=
+ * 46).  Returns 4 or 6 for the family, 0 when it is not a valid address
+ * (masked "x.x.x.x", "999.999.999.999", partial ".1", ...).
+ */
+int util_ip_parse(const char *s, size_t len, char *out, size_t size);
+
+/*
+ * util_clean - copy src into dst for use in a header, a syslog line or a
+ * mail body: control characters (CR, LF, NUL, TAB, DEL, C0) become one
+ * space, runs of white space collapse, leading/trailing white space goes,
+ * and at most size-1 bytes are written; a cut never splits a UTF-8
+ * sequence.  Returns the length written.
+ */
+size_t util_clean(char *dst, size_t size, const char *src, size_t len);
+
+/* util_trim - pointer/length of s without leading and trailing white space */
+void util_trim(const char **s, size_t *len);
+
+#endif
