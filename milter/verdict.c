@@ -1,0 +1,790 @@
+/*
+ * verdict.c - turn a remote server's reply into a Microsoft block verdict
+ *
+ * The reply is looked at in a few bounded passes: one for the enhanced
+ * status and reply code, one for the provider token ("(S3150)",
+ * "AS(1430)", "SC-001"), one for the host that said it, and one
+ * case-insensitive search per match word of the signature table.  Every
+ * search compares a short constant needle at each position, so the work is
+ * linear in the length of the text; there is no regex and no allocation.
+ */
+#include <string.h>
+
+#include "util.h"
+#include "verdict.h"
+
+/* Signature flags. */
+#define SIG_STRONG	0x1 /* wording alone names the provider */
+#define SIG_NEED_MS	0x2 /* applies only with Microsoft evidence */
+#define SIG_STATUS_CODE 0x4 /* code is the enhanced status, not the token */
+
+/*
+ * One row per signature.  The first row (in table order) whose status
+ * prefix, token list and words all fit wins, so rows that must not be
+ * taken for a wider one come first (RP-001 says "weren't sent" too).
+ */
+struct sig {
+	const char *name;
+	enum verdict_provider provider; /* when the context does not say */
+	enum verdict_kind kind;
+	enum verdict_remedy remedy;
+	unsigned flags;
+	const char *status;   /* text's status must start with it, or NULL */
+	const char *tokens;   /* "|S3140|S3150|": one must be the token */
+	const char *words[3]; /* all must occur (case and spacing ignored) */
+	const char *ip_after; /* the blocked IP follows this phrase */
+};
+
+/* Words are lower case; a space matches any run of white space (also
+ * none, for texts whose spaces were stripped); ' also matches U+2019. */
+/* clang-format off */
+static const struct sig sigs[] = {
+	/* Outlook.com legacy codes: the token says it all. */
+	{"outlook-legacy-rp", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
+	 VERDICT_WAIT, SIG_STRONG, NULL, "|RP-001|RP-002|RP-003|", {NULL},
+	 "messages from"},
+	{"outlook-legacy-sc", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL,
+	 "|SC-001|SC-002|SC-003|SC-004|", {NULL}, "messages from"},
+	{"outlook-legacy-ou", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, "|OU-001|OU-002|",
+	 {NULL}, "messages from"},
+	{"outlook-legacy-dy", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, "|DY-001|DY-002|",
+	 {NULL}, "messages from"},
+	/* Microsoft 365 bans. */
+	{"m365-banned-sending-ip", VERDICT_MS_365, VERDICT_BAN,
+	 VERDICT_DELIST_PORTAL, SIG_STRONG | SIG_STATUS_CODE, NULL, NULL,
+	 {"banned sending ip"}, "banned sending ip"},
+	{"m365-banned-sender", VERDICT_MS_365, VERDICT_BAN, VERDICT_DELIST_MAIL,
+	 SIG_STRONG | SIG_STATUS_CODE, NULL, NULL, {"access denied, banned sender"},
+	 "banned sender"},
+	{"m365-blocklist-delist-mail", VERDICT_MS_365, VERDICT_BLOCK,
+	 VERDICT_DELIST_MAIL, SIG_STRONG, NULL, NULL,
+	 {"blocked using blocklist", "delist@messaging.microsoft.com"},
+	 "client host"},
+	/* Outlook.com block list. */
+	{"outlook-blocklist", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL,
+	 "|S3140|S3150|AS3140|AS3150|", {"weren't sent"}, "messages from"},
+	/* The same wording with the token cut off (Sendmail's log),
+	 * anonymised or unknown. */
+	{"outlook-blocklist-wording", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, NULL,
+	 {"messages from", "weren't sent"}, "messages from"},
+	/* Outlook.com rate limits (4.7.650/4.7.651 S775 S3113 S844 S3114):
+	 * reputation, so the mitigation request applies. */
+	{"outlook-ratelimit-reputation", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG | SIG_STATUS_CODE, NULL, NULL,
+	 {"rate limited due to ip reputation"}, "the mail server"},
+	/* 4.7.652 (S3115): too many connections; slow down. */
+	{"outlook-max-connections", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
+	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, NULL, NULL,
+	 {"exceeded the maximum number of connections"}, "the mail server"},
+	/* 4.7.500 (AS843 AS761 S77714 S77719). */
+	{"outlook-server-busy", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
+	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, NULL, NULL,
+	 {"server busy", "try again later from"}, "try again later from"},
+	/* 5.7.1 AS3130 AS(1440) AS(1450) AS16012611: Microsoft enforcing
+	 * Spamhaus; delisting is at Spamhaus.  Postfix's own RBL text has
+	 * "; Client host" and a zone name, not ", Client host ... Spamhaus". */
+	{"ms-spamhaus-ip", VERDICT_MS_365, VERDICT_BLOCK, VERDICT_SPAMHAUS,
+	 SIG_NEED_MS, NULL, NULL,
+	 {"service unavailable, client host", "blocked using spamhaus"},
+	 "client host"},
+	/* 4.7.500-4.7.699, 4.7.85x: temporary throttling of the IP. */
+	{"m365-try-again-later", VERDICT_MS_365, VERDICT_RATELIMIT,
+	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, "4.7.", NULL,
+	 {"access denied, please try again later"}, NULL},
+	/* Not blocks. */
+	{"ms-sender-domain-spamhaus", VERDICT_MS_CONSUMER,
+	 VERDICT_DOMAIN_BLOCK, VERDICT_SPAMHAUS, SIG_NEED_MS, NULL, NULL,
+	 {"domain is listed in spamhaus"}, NULL},
+	{"m365-tenant-ip", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
+	 VERDICT_REMEDY_NONE, 0, NULL, NULL,
+	 {"traffic not accepted from this ip"}, NULL},
+	{"ms-authentication-level", VERDICT_MS_365, VERDICT_AUTH,
+	 VERDICT_FIX_AUTH, SIG_STATUS_CODE, NULL, NULL,
+	 {"required authentication level"}, NULL},
+	{"ms-dmarc", VERDICT_MS_CONSUMER, VERDICT_AUTH, VERDICT_FIX_AUTH,
+	 SIG_STATUS_CODE, NULL, NULL,
+	 {"access denied, sending domain", "does not pass dmarc"}, NULL},
+	/* 5.4.1 "Recipient address rejected: Access denied" and "All
+	 * recipient addresses rejected : Access denied" (directory-based
+	 * edge blocking).  Postfix says the same for its own access maps:
+	 * evidence needed. */
+	{"m365-recipient-rejected", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
+	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL,
+	 {"recipient address", "rejected : access denied"}, NULL},
+	{"m365-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
+	 VERDICT_REMEDY_NONE, SIG_STATUS_CODE, "5.1.10", NULL,
+	 {"resolver.adr.recipientnotfound"}, NULL},
+	{"exchange-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
+	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL, {"resolver.adr.recip"},
+	 NULL},
+	{"ms-mailbox-unavailable", VERDICT_MS_CONSUMER, VERDICT_NOT_A_BLOCK,
+	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL, {"mailbox unavailable"},
+	 NULL},
+};
+/* clang-format on */
+
+/* Microsoft server names that appear in both consumer and 365 replies. */
+static const char *const ms_markers[] = {
+	"prod.outlook.com",
+	"protection.outlook.com",
+};
+
+static const char *const provider_names[] = {"none", "microsoft-consumer",
+					     "microsoft-365"};
+static const char *const provider_labels[] = {"", "Outlook.com",
+					      "Microsoft 365"};
+static const char *const kind_names[] = {
+	"none",		"block", "ratelimit",  "ban",
+	"domain-block", "auth",	 "not-a-block"};
+static const char *const remedy_names[] = {
+	"none",	    "sender-support-form", "delist-portal", "delist-mail",
+	"spamhaus", "fix-authentication",  "wait"};
+static const char *const remedy_urls[] = {
+	"", "https://olcsupport.office.com/", "https://sender.office.com/",
+	"mailto:delist@messaging.microsoft.com",
+	/* the lookup page Microsoft's S8002 reply points to */
+	"https://www.spamhaus.org/query/lookup/",
+	/* the page Microsoft's 5.7.515 reply points to */
+	"https://go.microsoft.com/fwlink/p/?linkid=2319303",
+	"https://aka.ms/postmaster"};
+
+#define MAX_HOST       256
+#define MAX_HOST_TRIES 16
+
+/* is_space - white space as found in folded and unfolded replies */
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* is_digit - ASCII digit */
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* is_alnum - ASCII letter or digit */
+static int is_alnum(int c)
+{
+	c = util_lower(c);
+	return is_digit(c) || (c >= 'a' && c <= 'z');
+}
+
+/* is_host_char - may appear in a host name */
+static int is_host_char(int c)
+{
+	return is_alnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+/* at - byte i of s as unsigned, or 0 past the end */
+static int at(const char *s, size_t len, size_t i)
+{
+	return i < len ? (unsigned char)s[i] : 0;
+}
+
+/* ws_match - length of hay matched by needle at its start, or 0 */
+static size_t ws_match(const char *h, size_t hlen, const char *n)
+{
+	size_t i = 0;
+
+	for (; *n; n++) {
+		if (*n == ' ') {
+			while (i < hlen && is_space((unsigned char)h[i]))
+				i++;
+		} else if (*n == '\'' && i + 3 <= hlen &&
+			   memcmp(h + i, "\xE2\x80\x99", 3) == 0) {
+			i += 3;
+		} else if (*n == '\'' && at(h, hlen, i) == '`') {
+			i++;
+		} else if (i < hlen && util_lower((unsigned char)h[i]) ==
+					       (unsigned char)*n) {
+			i++;
+		} else {
+			return 0;
+		}
+	}
+	return i;
+}
+
+/* ws_find - first match of a lower-case needle whose spaces match any
+ * white space; *mlen gets the matched length */
+static const char *ws_find(const char *h, size_t hlen, const char *n,
+			   size_t *mlen)
+{
+	int first = (unsigned char)n[0];
+	size_t i, m;
+
+	for (i = 0; i < hlen; i++) {
+		if (util_lower((unsigned char)h[i]) != first)
+			continue;
+		m = ws_match(h + i, hlen - i, n);
+		if (m) {
+			if (mlen)
+				*mlen = m;
+			return h + i;
+		}
+	}
+	return NULL;
+}
+
+/* reply_before - 3-digit reply code ending just before s[end] (spaces and
+ * '-' allowed in between), or 0 */
+static int reply_before(const char *s, size_t end)
+{
+	size_t i = end, skipped = 0;
+
+	while (i > 0 && skipped < 16 &&
+	       (is_space((unsigned char)s[i - 1]) || s[i - 1] == '-')) {
+		i--;
+		skipped++;
+	}
+	if (i < 3 || !is_digit(s[i - 1]) || !is_digit(s[i - 2]))
+		return 0;
+	if (s[i - 3] != '2' && s[i - 3] != '4' && s[i - 3] != '5')
+		return 0;
+	if (i > 3 && (is_alnum((unsigned char)s[i - 4]) || s[i - 4] == '.'))
+		return 0;
+	return (s[i - 3] - '0') * 100 + (s[i - 2] - '0') * 10 +
+	       (s[i - 1] - '0');
+}
+
+/* parse_status - enhanced status "c.d.d" starting at s[i]: its length,
+ * or 0; "5.7.51 1" (a space inside the code, seen in logs) is joined */
+static size_t parse_status(const char *s, size_t len, size_t i, char *out)
+{
+	size_t j = i + 2, a, b, n;
+	char buf[VERDICT_STATUS_MAX];
+
+	if (at(s, len, i + 1) != '.')
+		return 0;
+	for (a = 0; a < 4 && is_digit(at(s, len, j)); a++)
+		j++;
+	if (a == 0 || a > 3 || at(s, len, j) != '.')
+		return 0;
+	j++;
+	for (b = 0; b < 4 && is_digit(at(s, len, j)); b++)
+		j++;
+	if (b == 0 || b > 3)
+		return 0;
+	/* "52.101.68.1", "4.16.55.1": part of something longer */
+	if (at(s, len, j) == '.' && is_digit(at(s, len, j + 1)))
+		return 0;
+	n = util_copy(buf, sizeof(buf), s + i, j - i);
+	if (b == 2 && at(s, len, j) == ' ' && is_digit(at(s, len, j + 1)) &&
+	    !is_digit(at(s, len, j + 2)) && at(s, len, j + 2) != '.') {
+		buf[n++] = s[j + 1];
+		buf[n] = '\0';
+		j += 2;
+	}
+	memcpy(out, buf, n + 1);
+	return j - i;
+}
+
+/* find_status - the enhanced status that follows a reply code, else the
+ * first one; also the reply code */
+static void find_status(const char *s, size_t len, struct verdict *v)
+{
+	char st[VERDICT_STATUS_MAX];
+	size_t i, n;
+	int code, prev;
+
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c != '2' && c != '4' && c != '5')
+			continue;
+		prev = i ? (unsigned char)s[i - 1] : ' ';
+		code = 0;
+		if (is_digit(prev) && i >= 3 && s[i - 3] == s[i]) {
+			/* "5505.5.0": reply code and status glued */
+			code = reply_before(s, i);
+			if (code == 0)
+				continue;
+		} else if (is_alnum(prev) || prev == '.') {
+			continue;
+		}
+		n = parse_status(s, len, i, st);
+		if (n == 0)
+			continue;
+		if (code == 0)
+			code = reply_before(s, i);
+		if (code || v->status[0] == '\0') {
+			util_strcpy(v->status, sizeof(v->status), st);
+			v->reply_code = code;
+		}
+		if (code)
+			return;
+		i += n - 1;
+	}
+}
+
+/* find_reply_code - a lone 3-digit reply code ("said: 550\n..."), or 0 */
+static int find_reply_code(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++) {
+		int prev = i ? (unsigned char)s[i - 1] : ' ';
+		int next = at(s, len, i + 3);
+
+		if ((s[i] != '2' && s[i] != '4' && s[i] != '5') ||
+		    !is_digit(s[i + 1]) || !is_digit(s[i + 2]))
+			continue;
+		if (!(is_space(prev) || strchr("'\"(:;", prev)))
+			continue;
+		if (i + 3 == len || is_space(next) || next == '-')
+			return (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 +
+			       (s[i + 2] - '0');
+	}
+	return 0;
+}
+
+/* token_at - provider token starting at s[i] ("(S3150)", "(AS843)",
+ * "AS(1430)", "SC-001", "ATTR34"): its text into out, or 0 */
+static int token_at(const char *s, size_t len, size_t i, char *out)
+{
+	int prev = i ? (unsigned char)s[i - 1] : ' ';
+	size_t j = i, d = 0;
+
+	if (s[i] == '(') {
+		j++;
+		if (at(s, len, j) == 'A')
+			j++;
+		if (at(s, len, j) != 'S')
+			return 0;
+		j++;
+		while (d < 16 && is_digit(at(s, len, j + d)))
+			d++;
+		if (d == 0 || d >= 16 || at(s, len, j + d) != ')')
+			return 0;
+		util_copy(out, VERDICT_CODE_MAX, s + i + 1, j + d - i - 1);
+		return 1;
+	}
+	if (is_alnum(prev))
+		return 0;
+	if (util_has_prefix(s + i, len - i, "AS(")) {
+		j += 3;
+		while (d < 16 && is_digit(at(s, len, j + d)))
+			d++;
+		if (d == 0 || d >= 16 || at(s, len, j + d) != ')')
+			return 0;
+		util_copy(out, VERDICT_CODE_MAX, s + i, j + d + 1 - i);
+		return 1;
+	}
+	if (len - i >= 5 && memcmp(s + i, "ATTR", 4) == 0) {
+		j += 4;
+		while (d < 8 && is_digit(at(s, len, j + d)))
+			d++;
+	} else if (s[i] >= 'A' && s[i] <= 'Z' && at(s, len, i + 1) >= 'A' &&
+		   at(s, len, i + 1) <= 'Z' && at(s, len, i + 2) == '-') {
+		/* legacy Hotmail "SC-001" */
+		j += 3;
+		while (d < 4 && is_digit(at(s, len, j + d)))
+			d++;
+		if (d != 3)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (d == 0 || d >= 8 || is_host_char(at(s, len, j + d)))
+		return 0;
+	util_copy(out, VERDICT_CODE_MAX, s + i, j + d - i);
+	return 1;
+}
+
+/* find_token - the first provider token in the text */
+static void find_token(const char *s, size_t len, struct verdict *v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((s[i] == '(' || (s[i] >= 'A' && s[i] <= 'Z')) &&
+		    token_at(s, len, i, v->token))
+			return;
+}
+
+/* token_is_ms - a token format only Microsoft uses */
+static int token_is_ms(const char *t)
+{
+	static const char *const legacy[] = {"SC-", "OU-", "DY-", "RP-"};
+	size_t i;
+
+	if (t[0] == 'S' || t[0] == 'A')
+		return 1; /* S3150, AS843, AS(1430), ATTR34 */
+	for (i = 0; i < UTIL_ARRAY_SIZE(legacy); i++)
+		if (strncmp(t, legacy[i], 3) == 0)
+			return 1;
+	return 0;
+}
+
+/* find_host - the host named in "host NAME[ip]" / "host NAME [ip]" (the
+ * one that said it) into out; 0 when the text names none */
+static int find_host(const char *s, size_t len, char *out, size_t size)
+{
+	const char *p = s, *end = s + len, *hit;
+	int tries;
+
+	for (tries = 0; tries < MAX_HOST_TRIES; tries++) {
+		size_t i, n;
+
+		hit = util_casefind(p, (size_t)(end - p), "host");
+		if (!hit)
+			return 0;
+		p = hit + 4;
+		if (hit > s && is_alnum((unsigned char)hit[-1]))
+			continue;
+		i = 0;
+		while (p + i < end && is_space((unsigned char)p[i]))
+			i++;
+		if (i == 0)
+			continue;
+		for (n = 0; p + i + n < end && n < MAX_HOST &&
+			    is_host_char((unsigned char)p[i + n]);
+		     n++)
+			;
+		if (n == 0 || n >= MAX_HOST)
+			continue;
+		{
+			size_t k = i + n;
+
+			while (p + k < end && k < i + n + 4 &&
+			       is_space((unsigned char)p[k]))
+				k++;
+			if (p + k >= end || p[k] != '[')
+				continue;
+		}
+		util_copy(out, size, p + i, n);
+		return 1;
+	}
+	return 0;
+}
+
+/* find_said - the host in "NAME[ip] said:" when the "host " before it was
+ * cut off; 0 when there is none */
+static int find_said(const char *s, size_t len, char *out, size_t size)
+{
+	const char *p = s, *end = s + len, *hit;
+	int tries;
+
+	for (tries = 0; tries < MAX_HOST_TRIES; tries++) {
+		size_t pos, j, b;
+
+		hit = util_casefind(p, (size_t)(end - p), "] said:");
+		if (!hit)
+			return 0;
+		p = hit + 7;
+		/* back over the address to '[', then over the name */
+		pos = (size_t)(hit - s);
+		for (j = pos; j > 0 && pos - j < 48 && s[j - 1] != '['; j--)
+			;
+		if (j == 0 || s[j - 1] != '[')
+			continue;
+		j--;
+		for (b = j; b > 0 && j - b < MAX_HOST &&
+			    is_host_char((unsigned char)s[b - 1]);
+		     b--)
+			;
+		if (b == j || j - b >= MAX_HOST)
+			continue;
+		util_copy(out, size, s + b, j - b);
+		return 1;
+	}
+	return 0;
+}
+
+/* ip_after - the first valid IP written after an occurrence of anchor
+ * ("messages from [IP]", "banned sender[IP]"); "" when all are masked */
+static void ip_after(const char *s, size_t len, const char *anchor, char *out)
+{
+	const char *p = s, *end = s + len, *hit;
+	size_t m = 0;
+
+	out[0] = '\0';
+	while ((hit = ws_find(p, (size_t)(end - p), anchor, &m)) != NULL) {
+		const char *q = hit + m, *v;
+		size_t n = 0;
+
+		p = q;
+		while (q < end && is_space((unsigned char)*q))
+			q++;
+		if (q < end && *q == '[') {
+			q++;
+			if (end - q >= 5 && util_has_prefix(q, 5, "ipv6:"))
+				q += 5;
+		}
+		v = q;
+		while (v + n < end && n < 64 &&
+		       (is_digit((unsigned char)v[n]) || v[n] == '.' ||
+			v[n] == ':' ||
+			(util_lower((unsigned char)v[n]) >= 'a' &&
+			 util_lower((unsigned char)v[n]) <= 'f')))
+			n++;
+		/* "[2001:db8::zz]", "[1.1.1.1x]": not an address */
+		if (v + n < end &&
+		    (is_host_char((unsigned char)v[n]) || v[n] == '*'))
+			continue;
+		/* "from 192.0.2.1. Please": a sentence's full stop */
+		while (n > 0 && v[n - 1] == '.')
+			n--;
+		if (n > 0 && n < 64 && util_ip_parse(v, n, out, VERDICT_IP_MAX))
+			return;
+		out[0] = '\0';
+	}
+}
+
+/* rcpt_provider - which service a recipient domain hints at */
+static enum verdict_provider rcpt_provider(const char *domain)
+{
+	if (!domain || !*domain)
+		return VERDICT_PROVIDER_NONE;
+	if (verdict_consumer_domain(domain))
+		return VERDICT_MS_CONSUMER;
+	if (util_domain_match(domain, "onmicrosoft.com"))
+		return VERDICT_MS_365;
+	return VERDICT_PROVIDER_NONE;
+}
+
+/* token_listed - is tok one of the "|A|B|" list? */
+static int token_listed(const char *list, const char *tok)
+{
+	const char *p;
+	size_t n = strlen(tok);
+
+	if (n == 0)
+		return 0;
+	for (p = strstr(list, tok); p; p = strstr(p + 1, tok))
+		if (p > list && p[-1] == '|' && p[n] == '|')
+			return 1;
+	return 0;
+}
+
+/* sig_fits - does row r apply to the text? */
+static int sig_fits(const struct sig *r, const char *s, size_t len,
+		    const struct verdict *v, int evidence)
+{
+	size_t i;
+
+	if ((r->flags & SIG_NEED_MS) && !evidence)
+		return 0;
+	if (r->status && v->status[0] &&
+	    strncmp(v->status, r->status, strlen(r->status)) != 0)
+		return 0;
+	if (r->tokens && !token_listed(r->tokens, v->token))
+		return 0;
+	for (i = 0; i < UTIL_ARRAY_SIZE(r->words) && r->words[i]; i++)
+		if (!ws_find(s, len, r->words[i], NULL))
+			return 0;
+	return 1;
+}
+
+/*
+ * verdict_classify - see verdict.h.  Provider: the host that said it
+ * (named in the text, else remote_mta) decides; else, unless the wording
+ * is provider-specific, the recipient domain; else the row's default.
+ */
+int verdict_classify(const char *text, size_t len, const char *remote_mta,
+		     const char *rcpt_domain, struct verdict *v)
+{
+	char host[MAX_HOST];
+	enum verdict_provider host_p = VERDICT_PROVIDER_NONE, rcpt_p;
+	const struct sig *r = NULL;
+	int evidence;
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (!text) {
+		text = "";
+		len = 0;
+	}
+	find_status(text, len, v);
+	if (v->reply_code == 0)
+		v->reply_code = find_reply_code(text, len);
+	find_token(text, len, v);
+
+	if (find_host(text, len, host, sizeof(host)) ||
+	    find_said(text, len, host, sizeof(host)))
+		remote_mta = host;
+	host_p = verdict_mx_provider(remote_mta);
+	rcpt_p = rcpt_provider(rcpt_domain);
+	evidence = host_p || rcpt_p || (v->token[0] && token_is_ms(v->token));
+	/* a Microsoft server id, as the host or in the text */
+	for (i = 0; !evidence && i < UTIL_ARRAY_SIZE(ms_markers); i++)
+		evidence = (remote_mta &&
+			    util_domain_match(remote_mta, ms_markers[i])) ||
+			   util_casefind(text, len, ms_markers[i]) != NULL;
+
+	for (i = 0; i < UTIL_ARRAY_SIZE(sigs) && !r; i++)
+		if (sig_fits(&sigs[i], text, len, v, evidence))
+			r = &sigs[i];
+
+	if (r) {
+		v->signature = r->name;
+		v->kind = r->kind;
+		v->remedy = r->remedy;
+		if (host_p)
+			v->provider = host_p;
+		else if (rcpt_p && !(r->flags & SIG_STRONG))
+			v->provider = rcpt_p;
+		else
+			v->provider = r->provider;
+		if (r->ip_after)
+			ip_after(text, len, r->ip_after, v->ip);
+		if ((r->flags & SIG_STATUS_CODE) && v->status[0])
+			util_strcpy(v->code, sizeof(v->code), v->status);
+	} else if (evidence) {
+		/* Microsoft said something we have no row for. */
+		v->provider = host_p   ? host_p
+			      : rcpt_p ? rcpt_p
+			      : (v->token[0] == 'S' || v->token[2] == '-')
+				      ? VERDICT_MS_CONSUMER
+				      : VERDICT_MS_365;
+		if (v->reply_code / 100 == 2 || v->status[0] == '2') {
+			v->signature = "delivered";
+			return 1; /* accepted: nothing to code */
+		}
+		v->signature = "microsoft-other";
+		if (v->reply_code || v->status[0])
+			v->kind = VERDICT_NOT_A_BLOCK;
+	} else {
+		return 0;
+	}
+	if (!v->code[0])
+		util_strcpy(v->code, sizeof(v->code),
+			    v->token[0] ? v->token : v->status);
+	return 1;
+}
+
+/* verdict_alerts - block, ratelimit and ban raise an alert */
+int verdict_alerts(const struct verdict *v)
+{
+	return v && v->provider != VERDICT_PROVIDER_NONE &&
+	       (v->kind == VERDICT_BLOCK || v->kind == VERDICT_RATELIMIT ||
+		v->kind == VERDICT_BAN);
+}
+
+/*
+ * verdict_consumer_domain - hotmail.*, outlook.*, live.* (any suffix:
+ * hotmail.co.uk, live.fr, outlook.de), msn.com, windowslive.com,
+ * passport.com.  A hint only: it never makes an alert by itself.
+ */
+int verdict_consumer_domain(const char *domain)
+{
+	static const char *const first[] = {"hotmail.", "outlook.", "live."};
+	static const char *const exact[] = {"msn.com", "windowslive.com",
+					    "passport.com", "webtv.net"};
+	size_t i, len;
+
+	if (!domain)
+		return 0;
+	len = strlen(domain);
+	if (len && domain[len - 1] == '.')
+		len--;
+	for (i = 0; i < UTIL_ARRAY_SIZE(first); i++) {
+		size_t n = strlen(first[i]);
+
+		if (len > n && util_has_prefix(domain, len, first[i]) &&
+		    domain[n] != '.')
+			return 1;
+	}
+	for (i = 0; i < UTIL_ARRAY_SIZE(exact); i++)
+		if (len == strlen(exact[i]) &&
+		    util_has_prefix(domain, len, exact[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * verdict_mx_provider - *.olc.protection.outlook.com and *.hotmail.com
+ * (mx1-4.hotmail.com) are Outlook.com; *.mail.protection.outlook.com and
+ * *.mx.microsoft are Microsoft 365.  Server ids such as
+ * *.prod.protection.outlook.com serve both and give NONE.
+ */
+enum verdict_provider verdict_mx_provider(const char *host)
+{
+	char name[MAX_HOST];
+	const char *b;
+
+	if (!host || !*host)
+		return VERDICT_PROVIDER_NONE;
+	/* tolerate "name[ip]" and "name[ip]:25" */
+	b = strchr(host, '[');
+	util_copy(name, sizeof(name), host,
+		  b ? (size_t)(b - host) : strlen(host));
+	if (util_domain_match(name, "olc.protection.outlook.com") ||
+	    util_domain_match(name, "hotmail.com"))
+		return VERDICT_MS_CONSUMER;
+	if (util_domain_match(name, "mail.protection.outlook.com") ||
+	    util_domain_match(name, "mx.microsoft"))
+		return VERDICT_MS_365;
+	return VERDICT_PROVIDER_NONE;
+}
+
+/* name_of - table entry i, or "" when out of range */
+static const char *name_of(const char *const *tab, size_t n, int i)
+{
+	return i >= 0 && (size_t)i < n ? tab[i] : "";
+}
+
+/* index_of - position of name in tab, or -1 */
+static int index_of(const char *const *tab, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < n; i++)
+		if (strcmp(tab[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* verdict_provider_name - "none", "microsoft-consumer", "microsoft-365" */
+const char *verdict_provider_name(enum verdict_provider p)
+{
+	return name_of(provider_names, UTIL_ARRAY_SIZE(provider_names), p);
+}
+
+/* verdict_provider_label - "Outlook.com", "Microsoft 365"; "" for none */
+const char *verdict_provider_label(enum verdict_provider p)
+{
+	return name_of(provider_labels, UTIL_ARRAY_SIZE(provider_labels), p);
+}
+
+/* verdict_kind_name - "block", "ratelimit", ... */
+const char *verdict_kind_name(enum verdict_kind k)
+{
+	return name_of(kind_names, UTIL_ARRAY_SIZE(kind_names), k);
+}
+
+/* verdict_remedy_name - "sender-support-form", "delist-portal", ... */
+const char *verdict_remedy_name(enum verdict_remedy r)
+{
+	return name_of(remedy_names, UTIL_ARRAY_SIZE(remedy_names), r);
+}
+
+/* verdict_remedy_url - where the remedy is done; "" for none */
+const char *verdict_remedy_url(enum verdict_remedy r)
+{
+	return name_of(remedy_urls, UTIL_ARRAY_SIZE(remedy_urls), r);
+}
+
+/* verdict_provider_from_name - reverse of verdict_provider_name */
+int verdict_provider_from_name(const char *name)
+{
+	return index_of(provider_names, UTIL_ARRAY_SIZE(provider_names), name);
+}
+
+/* verdict_kind_from_name - reverse of verdict_kind_name */
+int verdict_kind_from_name(const char *name)
+{
+	return index_of(kind_names, UTIL_ARRAY_SIZE(kind_names), name);
+}
+
+/* verdict_remedy_from_name - reverse of verdict_remedy_name */
+int verdict_remedy_from_name(const char *name)
+{
+	return index_of(remedy_names, UTIL_ARRAY_SIZE(remedy_names), name);
+}
