@@ -1,0 +1,163 @@
+/*
+ * dsnpriv.h - internals of the dsn module, shared by dsn.c (driver, MIME,
+ * delivery-status fields, records), dsndecode.c (quoted-printable and
+ * base64) and dsntext.c (the human-readable NDR layouts).
+ *
+ * Not part of the contract: other modules include dsn.h only.
+ */
+#ifndef MILTER_DELIST_DSNPRIV_H
+#define MILTER_DELIST_DSNPRIV_H
+
+#include <stddef.h>
+
+#include "dsn.h"
+
+#define DSN_LINE_MAX	 8192 /* raw and decoded line buffers */
+#define DSN_FIELD_MAX	 3072 /* one unfolded header, field or NDR entry */
+#define DSN_DEPTH_MAX	 8    /* nested multiparts followed */
+#define DSN_BOUNDARY_MAX 128  /* RFC 2046 allows 70 */
+#define DSN_CTYPE_MAX	 64
+
+enum dsn_enc { DSN_ENC_NONE, DSN_ENC_QP, DSN_ENC_B64 };
+
+/* Where a record's facts came from: the status part outranks the text. */
+enum dsn_src { DSN_SRC_TEXT, DSN_SRC_STATUS };
+
+/* Default action of a human-readable layout. */
+enum dsn_act { DSN_ACT_NONE, DSN_ACT_FAILED, DSN_ACT_DELAYED };
+
+/* A bounded text accumulator; s is always NUL-terminated. */
+struct dsn_buf {
+	size_t len;
+	int cut; /* something did not fit */
+	char s[DSN_FIELD_MAX];
+};
+
+/* Receives one decoded line (no terminator); cut: the line was longer. */
+typedef void dsn_line_fn(void *ctx, const char *line, size_t len, int cut);
+
+/* Streaming content-transfer decoder feeding a line splitter. */
+struct dsn_decode {
+	int enc;
+	unsigned int acc; /* base64 bits not yet output */
+	int bits;
+	int cr; /* the last decoded byte was CR */
+	int cut;
+	size_t len;
+	dsn_line_fn *emit;
+	void *ctx;
+	char buf[DSN_LINE_MAX];
+};
+
+/* One entry of a human-readable NDR being assembled. */
+struct dsn_entry {
+	int open;	/* an entry exists */
+	int collecting; /* following lines still belong to it */
+	int indent;	/* indentation of its recipient line */
+	int first_text; /* text followed the address on that line */
+	int reply;  /* how lines join the explicit reply (enum in dsntext.c) */
+	int quoted; /* the reply started with a quote: strip the last one */
+	char rcpt[DSN_ADDR_MAX];
+	char remote[DSN_ADDR_MAX];
+	struct dsn_buf diag; /* explicit reply text */
+	struct dsn_buf text; /* free text of the entry */
+};
+
+/* State of the human-readable parser (one per message). */
+struct dsn_human {
+	int layout; /* DSN_L_* bits seen in this message */
+	int action; /* enum dsn_act */
+	int mode;   /* section of the current part (enum in dsntext.c) */
+	int done;   /* the copy of the original message started */
+	struct dsn_entry e;
+	/* Sendmail: the recipient list and the session transcript */
+	int nlist;
+	char list1[DSN_ADDR_MAX];
+	char host[DSN_ADDR_MAX];
+	char tr_rcpt[DSN_ADDR_MAX];
+	int assigned;	     /* this "while talking to" section gave a record */
+	int pmulti;	     /* the last "<<<" line was "NNN-" (more follows) */
+	struct dsn_buf pend; /* the remote's last reply */
+};
+
+/* One MIME nesting level. */
+struct dsn_level {
+	size_t blen;
+	int digest; /* multipart/digest: parts default to message/rfc822 */
+	char boundary[DSN_BOUNDARY_MAX];
+};
+
+/* A record and where its facts came from. */
+struct dsn_rec {
+	struct dsn_record r;
+	int src_action, src_status, src_remote, src_diag; /* enum dsn_src */
+	int text_only;		  /* no status part named this recipient */
+	char alias[DSN_ADDR_MAX]; /* X-Actual-Recipient: Sendmail's text names
+				     it */
+};
+
+struct dsn {
+	size_t max_bytes;
+	int finished;
+	struct dsn_info info;
+	struct dsn_rec *recs;
+	size_t nrecs, caprecs;
+	int saw_status;	 /* a delivery-status part was read */
+	int daemon_from; /* From: MAILER-DAEMON, postmaster or <> */
+	int jmrp;	 /* an enclosed message looks like a JMRP report */
+
+	/* raw line splitter */
+	int cr;
+	int lcut;
+	size_t llen;
+	char line[DSN_LINE_MAX];
+
+	/* MIME structure */
+	int state; /* in headers or in a body */
+	int toplevel;
+	int kind; /* what the current body is (enum in dsn.c) */
+	int depth;
+	struct dsn_level stack[DSN_DEPTH_MAX];
+	struct dsn_buf hdr; /* the header field being unfolded */
+	char ctype[DSN_CTYPE_MAX];
+	char boundary[DSN_BOUNDARY_MAX];
+	size_t blen;
+	int blong; /* boundary parameter too long to follow */
+	int report;
+	int enc;
+	struct dsn_decode dec;
+
+	/* delivery-status part */
+	struct dsn_buf fld;
+	struct dsn_record st;
+	char st_orig[DSN_ADDR_MAX];
+	char st_actual[DSN_ADDR_MAX];
+
+	struct dsn_human h;
+};
+
+/* dsnrec.c */
+void dsn_finish_records(struct dsn *d);
+void dsn_buf_reset(struct dsn_buf *b);
+void dsn_buf_put(struct dsn_buf *b, const char *s, size_t n);
+void dsn_buf_set(struct dsn_buf *b, const char *s, size_t n);
+void dsn_add(struct dsn *d, int src, const char *rcpt, const char *alias,
+	     const char *action, const char *status, const char *remote,
+	     const char *diag, size_t dlen, int dcut);
+int dsn_reply_like(const char *s, size_t n);
+size_t dsn_status_scan(const char *s, size_t n);
+size_t dsn_addr_scan(const char *s, size_t n, size_t *a, size_t *alen);
+void dsn_copy_trim(char *dst, size_t size, const char *s, size_t n);
+
+/* dsndecode.c */
+void dsn_decode_start(struct dsn_decode *dc, int enc, dsn_line_fn *emit,
+		      void *ctx);
+void dsn_decode_line(struct dsn_decode *dc, const char *line, size_t len);
+void dsn_decode_end(struct dsn_decode *dc);
+
+/* dsntext.c */
+void dsn_text_begin(struct dsn *d);
+void dsn_text_line(struct dsn *d, const char *line, size_t len);
+void dsn_text_end(struct dsn *d);
+
+#endif
