@@ -1,0 +1,240 @@
+/*
+ * incident.h - incidents per (outbound IP, provider), their life cycle and
+ * their persistence
+ *
+ * One incident gathers every finding about one IP at one provider: first
+ * and last seen, counts, codes, a few distinct sample errors, recipient
+ * domains and queue ids.  Its state moves open -> alerted -> reminded ->
+ * cleared.  What mail is owed (the first alert, a reminder, the cleared
+ * notice) is derived from the state and the clock, so a pending alert
+ * survives a restart without a separate queue: incident_due() says what is
+ * owed, the sender does it and calls incident_mark().
+ *
+ * Not thread-safe: the daemon serialises access with its own lock.
+ * No libmilter; the only I/O is incident_save()/incident_load().
+ */
+#ifndef MILTER_DELIST_INCIDENT_H
+#define MILTER_DELIST_INCIDENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "finding.h"
+#include "verdict.h"
+
+#define INCIDENT_MAX_CODES 8
+#define INCIDENT_MAX_DOMAINS 8
+#define INCIDENT_MAX_QIDS 8
+#define INCIDENT_MAX_SAMPLES 3
+#define INCIDENT_SAMPLE_MAX 2048 /* bytes kept of one sample error */
+
+enum incident_state {
+	INCIDENT_OPEN = 0, /* seen, first alert not yet sent */
+	INCIDENT_ALERTED,
+	INCIDENT_REMINDED,
+	INCIDENT_CLEARED
+};
+
+/* What mail an incident is owed now. */
+enum incident_due {
+	INCIDENT_DUE_NONE = 0,
+	INCIDENT_DUE_ALERT,
+	INCIDENT_DUE_REMINDER,
+	INCIDENT_DUE_CLEARED
+};
+
+struct incident {
+	uint64_t id;
+	char ip[VERDICT_IP_MAX];
+	enum verdict_provider provider;
+	enum verdict_kind kind;	    /* most severe kind seen: ban > block > ratelimit */
+	enum verdict_remedy remedy; /* remedy of that kind */
+	int ip_inferred;	    /* the IP came from outbound_ips */
+	enum incident_state state;
+	unsigned sources;	    /* bit (1 << enum finding_source) */
+
+	time_t first_seen, last_seen;
+	time_t alerted_at;	    /* 0 = never */
+	time_t reminded_at;
+	time_t cleared_at;	    /* when the cleared notice was owed */
+	time_t cleared_notified;    /* 0 = notice not yet sent */
+	time_t sent_since;	    /* first status=sent after last_seen; 0 */
+
+	unsigned long count;	    /* findings */
+	unsigned long bounced;	    /* of which permanent (5xx / failed) */
+	unsigned long deferred;	    /* of which temporary */
+
+	size_t n_codes;
+	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
+	size_t n_domains;
+	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
+	size_t n_qids;
+	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
+	size_t n_samples;
+	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
+	/* v.code of the finding each sample came from: one sample per code,
+	 * the longest text seen for it (Sendmail logs cut replies). */
+	char sample_codes[INCIDENT_MAX_SAMPLES][VERDICT_CODE_MAX];
+
+	/* Failed mail attempts for this incident's owed mail (back-off). */
+	unsigned attempts;
+	time_t next_attempt;	    /* 0 = as soon as due */
+
+	/* A mail handed to sendmail and not yet known to be sent: saved
+	 * before sendmail runs, so a restart after a crash in between knows
+	 * the mail (enum incident_due sending_due) was most likely sent. */
+	time_t sending;		    /* 0 = none */
+	unsigned sending_due;
+
+	/* Private to incident.c (index bookkeeping); never touch.  A shallow
+	 * copy (a snapshot taken under the lock) is safe to pass to
+	 * incident_due(): the store checks identity.  Its samples still
+	 * belong to the store. */
+	struct incident_store *store;
+	struct incident *hnext;
+	size_t heap_idx, slot;
+};
+
+/* Where the log follower is in its file; saved with the incidents. */
+struct incident_cursor {
+	unsigned long long dev, ino;
+	unsigned long long offset;
+	int valid;
+};
+
+struct incident_store;
+
+/* incident_store_new - empty store holding at most max incidents (0: 10000);
+ * NULL on allocation failure */
+struct incident_store *incident_store_new(size_t max);
+void incident_store_free(struct incident_store *s);
+
+/*
+ * incident_note - add one finding (f->v alerts, f->v.ip set)
+ *
+ * Creates the incident or updates it: counts (bounced when the reply code
+ * is 5xx or the status 5.x.x, else deferred), codes, domains (lower case),
+ * queue ids (the most recent kept) and samples (one per code: the longest
+ * text seen, whitespace-normalised by util_clean(), at most
+ * INCIDENT_SAMPLE_MAX - 1 bytes), kind (the most severe: ban > block >
+ * ratelimit, with its remedy), sources, first/last seen, and stops a
+ * running clear clock (a finding at or after sent_since).
+ * The caller sets f->when (to now when the source has no time; 0 falls
+ * back to time(NULL)).
+ * A finding for a cleared incident reopens it as a new incident with a new
+ * id (a new alert is owed); the cleared one stays until evicted.  Only a
+ * finding stamped before the success that cleared it (a late DSN) is
+ * folded into the cleared incident instead.
+ * At the cap, the oldest cleared incident (by last_seen) goes first, then
+ * the oldest by last_seen.
+ * Returns the incident (owned by the store; the pointer is valid until the
+ * next incident_note() or incident_load()) and sets *is_new (may be NULL)
+ * when it was created or reopened; NULL with errno ENOMEM on allocation
+ * failure, EINVAL for a finding that is not an alerting verdict with an IP
+ * (f->sent findings go to incident_sent()).
+ */
+struct incident *incident_note(struct incident_store *s,
+			       const struct finding *f, int *is_new);
+
+/*
+ * incident_sent - a message to provider was accepted from ip at when
+ * (ip "" means "from any of our IPs": every incident of that provider).
+ * Starts the clear_after clock (sets sent_since = when) of each matching
+ * incident that is not cleared, whose clock is not running yet and whose
+ * last_seen <= when.
+ */
+void incident_sent(struct incident_store *s, const char *ip,
+		   enum verdict_provider provider, time_t when);
+
+/*
+ * incident_due - what mail is owed by inc at now, given the configured
+ * reminder and clear_after intervals (seconds; reminder 0 disables it).
+ *
+ * First, an incident that is not cleared and whose clear clock has run
+ * clear_after (now - sent_since >= clear_after) moves to CLEARED with
+ * cleared_at = now (and its back-off is reset).  Then:
+ *   OPEN                                          -> DUE_ALERT
+ *   ALERTED,  reminder && now - alerted_at  >= reminder -> DUE_REMINDER
+ *   REMINDED, reminder && now - reminded_at >= reminder -> DUE_REMINDER
+ *             (one reminder per interval for as long as it stays blocked)
+ *   CLEARED,  alerted_at && !cleared_notified     -> DUE_CLEARED
+ * An incident that clears before its first alert went out owes nothing:
+ * the admin was never told, so no "cleared" notice either (syslog still
+ * has its event lines).  While a back-off runs (now < next_attempt) the
+ * answer is DUE_NONE, but the move to CLEARED still happens.
+ */
+enum incident_due incident_due(struct incident *inc, time_t now,
+			       time_t reminder, time_t clear_after);
+
+/* incident_mark - the owed mail of kind due was sent at now: ALERT sets
+ * alerted_at and state ALERTED, REMINDER reminded_at and REMINDED (a
+ * cleared incident stays CLEARED), CLEARED sets cleared_notified; the
+ * back-off (attempts, next_attempt) is reset */
+void incident_mark(struct incident *inc, enum incident_due due, time_t now);
+
+/* incident_failed - sending failed at now: attempts++, next_attempt =
+ * now + retry * 2^(attempts - 1), at most one hour (or retry if larger) */
+void incident_failed(struct incident *inc, time_t now, time_t retry);
+
+/* Iteration in id order; n = incident_count(s). */
+size_t incident_count(const struct incident_store *s);
+struct incident *incident_at(struct incident_store *s, size_t i);
+struct incident *incident_find(struct incident_store *s, const char *ip,
+			       enum verdict_provider provider);
+
+/* incident_by_id - the incident with that id, or NULL (evicted): pointers
+ * do not survive a later incident_note(), ids do.  O(log n). */
+struct incident *incident_by_id(struct incident_store *s, uint64_t id);
+
+/* incident_longest_sample - the longest sample text of inc, or NULL */
+const char *incident_longest_sample(const struct incident *inc);
+
+/* The follower's cursor, saved and loaded with the store. */
+void incident_set_cursor(struct incident_store *s,
+			 const struct incident_cursor *c);
+void incident_get_cursor(const struct incident_store *s,
+			 struct incident_cursor *c);
+
+/*
+ * incident_save - write the store to path: temp file "<path>.tmp.<pid>" in
+ * the same directory (mode 0600, O_EXCL|O_NOFOLLOW), fsync, rename, fsync
+ * of the directory.  0, or -1 with errno (the temp file is removed).
+ *
+ * The format (incident_io.c): a version line, the store line, the cursor
+ * line when valid, one line per incident in id order, and an end line
+ * with the number of incidents.  Values are percent-encoded (every byte
+ * outside printable ASCII, and % = ,); code, domain, qid and sample
+ * repeat; a sample is "code,text".
+ *
+ *   milter-delist-state 1
+ *   store next-id=3 count=1
+ *   cursor dev=2049 ino=131 offset=80211
+ *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
+ *     remedy=sender-support-form state=alerted inferred=0 sources=2
+ *     first=1700000000 last=1700000300 alerted=1700000060 reminded=0
+ *     cleared=0 notified=0 sent-since=0 count=2 bounced=2 deferred=0
+ *     attempts=0 next-attempt=0 code=S3150 domain=hotmail.com qid=4Xyz1
+ *     sample=S3150,550%205.7.1%20Unfortunately%2C%20messages...
+ *   end 1
+ * (an incident is one line; it is folded here.)
+ */
+int incident_save(const struct incident_store *s, const char *path);
+
+/*
+ * incident_load - read path into the store (its incidents are dropped
+ * first).  0 on success or when the file does not exist; -1 when it is
+ * unreadable or corrupt (errno set, EINVAL for a corrupt file, and a
+ * one-line reason "PATH: line N: why" in err), in which case the store is
+ * left empty and the caller moves the file aside.  Strict: a bad version
+ * line, a missing or wrong end line (truncation), an unparsable value,
+ * a duplicate id, an unknown line, a line over 64 KiB or more incidents
+ * than the cap all fail; an unknown key in an incident line is ignored.
+ */
+int incident_load(struct incident_store *s, const char *path, char *err,
+		  size_t errlen);
+
+/* incident_state_name - "open", "alerted", "reminded", "cleared" */
+const char *incident_state_name(enum incident_state st);
+
+#endif

@@ -1,0 +1,719 @@
+/*
+ * incident_io.c - the state file: incident_save() and incident_load()
+ *
+ * Line-oriented text (see incident.h for an example): a version line, a
+ * store line, an optional cursor line, one line per incident of
+ * space-separated key=value fields, and "end N" so that a cut file never
+ * loads.  Values are percent-encoded: every byte outside printable ASCII,
+ * and % = , themselves.  The reader is strict: anything it does not
+ * understand fails the whole load, except an unknown key in an incident
+ * line (a later version's field), and extra values of a repeated field
+ * beyond our caps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "incident_int.h"
+#include "util.h"
+
+#define STATE_HEADER   "milter-delist-state 1"
+#define STATE_LINE_MAX 65536 /* longest line incident_load() accepts */
+
+enum ftype {
+	F_U64,
+	F_TIME,
+	F_ULONG,
+	F_UINT,
+	F_FLAG,
+	F_IP,
+	F_PROVIDER,
+	F_KIND,
+	F_REMEDY,
+	F_STATE,
+	F_CODE, /* from here on the key may repeat */
+	F_DOMAIN,
+	F_QID,
+	F_SAMPLE
+};
+
+#define OFF(m) offsetof(struct incident, m)
+
+/* The fields of an incident line, in the order they are written. */
+static const struct field {
+	const char *name;
+	enum ftype type;
+	size_t off;
+} fields[] = {
+	{"id", F_U64, OFF(id)},
+	{"ip", F_IP, 0},
+	{"provider", F_PROVIDER, 0},
+	{"kind", F_KIND, 0},
+	{"remedy", F_REMEDY, 0},
+	{"state", F_STATE, 0},
+	{"inferred", F_FLAG, OFF(ip_inferred)},
+	{"sources", F_UINT, OFF(sources)},
+	{"first", F_TIME, OFF(first_seen)},
+	{"last", F_TIME, OFF(last_seen)},
+	{"alerted", F_TIME, OFF(alerted_at)},
+	{"reminded", F_TIME, OFF(reminded_at)},
+	{"cleared", F_TIME, OFF(cleared_at)},
+	{"notified", F_TIME, OFF(cleared_notified)},
+	{"sent-since", F_TIME, OFF(sent_since)},
+	{"count", F_ULONG, OFF(count)},
+	{"bounced", F_ULONG, OFF(bounced)},
+	{"deferred", F_ULONG, OFF(deferred)},
+	{"attempts", F_UINT, OFF(attempts)},
+	{"next-attempt", F_TIME, OFF(next_attempt)},
+	{"sending", F_TIME, OFF(sending)},
+	{"sending-due", F_UINT, OFF(sending_due)},
+	{"code", F_CODE, 0},
+	{"domain", F_DOMAIN, 0},
+	{"qid", F_QID, 0},
+	{"sample", F_SAMPLE, 0},
+};
+
+/* The fields without which an incident line is corrupt. */
+#define REQUIRED_FIELDS (1u << 0 | 1u << 1 | 1u << 2 | 1u << 5)
+
+/* put_enc - percent-encode: only printable ASCII but % = , passes */
+static void put_enc(FILE *fp, const char *v, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c > ' ' && c < 0x7f && c != '%' && c != '=' && c != ',') {
+			putc_unlocked(c, fp);
+		} else {
+			putc_unlocked('%', fp);
+			putc_unlocked(hex[c >> 4], fp);
+			putc_unlocked(hex[c & 15], fp);
+		}
+	}
+}
+
+/* put_str - write " name=value" with value encoded */
+static void put_str(FILE *fp, const char *name, const char *v)
+{
+	fprintf(fp, " %s=", name);
+	put_enc(fp, v, strlen(v));
+}
+
+/* put_incident - write one incident line */
+static void put_incident(FILE *fp, const struct incident *inc)
+{
+	const char *base = (const char *)inc;
+	size_t i, k;
+
+	fputs("incident", fp);
+	for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++) {
+		const struct field *fd = &fields[i];
+		const void *m = base + fd->off;
+		switch (fd->type) {
+		case F_U64:
+			fprintf(fp, " %s=%" PRIu64, fd->name,
+				*(const uint64_t *)m);
+			break;
+		case F_TIME:
+			fprintf(fp, " %s=%lld", fd->name,
+				(long long)*(const time_t *)m);
+			break;
+		case F_ULONG:
+			fprintf(fp, " %s=%lu", fd->name,
+				*(const unsigned long *)m);
+			break;
+		case F_UINT:
+			fprintf(fp, " %s=%u", fd->name, *(const unsigned *)m);
+			break;
+		case F_FLAG:
+			fprintf(fp, " %s=%d", fd->name, *(const int *)m != 0);
+			break;
+		case F_IP:
+			put_str(fp, fd->name, inc->ip);
+			break;
+		case F_PROVIDER:
+			put_str(fp, fd->name,
+				verdict_provider_name(inc->provider));
+			break;
+		case F_KIND:
+			put_str(fp, fd->name, verdict_kind_name(inc->kind));
+			break;
+		case F_REMEDY:
+			put_str(fp, fd->name, verdict_remedy_name(inc->remedy));
+			break;
+		case F_STATE:
+			put_str(fp, fd->name, incident_state_name(inc->state));
+			break;
+		case F_CODE:
+			for (k = 0; k < inc->n_codes; k++)
+				put_str(fp, fd->name, inc->codes[k]);
+			break;
+		case F_DOMAIN:
+			for (k = 0; k < inc->n_domains; k++)
+				put_str(fp, fd->name, inc->domains[k]);
+			break;
+		case F_QID:
+			for (k = 0; k < inc->n_qids; k++)
+				put_str(fp, fd->name, inc->qids[k]);
+			break;
+		case F_SAMPLE:
+			for (k = 0; k < inc->n_samples; k++) {
+				put_str(fp, fd->name, inc->sample_codes[k]);
+				putc_unlocked(',', fp);
+				put_enc(fp, inc->samples[k],
+					strlen(inc->samples[k]));
+			}
+			break;
+		}
+	}
+	putc_unlocked('\n', fp);
+}
+
+/* put_store - write the whole file body */
+static void put_store(FILE *fp, const struct incident_store *s)
+{
+	size_t i;
+
+	fprintf(fp, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
+		s->next_id, s->n);
+	if (s->cursor.valid)
+		fprintf(fp, "cursor dev=%llu ino=%llu offset=%llu\n",
+			s->cursor.dev, s->cursor.ino, s->cursor.offset);
+	for (i = 0; i < s->used; i++)
+		if (s->byid[i])
+			put_incident(fp, s->byid[i]);
+	fprintf(fp, "end %zu\n", s->n);
+}
+
+/* sync_dir - fsync the directory holding path */
+static int sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (!slash)
+		util_strcpy(dir, sizeof(dir), ".");
+	else if (slash == path)
+		util_strcpy(dir, sizeof(dir), "/");
+	else
+		util_copy(dir, sizeof(dir), path, (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (rc < 0 && errno == EINVAL) /* no fsync for directories here */
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/* incident_save - write temp, fsync, rename, fsync dir; see incident.h */
+int incident_save(const struct incident_store *s, const char *path)
+{
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	char tmp[4096];
+	FILE *fp = NULL;
+	int fd, rc = -1, renamed = 0, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+			     (long)getpid()) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, flags, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* Left by a killed process that had our pid (containers). */
+		unlink(tmp);
+		fd = open(tmp, flags, 0600);
+	}
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0600) < 0 || !(fp = fdopen(fd, "w")))
+		goto out;
+	fd = -1;
+	put_store(fp, s);
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) < 0)
+		goto out;
+	rc = fclose(fp);
+	fp = NULL;
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	if (rename(tmp, path) < 0)
+		goto out;
+	renamed = 1;
+	if (sync_dir(path) < 0)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (fp)
+		fclose(fp);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && !renamed)
+		unlink(tmp);
+	errno = saved;
+	return rc;
+}
+
+/* unhex - value of a hex digit, -1 if c is none */
+static int unhex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = util_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* decode - percent-decode v in place; -1 on a bad escape or a raw byte
+ * that put_enc() would have encoded */
+static int decode(char *v, size_t *len)
+{
+	char *w = v;
+	const unsigned char *r = (const unsigned char *)v;
+
+	for (; *r; r++) {
+		if (*r == '%') {
+			int hi = unhex(r[1]), lo = hi < 0 ? -1 : unhex(r[2]);
+			if (lo < 0)
+				return -1;
+			*w++ = (char)(hi << 4 | lo);
+			r += 2;
+		} else if (*r > ' ' && *r < 0x7f && *r != '=' && *r != ',') {
+			*w++ = (char)*r;
+		} else {
+			return -1;
+		}
+	}
+	*len = (size_t)(w - v);
+	*w = '\0';
+	return 0;
+}
+
+/* next_kv - split the next "key=value" off *p (value still encoded);
+ * 1 a pair, 0 at the end, -1 when the token is not key=value */
+static int next_kv(char **p, char **key, char **val)
+{
+	char *tok = *p, *sp, *eq;
+
+	if (!tok)
+		return 0;
+	sp = strchr(tok, ' ');
+	if (sp)
+		*sp = '\0';
+	*p = sp ? sp + 1 : NULL;
+	eq = strchr(tok, '=');
+	if (!eq || eq == tok)
+		return -1;
+	*eq = '\0';
+	*key = tok;
+	*val = eq + 1;
+	return 1;
+}
+
+/* parse_u64 - strict unsigned decimal no larger than max */
+static int parse_u64(const char *v, unsigned long long max,
+		     unsigned long long *out)
+{
+	char *end;
+	unsigned long long x;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/* parse_time - strict signed decimal */
+static int parse_time(const char *v, time_t *out)
+{
+	const char *d = *v == '-' ? v + 1 : v;
+	char *end;
+	long long x;
+
+	if (*d < '0' || *d > '9')
+		return -1;
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (errno || *end || (long long)(time_t)x != x)
+		return -1;
+	*out = (time_t)x;
+	return 0;
+}
+
+/* parse_text - a decoded string value into dst[size]: no NUL, fits */
+static int parse_text(char *dst, size_t size, const char *v, size_t len)
+{
+	if (len >= size || memchr(v, '\0', len))
+		return -1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* parse_sample - "code,text" (both encoded) into the next sample slot */
+static int parse_sample(struct incident *inc, char *v)
+{
+	char *comma = strchr(v, ',');
+	size_t clen, tlen;
+
+	if (!comma)
+		return -1;
+	*comma = '\0';
+	if (decode(v, &clen) < 0 || decode(comma + 1, &tlen) < 0 || !tlen ||
+	    tlen >= INCIDENT_SAMPLE_MAX)
+		return -1;
+	if (inc->n_samples == INCIDENT_MAX_SAMPLES)
+		return 0; /* a later version's larger cap */
+	if (parse_text(inc->sample_codes[inc->n_samples], VERDICT_CODE_MAX, v,
+		       clen) < 0 ||
+	    memchr(comma + 1, '\0', tlen))
+		return -1;
+	inc->samples[inc->n_samples] = strdup(comma + 1);
+	if (!inc->samples[inc->n_samples])
+		return -1;
+	inc->n_samples++;
+	return 0;
+}
+
+/* parse_list - one more value of a repeated field into arr[*n] */
+static int parse_list(char *arr, size_t width, size_t cap, size_t *n,
+		      const char *v, size_t len)
+{
+	if (*n == cap)
+		return len < width ? 0 : -1;
+	if (!len || parse_text(arr + *n * width, width, v, len) < 0)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* parse_value - one decoded field; -1 when the value is not valid */
+static int parse_value(struct incident *inc, const struct field *fd, char *v,
+		       size_t len)
+{
+	char *m = (char *)inc + fd->off;
+	unsigned long long u;
+	char ip[VERDICT_IP_MAX];
+	int x;
+
+	switch (fd->type) {
+	case F_U64:
+		if (parse_u64(v, UINT64_MAX, &u) < 0 || u == 0)
+			return -1;
+		*(uint64_t *)(void *)m = u;
+		return 0;
+	case F_TIME:
+		return parse_time(v, (time_t *)(void *)m);
+	case F_ULONG:
+		if (parse_u64(v, ULONG_MAX, &u) < 0)
+			return -1;
+		*(unsigned long *)(void *)m = (unsigned long)u;
+		return 0;
+	case F_UINT:
+		if (parse_u64(v, UINT_MAX, &u) < 0)
+			return -1;
+		*(unsigned *)(void *)m = (unsigned)u;
+		return 0;
+	case F_FLAG:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return -1;
+		*(int *)(void *)m = *v == '1';
+		return 0;
+	case F_IP: /* a tampered file must not smuggle text into alerts */
+		if (parse_text(inc->ip, sizeof(inc->ip), v, len) < 0 ||
+		    !util_ip_parse(v, len, ip, sizeof(ip)))
+			return -1;
+		return 0;
+	case F_PROVIDER:
+		x = verdict_provider_from_name(v);
+		inc->provider = (enum verdict_provider)x;
+		return x < 0 ? -1 : 0;
+	case F_KIND:
+		x = verdict_kind_from_name(v);
+		inc->kind = (enum verdict_kind)x;
+		return x < 0 ? -1 : 0;
+	case F_REMEDY:
+		x = verdict_remedy_from_name(v);
+		inc->remedy = (enum verdict_remedy)x;
+		return x < 0 ? -1 : 0;
+	case F_STATE:
+		x = incident_state_from_name(v);
+		inc->state = (enum incident_state)x;
+		return x < 0 ? -1 : 0;
+	case F_CODE:
+		return parse_list(inc->codes[0], VERDICT_CODE_MAX,
+				  INCIDENT_MAX_CODES, &inc->n_codes, v, len);
+	case F_DOMAIN:
+		return parse_list(inc->domains[0], FINDING_DOMAIN_MAX,
+				  INCIDENT_MAX_DOMAINS, &inc->n_domains, v,
+				  len);
+	case F_QID:
+		return parse_list(inc->qids[0], FINDING_QID_MAX,
+				  INCIDENT_MAX_QIDS, &inc->n_qids, v, len);
+	case F_SAMPLE:
+		break; /* parse_incident() hands it to parse_sample() */
+	}
+	return -1;
+}
+
+/* parse_incident - the fields of an incident line into inc; NULL or why */
+static const char *parse_incident(char *p, struct incident *inc)
+{
+	unsigned seen = 0;
+	char *key, *val;
+	size_t i, len;
+	int r;
+
+	while ((r = next_kv(&p, &key, &val)) > 0) {
+		for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++)
+			if (strcmp(key, fields[i].name) == 0)
+				break;
+		if (i == UTIL_ARRAY_SIZE(fields))
+			continue; /* a later version's field */
+		if (fields[i].type < F_CODE) {
+			if (seen & (1u << i))
+				return "repeated field";
+			seen |= 1u << i;
+		}
+		if (fields[i].type == F_SAMPLE) {
+			if (parse_sample(inc, val) < 0)
+				return "bad sample";
+			continue;
+		}
+		if (decode(val, &len) < 0 ||
+		    parse_value(inc, &fields[i], val, len) < 0)
+			return "bad value";
+	}
+	if (r < 0)
+		return "not key=value";
+	if ((seen & REQUIRED_FIELDS) != REQUIRED_FIELDS)
+		return "missing id, ip, provider or state";
+	if (inc->provider == VERDICT_PROVIDER_NONE)
+		return "no provider";
+	return NULL;
+}
+
+/* parse_pairs - the numeric fields of a store or cursor line: names[i]
+ * into out[i], all required; NULL or why */
+static const char *parse_pairs(char *p, const char *const *names, size_t n,
+			       unsigned long long *out)
+{
+	unsigned seen = 0;
+	char *key, *val;
+	size_t i, len;
+	int r;
+
+	while ((r = next_kv(&p, &key, &val)) > 0) {
+		for (i = 0; i < n; i++)
+			if (strcmp(key, names[i]) == 0)
+				break;
+		if (i == n)
+			continue;
+		if ((seen & (1u << i)) || decode(val, &len) < 0 ||
+		    parse_u64(val, ULLONG_MAX, &out[i]) < 0)
+			return "bad or repeated value";
+		seen |= 1u << i;
+	}
+	if (r < 0)
+		return "not key=value";
+	return seen == (1u << n) - 1 ? NULL : "missing field";
+}
+
+/* read_line - the next line of fp into buf[size], without its newline;
+ * 1 a line, 0 at end of file, -1 with why set */
+static int read_line(FILE *fp, char *buf, size_t size, const char **why)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(fp)) != EOF) {
+		if (c == '\n') {
+			buf[n] = '\0';
+			return 1;
+		}
+		if (c == '\0' || n + 1 >= size) {
+			*why = c ? "line too long" : "NUL byte";
+			return -1;
+		}
+		buf[n++] = (char)c;
+	}
+	if (ferror(fp)) {
+		*why = "read error";
+		return -1;
+	}
+	if (n) {
+		*why = "last line unterminated (truncated)";
+		return -1;
+	}
+	return 0;
+}
+
+/* cmp_id - qsort order of incident pointers by id */
+static int cmp_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct incident *const *)a)->id;
+	uint64_t y = (*(struct incident *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* install - enter the parsed incidents (sorted by id) into the empty
+ * store; each one linked is owned by the store.  NULL or why. */
+static const char *install(struct incident_store *s, struct incident **v,
+			   size_t n, size_t *linked)
+{
+	struct incident *old;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && v[i]->id == v[i - 1]->id)
+			return "duplicate incident id";
+		old = incident_hash_find(s, v[i]->ip, v[i]->provider);
+		if (old && old->state != INCIDENT_CLEARED)
+			return "two current incidents for one IP";
+		if (incident_store_reserve(s) < 0)
+			return "out of memory";
+		if (old)
+			incident_hash_del(s, old);
+		if (incident_hash_add(s, v[i]) < 0)
+			return "out of memory";
+		incident_store_link(s, v[i]);
+		(*linked)++;
+	}
+	if (n && s->next_id <= v[n - 1]->id)
+		s->next_id = v[n - 1]->id + 1;
+	return NULL;
+}
+
+/* incident_load - strict reader of the state file; see incident.h */
+int incident_load(struct incident_store *s, const char *path, char *err,
+		  size_t errlen)
+{
+	static const char *const store_keys[] = {"next-id"};
+	static const char *const cursor_keys[] = {"dev", "ino", "offset"};
+	struct incident **v = NULL, *inc;
+	unsigned long long num[3];
+	size_t n = 0, linked = 0, lineno = 0, i;
+	const char *why = NULL;
+	char *line = NULL, *rest;
+	FILE *fp;
+	int r, saw_store = 0, saw_end = 0, rc = -1, saved = EINVAL;
+
+	if (err && errlen)
+		*err = '\0';
+	incident_store_clear(s);
+	fp = fopen(path, "re");
+	if (!fp) {
+		if (errno == ENOENT)
+			return 0;
+		saved = errno;
+		why = strerror(errno);
+		goto out;
+	}
+	line = malloc(STATE_LINE_MAX + 1);
+	v = calloc(s->max + 1, sizeof(*v));
+	if (!line || !v) {
+		saved = ENOMEM;
+		why = "out of memory";
+		goto out;
+	}
+	while ((r = read_line(fp, line, STATE_LINE_MAX + 1, &why)) > 0) {
+		lineno++;
+		rest = strchr(line, ' ');
+		if (rest)
+			*rest++ = '\0';
+		if (lineno == 1) {
+			if (!rest || strcmp(line, "milter-delist-state") ||
+			    strcmp(rest, "1")) {
+				why = "not a version 1 state file";
+				goto out;
+			}
+		} else if (saw_end) {
+			why = "data after the end line";
+			goto out;
+		} else if (!rest) {
+			why = "line without fields";
+			goto out;
+		} else if (strcmp(line, "incident") == 0) {
+			if (n == s->max) {
+				why = "more incidents than max_incidents";
+				goto out;
+			}
+			inc = calloc(1, sizeof(*inc));
+			if (!inc) {
+				saved = ENOMEM;
+				why = "out of memory";
+				goto out;
+			}
+			v[n++] = inc;
+			why = parse_incident(rest, inc);
+		} else if (strcmp(line, "store") == 0 && !saw_store) {
+			saw_store = 1;
+			why = parse_pairs(rest, store_keys, 1, num);
+			if (!why && !num[0])
+				why = "next-id 0";
+			s->next_id = num[0];
+		} else if (strcmp(line, "cursor") == 0 && !s->cursor.valid) {
+			why = parse_pairs(rest, cursor_keys, 3, num);
+			s->cursor.dev = num[0];
+			s->cursor.ino = num[1];
+			s->cursor.offset = num[2];
+			s->cursor.valid = 1;
+		} else if (strcmp(line, "end") == 0) {
+			saw_end = 1;
+			if (parse_u64(rest, SIZE_MAX, &num[0]) < 0 ||
+			    num[0] != n)
+				why = "end line does not match the incidents";
+		} else {
+			why = "unknown or repeated line";
+		}
+		if (why)
+			goto out;
+	}
+	if (r < 0) {
+		if (ferror(fp))
+			saved = errno ? errno : EIO;
+		goto out;
+	}
+	if (!saw_end || !saw_store) {
+		why = lineno ? "no end line (truncated)" : "empty file";
+		goto out;
+	}
+	qsort(v, n, sizeof(*v), cmp_id);
+	why = install(s, v, n, &linked);
+	if (why && strcmp(why, "out of memory") == 0)
+		saved = ENOMEM;
+	if (!why)
+		rc = 0;
+out:
+	if (rc < 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: line %zu: %s", path, lineno,
+				 why ? why : "unreadable");
+		for (i = linked; i < n; i++)
+			incident_free_one(v[i]);
+		incident_store_clear(s);
+		errno = saved;
+	}
+	if (fp)
+		fclose(fp);
+	free(line);
+	free(v);
+	return rc;
+}
