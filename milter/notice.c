@@ -1,0 +1,541 @@
+/*
+ * notice.c - subject and body of the alert, reminder and cleared mails,
+ * and the whole message through mime_compose()
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* localtime_r, strnlen */
+#endif
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "mime.h"
+#include "notice.h"
+#include "request.h"
+#include "util.h"
+#include "verdict.h"
+
+#define KEY_MAX 128 /* bytes of a sender or user name shown */
+#define WIDTH	72  /* prose is wrapped at this column */
+
+/* What every part of a notice needs, gathered once. */
+struct ctx {
+	struct buf *b;
+	enum incident_due due;
+	const struct incident *inc;
+	const struct config *cfg;
+	time_t now;
+	char ip[VERDICT_IP_MAX];     /* cleaned */
+	char code[VERDICT_CODE_MAX]; /* cleaned first code, or "" */
+	const char *provider;	     /* "Outlook.com" */
+};
+
+/* fmt_time - local time as "2024-05-03 10:12 +0200", or "unknown" */
+static void fmt_time(char *dst, size_t size, time_t t)
+{
+	struct tm tm;
+
+	if (t <= 0 || !localtime_r(&t, &tm) ||
+	    strftime(dst, size, "%Y-%m-%d %H:%M %z", &tm) == 0)
+		util_strcpy(dst, size, "unknown");
+}
+
+/* fmt_duration - "24 h", "1 h 30 min", "45 min", "30 s" */
+static void fmt_duration(char *dst, size_t size, time_t s)
+{
+	long long v = s < 0 ? 0 : (long long)s;
+
+	if (v >= 3600 && v % 3600 / 60 == 0)
+		snprintf(dst, size, "%lld h", v / 3600);
+	else if (v >= 3600)
+		snprintf(dst, size, "%lld h %lld min", v / 3600, v % 3600 / 60);
+	else if (v >= 60)
+		snprintf(dst, size, "%lld min", v / 60);
+	else
+		snprintf(dst, size, "%lld s", v);
+}
+
+/* verb - what the provider does to the IP, for subjects and sentences */
+static const char *verb(enum verdict_kind k)
+{
+	switch (k) {
+	case VERDICT_BAN:
+		return "banned";
+	case VERDICT_RATELIMIT:
+		return "rate limited";
+	case VERDICT_BLOCK:
+		return "blocked";
+	default:
+		return "refused";
+	}
+}
+
+/* ctx_init - clean the incident's untrusted identifiers once */
+static void ctx_init(struct ctx *x, struct buf *b, enum incident_due due,
+		     const struct incident *inc, const struct config *cfg,
+		     time_t now)
+{
+	memset(x, 0, sizeof(*x));
+	x->b = b;
+	x->due = due;
+	x->inc = inc;
+	x->cfg = cfg;
+	x->now = now ? now : time(NULL);
+	util_clean(x->ip, sizeof(x->ip), inc->ip,
+		   strnlen(inc->ip, sizeof(inc->ip)));
+	if (!*x->ip)
+		util_strcpy(x->ip, sizeof(x->ip), "(unknown IP)");
+	if (inc->n_codes)
+		util_clean(x->code, sizeof(x->code), inc->codes[0],
+			   strnlen(inc->codes[0], VERDICT_CODE_MAX));
+	x->provider = verdict_provider_label(inc->provider);
+	if (!x->provider || !*x->provider)
+		x->provider = "Microsoft";
+}
+
+/* code_paren - " (S3150)" or "" */
+static void code_paren(char *dst, size_t size, const struct ctx *x)
+{
+	if (*x->code)
+		snprintf(dst, size, " (%s)", x->code);
+	else if (size)
+		dst[0] = '\0';
+}
+
+/* notice_subject - subject line of the mail owed */
+int notice_subject(struct buf *out, enum incident_due due,
+		   const struct incident *inc, const struct config *cfg,
+		   time_t now)
+{
+	struct ctx x;
+	char code[VERDICT_CODE_MAX + 4], when[64];
+	time_t since;
+
+	ctx_init(&x, out, due, inc, cfg, now);
+	code_paren(code, sizeof(code), &x);
+	switch (due) {
+	case INCIDENT_DUE_ALERT:
+		buf_printf(out, "[milter-delist] %s %s by %s%s%s", x.ip,
+			   verb(inc->kind), x.provider, code,
+			   inc->remedy == VERDICT_WAIT
+				   ? ""
+				   : ": delisting request attached");
+		break;
+	case INCIDENT_DUE_REMINDER:
+		since = inc->alerted_at ? x.now - inc->alerted_at
+					: cfg->alert.reminder;
+		since = (since + 1800) / 3600 * 3600; /* whole hours */
+		fmt_duration(when, sizeof(when), since);
+		buf_printf(out, "[milter-delist] %s still %s by %s%s after %s",
+			   x.ip, verb(inc->kind), x.provider, code, when);
+		break;
+	case INCIDENT_DUE_CLEARED:
+		fmt_time(when, sizeof(when),
+			 inc->sent_since ? inc->sent_since : inc->cleared_at);
+		buf_printf(out,
+			   "[milter-delist] %s cleared: mail to %s is accepted "
+			   "again since %s",
+			   x.ip, x.provider, when);
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	if (out->err) {
+		errno = out->err;
+		return -1;
+	}
+	return 0;
+}
+
+/* put_list - "a, b, c" of cleaned untrusted strings */
+static void put_list(struct buf *b, const char (*v)[VERDICT_CODE_MAX], size_t n)
+{
+	char tmp[VERDICT_CODE_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		util_clean(tmp, sizeof(tmp), v[i], strnlen(v[i], sizeof(tmp)));
+		buf_printf(b, "%s%s", i ? ", " : "", tmp);
+	}
+}
+
+/* put_domains - recipient domains, cleaned */
+static void put_domains(struct ctx *x)
+{
+	char tmp[FINDING_DOMAIN_MAX];
+	size_t i;
+
+	if (x->inc->n_domains == 0)
+		buf_puts(x->b, "(none recorded)");
+	for (i = 0; i < x->inc->n_domains && i < INCIDENT_MAX_DOMAINS; i++) {
+		util_clean(tmp, sizeof(tmp), x->inc->domains[i],
+			   strnlen(x->inc->domains[i], sizeof(tmp)));
+		buf_printf(x->b, "%s%s", i ? ", " : "", tmp);
+	}
+}
+
+/* audience - who is no longer reached, for the opening paragraph */
+static const char *audience(const struct incident *inc)
+{
+	if (inc->provider == VERDICT_MS_CONSUMER)
+		return "Outlook.com, Hotmail, Live and MSN addresses";
+	if (inc->provider == VERDICT_MS_365)
+		return "organisations hosted at Microsoft 365";
+	return "Microsoft";
+}
+
+/* put_what - the opening paragraph: what happened, since when */
+static void put_what(struct ctx *x)
+{
+	const struct incident *inc = x->inc;
+	char first[64], last[64], code[VERDICT_CODE_MAX + 4];
+
+	fmt_time(first, sizeof(first), inc->first_seen);
+	fmt_time(last, sizeof(last), inc->last_seen);
+	code_paren(code, sizeof(code), x);
+	switch (inc->kind) {
+	case VERDICT_RATELIMIT:
+		buf_wrapf(x->b, WIDTH,
+			  "Since %s, %s has deferred mail from your server's "
+			  "IP %s: it rate limits the IP because of its "
+			  "reputation%s. The mail stays queued and is retried, "
+			  "but delivery to %s is delayed. Last seen %s.\n",
+			  first, x->provider, x->ip, code, audience(inc), last);
+		break;
+	case VERDICT_BAN:
+		buf_wrapf(x->b, WIDTH,
+			  "Since %s, %s has refused mail from your server's "
+			  "IP %s: the IP is banned%s. Mail from it to %s is "
+			  "not delivered until the IP is delisted. Last seen "
+			  "%s.\n",
+			  first, x->provider, x->ip, code, audience(inc), last);
+		break;
+	case VERDICT_BLOCK:
+		buf_wrapf(x->b, WIDTH,
+			  "Since %s, %s has refused mail from your server's "
+			  "IP %s: the IP is on Microsoft's block list%s. Mail "
+			  "from it to %s is not delivered until Microsoft "
+			  "removes it. Last seen %s.\n",
+			  first, x->provider, x->ip, code, audience(inc), last);
+		break;
+	default:
+		buf_wrapf(x->b, WIDTH,
+			  "Since %s, %s has refused mail from your server's "
+			  "IP %s%s. Last seen %s.\n",
+			  first, x->provider, x->ip, code, last);
+		break;
+	}
+	if (inc->ip_inferred)
+		buf_wrapf(
+			x->b, WIDTH,
+			"\nThe reply did not name the IP: milter-delist took "
+			"it from outbound_ips in its configuration. Check that "
+			"it is the IP your server uses for Microsoft.\n");
+}
+
+/* put_numbers - counts, domains, codes */
+static void put_numbers(struct ctx *x)
+{
+	const struct incident *inc = x->inc;
+
+	buf_printf(x->b,
+		   "\n  Messages refused:   %lu\n"
+		   "  Messages deferred:  %lu\n"
+		   "  Recipient domains:  ",
+		   inc->bounced, inc->deferred);
+	put_domains(x);
+	buf_puts(x->b, "\n  Codes:              ");
+	if (inc->n_codes)
+		put_list(x->b, inc->codes,
+			 inc->n_codes < INCIDENT_MAX_CODES
+				 ? inc->n_codes
+				 : INCIDENT_MAX_CODES);
+	else
+		buf_puts(x->b, "(none)");
+	buf_printf(x->b, "\n  Incident:           %llu\n",
+		   (unsigned long long)inc->id);
+}
+
+/* put_samples - the replies, verbatim (cleaned of control characters) */
+static void put_samples(struct ctx *x)
+{
+	size_t i;
+
+	buf_printf(x->b, "\nWhat %s replied (verbatim):\n\n", x->provider);
+	if (x->inc->n_samples == 0)
+		buf_puts(x->b, "  (no reply text was recorded)\n");
+	for (i = 0; i < x->inc->n_samples && i < INCIDENT_MAX_SAMPLES; i++) {
+		if (i)
+			buf_addc(x->b, '\n');
+		request_quote(x->b, x->inc->samples[i], "  ");
+	}
+}
+
+/* put_remedy - which remedy applies, its URL, what the attachment holds */
+static void put_remedy(struct ctx *x, const char *file)
+{
+	const char *url = verdict_remedy_url(x->inc->remedy);
+	const char *what, *att;
+
+	switch (x->inc->remedy) {
+	case VERDICT_DELIST_PORTAL:
+		what = "delist the IP yourself on the Microsoft 365 delist "
+		       "portal (one e-mail address and one IP per visit)";
+		att = "the portal's steps with your values filled in";
+		break;
+	case VERDICT_DELIST_MAIL:
+		what = "mail the bounce to delist@messaging.microsoft.com (the "
+		       "portal is not allowed for 5.7.511)";
+		att = "the mail to send, ready to paste";
+		break;
+	case VERDICT_SPAMHAUS:
+		what = "have the listing removed at Spamhaus; Microsoft's "
+		       "forms "
+		       "cannot remove it";
+		att = "the Spamhaus lookup and removal steps";
+		break;
+	case VERDICT_WAIT:
+		what = "nothing to request; reduce the volume to Microsoft and "
+		       "wait";
+		att = "what to reduce, what to check and what to expect";
+		break;
+	case VERDICT_FIX_AUTH:
+		what = "fix SPF, DKIM or DMARC of the sending domain";
+		att = "the checks to make";
+		break;
+	case VERDICT_SENDER_SUPPORT_FORM:
+	default:
+		what = "request mitigation with Microsoft's sender support "
+		       "form";
+		att = "the form's fields in the form's order, ready to paste, "
+		      "the checks to make before you reply to Microsoft, the "
+		      "reply text and how to verify the unblock";
+		break;
+	}
+	buf_wrapf(x->b, WIDTH, "\nWhat to do (%s): %s.\n",
+		  verdict_remedy_name(x->inc->remedy), what);
+	if (url && *url)
+		buf_printf(x->b, "  %s\n", url);
+	if (file)
+		buf_wrapf(x->b, WIDTH, "The attachment %s has %s.\n", file,
+			  att);
+}
+
+/* put_table - one volume table, cleaned keys, at most NOTICE_TOP_MAX */
+static void put_table(struct buf *b, const char *title,
+		      const struct notice_count *rows, size_t n)
+{
+	char key[KEY_MAX];
+	size_t i;
+
+	if (!rows || n == 0) {
+		buf_printf(b, "  %s: none\n", title);
+		return;
+	}
+	buf_printf(b, "  %s:\n", title);
+	for (i = 0; i < n && i < NOTICE_TOP_MAX; i++) {
+		util_clean(key, sizeof(key), rows[i].key ? rows[i].key : "",
+			   rows[i].key ? strnlen(rows[i].key, 4 * KEY_MAX) : 0);
+		buf_printf(b, "  %8lu  %s\n", rows[i].count, *key ? key : "<>");
+	}
+}
+
+/* put_volume - outbound volume to Microsoft: the compromise check */
+static void put_volume(struct ctx *x, const struct notice_volume *v)
+{
+	char win[32];
+
+	fmt_duration(win, sizeof(win), v && v->window ? v->window : 86400);
+	buf_wrapf(x->b, WIDTH,
+		  "\nOutbound mail to Microsoft domains in the last %s (a "
+		  "sudden top sender is the usual sign of a compromised "
+		  "account):\n\n",
+		  win);
+	if (!v) {
+		buf_wrapf(x->b, WIDTH,
+			  "  Not available: milter-delist counts the mail that "
+			  "passes through the milter, and has not counted any "
+			  "yet.\n");
+		return;
+	}
+	buf_printf(x->b,
+		   "  %lu messages from %lu senders; %lu by %lu SASL users\n\n",
+		   v->total, v->distinct_senders, v->authenticated,
+		   v->distinct_users);
+	put_table(x->b, "Top senders", v->senders, v->n_senders);
+	put_table(x->b, "Top SASL users", v->users, v->n_users);
+}
+
+/* put_missing - contact fields the request needs but the config lacks */
+static void put_missing(struct ctx *x)
+{
+	const struct config_contact *c = &x->cfg->contact;
+	unsigned miss = request_missing(x->inc, c), bit;
+	struct buf list;
+
+	if (!miss)
+		return;
+	buf_init(&list);
+	for (bit = 1; bit <= REQUEST_WEBSITE; bit <<= 1)
+		if (miss & bit)
+			buf_printf(&list, "%s%s (%s)", list.len ? ", " : "",
+				   request_field_label(bit),
+				   request_field_option(bit));
+	buf_wrapf(x->b, WIDTH,
+		  "\nMissing in the contact section of %s: %s. The attachment "
+		  "shows them as \"<fill in: ...>\"; set them, and the next "
+		  "request comes filled in.\n",
+		  x->cfg->file && *x->cfg->file ? x->cfg->file
+						: "the configuration",
+		  buf_str(&list));
+	if (list.err && !x->b->err)
+		x->b->err = list.err;
+	buf_free(&list);
+}
+
+/* put_next - what milter-delist does next */
+static void put_next(struct ctx *x)
+{
+	char rem[32], clr[32], first[160];
+
+	fmt_duration(rem, sizeof(rem), x->cfg->alert.reminder);
+	fmt_duration(clr, sizeof(clr), x->cfg->alert.clear_after);
+	if (x->due == INCIDENT_DUE_ALERT && x->cfg->alert.reminder > 0)
+		snprintf(first, sizeof(first),
+			 "if mail to %s is still refused in %s, milter-delist "
+			 "reminds you once.",
+			 x->provider, rem);
+	else if (x->due == INCIDENT_DUE_ALERT)
+		snprintf(first, sizeof(first),
+			 "no reminder is configured (alert.reminder is 0).");
+	else
+		snprintf(first, sizeof(first),
+			 "milter-delist does not remind you again.");
+	buf_wrapf(
+		x->b, WIDTH,
+		"\nNext: %s When mail from %s to %s has been accepted for %s, "
+		"milter-delist tells you that the block has cleared.\n",
+		first, x->ip, x->provider, clr);
+}
+
+/* put_cleared - the whole body of the cleared notice */
+static void put_cleared(struct ctx *x)
+{
+	const struct incident *inc = x->inc;
+	char since[64], first[64], last[64], code[VERDICT_CODE_MAX + 4];
+
+	fmt_time(since, sizeof(since),
+		 inc->sent_since ? inc->sent_since : inc->cleared_at);
+	fmt_time(first, sizeof(first), inc->first_seen);
+	fmt_time(last, sizeof(last), inc->last_seen);
+	code_paren(code, sizeof(code), x);
+	buf_wrapf(x->b, WIDTH,
+		  "Mail from %s to %s is accepted again since %s.\n\n"
+		  "The block%s was first seen %s and last seen %s.\n",
+		  x->ip, x->provider, since, code, first, last);
+	put_numbers(x);
+	buf_wrapf(x->b, WIDTH,
+		  "\nNothing more to do. Messages refused while the IP was "
+		  "blocked were not delivered: their senders must send them "
+		  "again. If Microsoft refuses the IP again, milter-delist "
+		  "sends a new alert.\n");
+}
+
+/* put_reminder_intro - the reminder's opening paragraph */
+static void put_reminder_intro(struct ctx *x)
+{
+	char first[64], code[VERDICT_CODE_MAX + 4];
+
+	fmt_time(first, sizeof(first), x->inc->first_seen);
+	code_paren(code, sizeof(code), x);
+	buf_wrapf(x->b, WIDTH,
+		  "Reminder: %s is still %s by %s%s, first seen %s. If you "
+		  "have sent the request, Microsoft needs 24 to 48 hours; "
+		  "nothing else to do. If not, the request is attached again, "
+		  "updated.\n\n",
+		  x->ip, verb(x->inc->kind), x->provider, code, first);
+}
+
+/* notice_body - the body text of the mail owed */
+int notice_body(struct buf *out, enum incident_due due,
+		const struct incident *inc, const struct config *cfg,
+		const struct notice_volume *vol, time_t now)
+{
+	struct ctx x;
+	char file[96];
+
+	if (due == INCIDENT_DUE_NONE) {
+		errno = EINVAL;
+		return -1;
+	}
+	ctx_init(&x, out, due, inc, cfg, now);
+	if (due == INCIDENT_DUE_CLEARED) {
+		put_cleared(&x);
+	} else {
+		if (due == INCIDENT_DUE_REMINDER)
+			put_reminder_intro(&x);
+		request_filename(file, sizeof(file), inc->ip);
+		put_what(&x);
+		put_numbers(&x);
+		put_samples(&x);
+		put_remedy(&x, file);
+		put_volume(&x, vol);
+		put_missing(&x);
+		put_next(&x);
+	}
+	buf_printf(out, "\n-- \nmilter-delist, incident %llu\n",
+		   (unsigned long long)inc->id);
+	if (out->err) {
+		errno = out->err;
+		return -1;
+	}
+	return 0;
+}
+
+/* notice_build - the complete message */
+int notice_build(struct buf *out, enum incident_due due,
+		 const struct incident *inc, const struct config *cfg,
+		 const struct notice_volume *vol, const char *host, time_t now)
+{
+	struct buf subject, body, att;
+	struct mime_msg m;
+	char file[96];
+	int rc = -1;
+
+	buf_init(&subject);
+	buf_init(&body);
+	buf_init(&att);
+	if (!now)
+		now = time(NULL);
+	if (notice_subject(&subject, due, inc, cfg, now) < 0 ||
+	    notice_body(&body, due, inc, cfg, vol, now) < 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.from = cfg->alert.from;
+	m.to = cfg->alert.to;
+	m.subject = buf_str(&subject);
+	m.date = now;
+	m.host = host;
+	m.body = buf_str(&body);
+	m.body_len = body.len;
+	if (due != INCIDENT_DUE_CLEARED) {
+		if (request_render(&att, inc, &cfg->contact, cfg->outbound_ips,
+				   cfg->n_outbound_ips) < 0)
+			goto out;
+		request_filename(file, sizeof(file), inc->ip);
+		m.att_name = file;
+		m.att_text = buf_str(&att);
+		m.att_len = att.len;
+	}
+	rc = mime_compose(out, &m);
+out:
+	if (rc < 0 && (subject.err || body.err || att.err))
+		errno = subject.err ? subject.err
+			: body.err  ? body.err
+				    : att.err;
+	buf_free(&subject);
+	buf_free(&body);
+	buf_free(&att);
+	return rc;
+}

@@ -1,0 +1,729 @@
+/*
+ * request.c - render the prefilled delisting request for one incident
+ *
+ * The text is what a busy admin pastes into Microsoft's forms: values
+ * stand alone on their own line, flush left, so a triple click copies one
+ * value and nothing else.  Untrusted text (samples, domains, codes) goes
+ * through util_clean() line by line and is length-capped.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* strnlen */
+#endif
+#include <errno.h>
+#include <string.h>
+
+#include "request.h"
+#include "util.h"
+#include "verdict.h"
+
+#define LINE_MAX_BYTES	 1024 /* one rendered line of untrusted text */
+#define WIDTH		 72   /* prose is wrapped at this column */
+#define DELIST_MAIL_ADDR "delist@messaging.microsoft.com"
+#define FORM_TITLE	 "Server IP Listed / Non-Delivery Returned Mail"
+#define CUT_LINE	 "----8<----------------------------------------------------"
+
+/* Fallback URLs, used only when verdict_remedy_url() has none; Spamhaus
+ * and SNDS always (their lookup pages, not what a reply points to). */
+#define FORM_URL     "https://olcsupport.office.com/"
+#define PORTAL_URL   "https://sender.office.com/"
+#define SPAMHAUS_URL "https://check.spamhaus.org/"
+#define SNDS_URL     "https://sendersupport.olc.protection.outlook.com/snds/"
+
+/* What request_render() needs besides the buffer, gathered once. */
+struct ctx {
+	struct buf *b;
+	const struct incident *inc;
+	const struct config_contact *c;
+	char ip[VERDICT_IP_MAX];       /* cleaned incident IP */
+	char code[VERDICT_CODE_MAX];   /* cleaned first code, or "" */
+	char rcpt[FINDING_DOMAIN_MAX]; /* first recipient domain, cleaned */
+	const char *provider;	       /* "Outlook.com" */
+};
+
+static const struct {
+	enum request_field f;
+	const char *label;
+	const char *option;
+} fields[] = {
+	{REQUEST_NAME, "contact name", "name"},
+	{REQUEST_EMAIL, "contact e-mail", "email"},
+	{REQUEST_TIMEZONE, "time zone", "timezone"},
+	{REQUEST_SENDING_DOMAIN, "sending domain", "sending_domain"},
+	{REQUEST_COMPANY_TYPE, "company type", "company_type"},
+	{REQUEST_SERVER_TYPE, "dedicated or shared", "server_type"},
+	{REQUEST_WEBSITE, "website", "website"},
+};
+
+/* request_field_label - human label of a contact field */
+const char *request_field_label(enum request_field f)
+{
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++)
+		if (fields[i].f == f)
+			return fields[i].label;
+	return "";
+}
+
+/* request_field_option - config option name of a contact field */
+const char *request_field_option(enum request_field f)
+{
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++)
+		if (fields[i].f == f)
+			return fields[i].option;
+	return "";
+}
+
+/* request_filename - attachment file name safe for any IP text */
+void request_filename(char *dst, size_t size, const char *ip)
+{
+	static const char prefix[] = "delist-request-";
+	size_t n = 0, i;
+
+	if (size < sizeof(prefix) + 5) {
+		if (size)
+			dst[0] = '\0';
+		return;
+	}
+	memcpy(dst, prefix, sizeof(prefix) - 1);
+	n = sizeof(prefix) - 1;
+	for (i = 0; ip && ip[i] && i < VERDICT_IP_MAX && n + 5 < size; i++) {
+		char ch = ip[i];
+		int ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+			 (ch >= 'A' && ch <= 'Z') || ch == '.';
+		dst[n++] = ok ? ch : '-';
+	}
+	if (n == sizeof(prefix) - 1)
+		dst[n++] = 'x';
+	memcpy(dst + n, ".txt", 5);
+}
+
+/* set - is a contact string configured? */
+static int set(const char *s)
+{
+	return s && *s;
+}
+
+/* needed - the contact fields a remedy's text uses */
+static unsigned needed(const struct incident *inc)
+{
+	switch (inc->remedy) {
+	case VERDICT_DELIST_PORTAL:
+		return REQUEST_EMAIL;
+	case VERDICT_DELIST_MAIL:
+		return REQUEST_NAME | REQUEST_EMAIL | REQUEST_SENDING_DOMAIN;
+	case VERDICT_SPAMHAUS:
+		return REQUEST_EMAIL | REQUEST_SENDING_DOMAIN;
+	case VERDICT_WAIT:
+		return 0;
+	case VERDICT_FIX_AUTH:
+		return REQUEST_SENDING_DOMAIN;
+	case VERDICT_SENDER_SUPPORT_FORM:
+	default:
+		return REQUEST_NAME | REQUEST_EMAIL | REQUEST_TIMEZONE |
+		       REQUEST_SENDING_DOMAIN | REQUEST_COMPANY_TYPE |
+		       REQUEST_SERVER_TYPE | REQUEST_WEBSITE;
+	}
+}
+
+/* request_missing - needed contact fields left empty */
+unsigned request_missing(const struct incident *inc,
+			 const struct config_contact *c)
+{
+	unsigned miss = 0;
+
+	if (!set(c->name))
+		miss |= REQUEST_NAME;
+	if (!set(c->email))
+		miss |= REQUEST_EMAIL;
+	if (!set(c->timezone))
+		miss |= REQUEST_TIMEZONE;
+	if (!set(c->sending_domain))
+		miss |= REQUEST_SENDING_DOMAIN;
+	if (!set(c->company_type))
+		miss |= REQUEST_COMPANY_TYPE;
+	if (!set(c->server_type))
+		miss |= REQUEST_SERVER_TYPE;
+	if (!set(c->website) && !set(c->sending_domain))
+		miss |= REQUEST_WEBSITE;
+	return miss & needed(inc);
+}
+
+/* remedy_url - verdict's URL of a remedy, or our fallback */
+static const char *remedy_url(enum verdict_remedy r, const char *fallback)
+{
+	const char *u = verdict_remedy_url(r);
+
+	return u && *u ? u : fallback;
+}
+
+/* clean_str - util_clean of a NUL-terminated string */
+static void clean_str(char *dst, size_t size, const char *s)
+{
+	util_clean(dst, size, s ? s : "", s ? strnlen(s, size * 4) : 0);
+}
+
+/* put_value - a contact value on its own line, or the fill-in marker */
+static void put_value(struct buf *b, const char *v, enum request_field f)
+{
+	char tmp[LINE_MAX_BYTES];
+
+	clean_str(tmp, sizeof(tmp), v);
+	if (*tmp)
+		buf_printf(b, "%s\n", tmp);
+	else
+		buf_printf(b, "<fill in: %s>\n", request_field_label(f));
+}
+
+/* put_field - numbered label of a form field */
+static void put_field(struct buf *b, int n, const char *label)
+{
+	buf_printf(b, "\n[%d] %s\n", n, label);
+}
+
+/* put_heading - section heading, underlined */
+static void put_heading(struct buf *b, const char *title)
+{
+	size_t i, n = strlen(title);
+
+	buf_printf(b, "\n%s\n", title);
+	for (i = 0; i < n; i++)
+		buf_addc(b, '-');
+	buf_addc(b, '\n');
+}
+
+/* request_quote - untrusted text, one cleaned line per input line */
+void request_quote(struct buf *b, const char *s, const char *indent)
+{
+	size_t len = s ? strnlen(s, REQUEST_SAMPLE_MAX + 1) : 0;
+	int cut = len > REQUEST_SAMPLE_MAX;
+	const char *p = s, *end;
+	char tmp[LINE_MAX_BYTES];
+
+	if (!s)
+		return;
+	if (cut) {
+		len = REQUEST_SAMPLE_MAX;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	end = s + len;
+	while (p < end) {
+		const char *eol = p;
+		size_t ll, n, k;
+
+		while (eol < end && *eol != '\r' && *eol != '\n')
+			eol++;
+		for (ll = (size_t)(eol - p); ll > 0; p += n, ll -= n) {
+			n = ll < sizeof(tmp) - 1 ? ll : sizeof(tmp) - 1;
+			while (n < ll && n > 1 &&
+			       ((unsigned char)p[n] & 0xC0) == 0x80)
+				n--;
+			k = util_clean(tmp, sizeof(tmp), p, n);
+			if (k)
+				buf_printf(b, "%s%s\n", indent, tmp);
+		}
+		p = eol;
+		while (p < end && (*p == '\r' || *p == '\n'))
+			p++;
+	}
+	if (cut)
+		buf_printf(b, "%s[...]\n", indent);
+}
+
+/* put_samples - every sample error, verbatim but cleaned, blank-separated */
+static void put_samples(struct ctx *x, const char *indent)
+{
+	size_t i;
+
+	if (x->inc->n_samples == 0) {
+		buf_printf(x->b, "%s<fill in: the error line of the bounce>\n",
+			   indent);
+		return;
+	}
+	for (i = 0; i < x->inc->n_samples && i < INCIDENT_MAX_SAMPLES; i++) {
+		if (i)
+			buf_addc(x->b, '\n');
+		request_quote(x->b, x->inc->samples[i], indent);
+	}
+}
+
+/* form_domain - the form's drop-down entry for a recipient domain, or NULL
+ * when the domain is not a consumer Microsoft domain */
+static const char *form_domain(const char *d)
+{
+	static const struct {
+		const char *prefix, *entry;
+	} map[] = {
+		{"hotmail.", "hotmail.com"}, {"outlook.", "outlook.com"},
+		{"live.", "live.com"},	     {"windowslive.", "live.com"},
+		{"passport.", "live.com"},   {"msn.", "msn.com"},
+	};
+	size_t i;
+
+	for (i = 0; i < UTIL_ARRAY_SIZE(map); i++)
+		if (util_has_prefix(d, strlen(d), map[i].prefix))
+			return map[i].entry;
+	if (util_domain_match(d, "msn.com"))
+		return "msn.com";
+	return NULL;
+}
+
+/* put_sending_to - form value: the drop-down entries, first one to pick */
+static void put_sending_to(struct ctx *x)
+{
+	const char *seen[INCIDENT_MAX_DOMAINS];
+	struct buf list;
+	size_t n = 0, i, j;
+
+	for (i = 0; i < x->inc->n_domains && i < INCIDENT_MAX_DOMAINS; i++) {
+		const char *e = form_domain(x->inc->domains[i]);
+
+		for (j = 0; e && j < n; j++)
+			if (strcmp(seen[j], e) == 0)
+				e = NULL;
+		if (e)
+			seen[n++] = e;
+	}
+	if (n == 0) {
+		buf_puts(x->b, "<fill in: hotmail.com, outlook.com, live.com "
+			       "or msn.com>\n");
+		return;
+	}
+	buf_printf(x->b, "%s\n", seen[0]);
+	if (n == 1)
+		return;
+	buf_init(&list);
+	for (i = 1; i < n; i++)
+		buf_printf(&list, "%s%s", i > 1 ? ", " : "", seen[i]);
+	buf_wrapf(x->b, WIDTH,
+		  "  (also refused: %s. The form takes one domain; send "
+		  "another request for the others if mail to them keeps "
+		  "failing.)\n",
+		  buf_str(&list));
+	buf_free(&list);
+}
+
+/* put_ips - form value: the blocked IP, or every outbound IP if inferred */
+static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
+{
+	char tmp[VERDICT_IP_MAX];
+	struct buf list;
+	size_t i, others = 0;
+
+	if (x->inc->ip_inferred && n_ips > 0) {
+		for (i = 0; i < n_ips && ips[i]; i++) {
+			clean_str(tmp, sizeof(tmp), ips[i]);
+			buf_printf(x->b, "%s%s", i ? "; " : "", tmp);
+		}
+		buf_addc(x->b, '\n');
+		return;
+	}
+	buf_printf(x->b, "%s\n", x->ip);
+	for (i = 0; i < n_ips && ips[i]; i++)
+		if (strcmp(ips[i], x->ip) != 0)
+			others++;
+	if (others == 0)
+		return;
+	buf_init(&list);
+	for (i = 0; i < n_ips && ips[i]; i++) {
+		if (strcmp(ips[i], x->ip) == 0)
+			continue;
+		clean_str(tmp, sizeof(tmp), ips[i]);
+		buf_printf(&list, "%s%s", list.len ? ", " : "", tmp);
+	}
+	buf_wrapf(x->b, WIDTH,
+		  "  (other outbound IPs of this site: %s. Add them, separated "
+		  "by \"; \", only if they are refused too.)\n",
+		  buf_str(&list));
+	buf_free(&list);
+}
+
+/* put_server_type - "Dedicated"/"Shared" as the drop-down spells them */
+static void put_server_type(struct ctx *x)
+{
+	const char *s = x->c->server_type;
+
+	if (set(s) && strcmp(s, "dedicated") == 0)
+		buf_puts(x->b, "Dedicated\n");
+	else if (set(s) && strcmp(s, "shared") == 0)
+		buf_puts(x->b, "Shared\n");
+	else
+		put_value(x->b, s, REQUEST_SERVER_TYPE);
+}
+
+/* put_inferred - warn that the IP was assumed from outbound_ips */
+static void put_inferred(struct ctx *x)
+{
+	if (!x->inc->ip_inferred)
+		return;
+	buf_wrapf(x->b, WIDTH,
+		  "\nNote: the refusal did not name the IP. milter-delist took "
+		  "it from outbound_ips in its configuration. Check which IP "
+		  "your server uses to reach Microsoft (the Received: header "
+		  "of a test mail to an Outlook.com address shows it) before "
+		  "you send this request.\n");
+}
+
+/* put_checklist - the checks to make before asking for (or replying
+ * about) a delisting; a listing comes back if the cause stays */
+static void put_checklist(struct ctx *x, const char *title)
+{
+	char d[FINDING_DOMAIN_MAX];
+
+	clean_str(d, sizeof(d),
+		  set(x->c->sending_domain) ? x->c->sending_domain
+					    : "<your domain>");
+	put_heading(x->b, title);
+	buf_wrapf(
+		x->b, WIDTH,
+		"[ ] No account is compromised: compare the outbound volume "
+		"per sender and per SASL user in the alert mail; a sudden top "
+		"sender is the usual sign. Change its password and delete its "
+		"queued mail (postqueue -p, postsuper -d).\n"
+		"[ ] Nothing malicious was sent from %s: no spam, phishing or "
+		"malware from web forms, scripts or infected hosts behind "
+		"it.\n"
+		"[ ] Outbound volume per sender is what you expect (no bulk "
+		"mail to purchased or stale lists).\n"
+		"[ ] SPF: %s publishes \"v=spf1 ...\" covering %s.\n"
+		"[ ] DKIM: outgoing mail is signed for %s and verifies.\n"
+		"[ ] DMARC: _dmarc.%s publishes a policy (p=none is "
+		"enough).\n"
+		"[ ] Server configuration: not an open relay; %s has a PTR "
+		"record whose name resolves back to it, and the server uses "
+		"that name in HELO.\n",
+		x->ip, d, x->ip, d, d, x->ip);
+}
+
+/* put_verify - how to see that the block is gone */
+static void put_verify(struct ctx *x, const char *delay)
+{
+	put_heading(x->b, "Verify the unblock");
+	buf_wrapf(
+		x->b, WIDTH,
+		"%s Then send a test mail to an address at %s. The mail log "
+		"shows status=sent for it; a bounce or deferral with the same "
+		"error means the IP is still listed. milter-delist watches "
+		"the same traffic and mails you a \"cleared\" notice once "
+		"mail to %s is accepted again.\n",
+		delay, *x->rcpt ? x->rcpt : "the refused domain", x->provider);
+}
+
+/* put_signature - name and address closing a mail to Microsoft */
+static void put_signature(struct ctx *x)
+{
+	buf_puts(x->b, "\nRegards,\n");
+	put_value(x->b, x->c->name, REQUEST_NAME);
+	put_value(x->b, x->c->email, REQUEST_EMAIL);
+}
+
+/* render_form - Outlook.com consumer block: the sender support form */
+static void render_form(struct ctx *x, char *const *ips, size_t n_ips)
+{
+	const struct config_contact *c = x->c;
+	struct buf *b = x->b;
+	char dom[FINDING_DOMAIN_MAX];
+
+	clean_str(dom, sizeof(dom),
+		  set(c->sending_domain) ? c->sending_domain
+					 : "<fill in: sending domain>");
+	buf_wrapf(b, WIDTH,
+		  "%s refuses mail from %s: the IP is on Microsoft's own block "
+		  "list, which no public DNSBL shows. Microsoft removes it on "
+		  "request only. Fill in the sender support form, logged in "
+		  "with an Outlook.com or Hotmail account:\n",
+		  x->provider, x->ip);
+	buf_printf(b, "\n  %s\n",
+		   remedy_url(VERDICT_SENDER_SUPPORT_FORM, FORM_URL));
+	put_inferred(x);
+	put_heading(b, "The form, field by field (copy the line under each "
+		       "label)");
+	put_field(b, 1, "Issue title");
+	buf_puts(b, FORM_TITLE "\n");
+	put_field(b, 2, "Contact name");
+	put_value(b, c->name, REQUEST_NAME);
+	put_field(b, 3, "What domain are you sending to?");
+	put_sending_to(x);
+	put_field(b, 4, "Contact e-mail (Microsoft replies there)");
+	put_value(b, c->email, REQUEST_EMAIL);
+	put_field(b, 5, "Timezone");
+	put_value(b, c->timezone, REQUEST_TIMEZONE);
+	put_field(b, 6, "What domain are you sending from?");
+	put_value(b, c->sending_domain, REQUEST_SENDING_DOMAIN);
+	put_field(b, 7, "How would you describe your company or yourself?");
+	put_value(b, c->company_type, REQUEST_COMPANY_TYPE);
+	put_field(b, 8, "Outbound IP(s) or range(s)");
+	put_ips(x, ips, n_ips);
+	put_field(b, 9, "Is your server dedicated or shared?");
+	put_server_type(x);
+	put_field(b, 10, "Error messages (paste them as they are)");
+	put_samples(x, "");
+	put_field(b, 11, "URL of your website");
+	put_value(b, set(c->website) ? c->website : c->sending_domain,
+		  REQUEST_WEBSITE);
+
+	buf_wrapf(
+		b, WIDTH,
+		"\nMicrosoft answers by mail with a request number (SRX...). "
+		"If it says it found nothing to fix, the IP is unblocked. If "
+		"it says the IP is \"not qualified for mitigation\", make the "
+		"checks below, then reply.\n");
+	put_checklist(x, "Before you reply to Microsoft");
+
+	put_heading(b, "Reply to \"not qualified for mitigation\"");
+	buf_puts(b, "Reply to Microsoft's mail (keep the request number in the "
+		    "subject) with:\n\n" CUT_LINE "\n");
+	buf_wrapf(b, WIDTH,
+		  "Hello,\n\nmail from our server %s to %s is still refused. "
+		  "The server sends only legitimate mail for %s. We have "
+		  "checked it:\n\n"
+		  "- no account is compromised and no spam or malware was sent "
+		  "from it;\n"
+		  "- SPF, DKIM and DMARC are set up for %s;\n"
+		  "- it is not an open relay, and its reverse DNS (PTR) and "
+		  "HELO name match.\n\nThe error we receive:\n\n",
+		  x->ip, *x->rcpt ? x->rcpt : "your users", dom, dom);
+	put_samples(x, "  ");
+	buf_printf(b, "\nPlease remove %s from your block list.\n", x->ip);
+	put_signature(x);
+	buf_puts(b, CUT_LINE "\n");
+	put_verify(x, "Microsoft needs 24 to 48 hours to apply a mitigation.");
+}
+
+/* render_portal - Microsoft 365 ban (5.7.6xx): the delist portal */
+static void render_portal(struct ctx *x)
+{
+	struct buf *b = x->b;
+
+	buf_wrapf(b, WIDTH,
+		  "Microsoft 365 (Exchange Online) has banned %s: mail from it "
+		  "to every organisation hosted at Microsoft 365 is refused. "
+		  "Remove the IP yourself with the delist portal. It takes one "
+		  "e-mail address and one IP per visit: repeat the steps for "
+		  "every banned IP.\n",
+		  x->ip);
+	put_inferred(x);
+	put_checklist(x, "First check (a ban comes back if the cause stays)");
+	put_heading(b, "Delist portal, step by step");
+	buf_printf(b, "1. Open %s\n",
+		   remedy_url(VERDICT_DELIST_PORTAL, PORTAL_URL));
+	buf_wrapf(b, WIDTH,
+		  "\n2. E-mail address (a mailbox you can read now: the "
+		  "confirmation link goes there):\n");
+	put_value(b, x->c->email, REQUEST_EMAIL);
+	buf_printf(b, "\n3. IP address:\n%s\n", x->ip);
+	buf_wrapf(
+		b, WIDTH,
+		"\n4. Solve the CAPTCHA and submit.\n"
+		"\n5. Open the mail Microsoft sends to that address and follow "
+		"its link; on the page it opens, press \"Delist IP\".\n"
+		"\n6. Wait: the IP is removed within 24 hours. Deferred mail "
+		"is retried by your MTA; refused mail must be sent again.\n");
+	put_heading(b, "The error received (for your records)");
+	put_samples(x, "  ");
+	put_verify(x, "The delisting takes effect within 24 hours.");
+}
+
+/* render_mail - Microsoft 365 5.7.511: the delist mail with the NDR */
+static void render_mail(struct ctx *x)
+{
+	struct buf *b = x->b;
+	char dom[FINDING_DOMAIN_MAX];
+
+	clean_str(dom, sizeof(dom),
+		  set(x->c->sending_domain) ? x->c->sending_domain
+					    : "<fill in: sending domain>");
+	buf_wrapf(b, WIDTH,
+		  "Microsoft 365 has banned %s with 5.7.511. For this code the "
+		  "delist portal is not allowed: Microsoft wants a mail to %s "
+		  "with the bounce (NDR) attached.\n",
+		  x->ip, DELIST_MAIL_ADDR);
+	put_inferred(x);
+	put_checklist(x, "First check (a ban comes back if the cause stays)");
+	put_heading(b, "The delist mail");
+	buf_puts(b, "1. Forward the bounce you received, as an attachment, "
+		    "to:\n" DELIST_MAIL_ADDR "\n");
+	buf_wrapf(b, WIDTH,
+		  "   (If only the mail log shows the refusal, the error below "
+		  "is in the text.)\n\n2. Subject:\n");
+	buf_printf(b,
+		   "Delist request for %s (5.7.511)\n\n3. Text:\n\n" CUT_LINE
+		   "\n",
+		   x->ip);
+	buf_wrapf(
+		b, WIDTH,
+		"Hello,\n\nour mail server %s, sending for %s, is banned with "
+		"5.7.511. The bounce is attached. We have checked the server: "
+		"no account is compromised, no spam or malware was sent, SPF, "
+		"DKIM and DMARC are set up for %s, and it is not an open "
+		"relay.\n\nThe error:\n\n",
+		x->ip, dom, dom);
+	put_samples(x, "  ");
+	buf_printf(b, "\nPlease remove %s from the ban list.\n", x->ip);
+	put_signature(x);
+	buf_puts(b, CUT_LINE "\n");
+	buf_wrapf(b, WIDTH,
+		  "\n4. Microsoft answers by mail; it may ask for more "
+		  "details.\n");
+	put_verify(x, "Allow a few days for the answer and 24 hours after "
+		      "it.");
+}
+
+/* render_spamhaus - listing at Spamhaus, which Microsoft consults */
+static void render_spamhaus(struct ctx *x)
+{
+	struct buf *b = x->b;
+
+	buf_wrapf(b, WIDTH,
+		  "%s refuses %s because of a Spamhaus listing, not its own "
+		  "list. Microsoft's forms cannot remove it; Spamhaus can.\n",
+		  x->provider, x->ip);
+	put_inferred(x);
+	put_heading(b, "Spamhaus lookup and removal");
+	buf_printf(b, "1. Look up the IP at %s\n%s\n", SPAMHAUS_URL, x->ip);
+	buf_wrapf(b, WIDTH,
+		  "   and your sending domain (a domain listing refuses mail "
+		  "from any IP):\n");
+	put_value(b, x->c->sending_domain, REQUEST_SENDING_DOMAIN);
+	buf_wrapf(b, WIDTH,
+		  "\n2. Read which list names it and why. CSS or XBL: an "
+		  "infected host or a compromised account sends spam through "
+		  "this IP; fix that first. PBL: the IP is in an end-user "
+		  "range; send through your provider's relay, or have the "
+		  "provider declare it a mail server. DBL: the domain appeared "
+		  "in spam.\n"
+		  "\n3. Request the removal on the lookup page; Spamhaus mails "
+		  "a confirmation to:\n");
+	put_value(b, x->c->email, REQUEST_EMAIL);
+	buf_wrapf(
+		b, WIDTH,
+		"\n4. Once Spamhaus has removed the listing, Microsoft follows "
+		"without a request of its own.\n");
+	put_checklist(x, "Checks before you request the removal");
+	put_heading(b, "The error received");
+	put_samples(x, "  ");
+	put_verify(x, "Spamhaus removals take effect within hours.");
+}
+
+/* render_wait - temporary rate limit: nothing to request */
+static void render_wait(struct ctx *x)
+{
+	struct buf *b = x->b;
+
+	buf_wrapf(
+		b, WIDTH,
+		"%s is rate limiting %s%s%s%s because of the IP's "
+		"reputation. The mail is deferred, not lost: your MTA retries "
+		"it. There is no form for a rate limit; the limit lifts when "
+		"the reputation recovers.\n",
+		x->provider, x->ip, *x->code ? " (" : "", x->code,
+		*x->code ? ")" : "");
+	put_inferred(x);
+	put_heading(b, "What to do");
+	buf_wrapf(b, WIDTH,
+		  "1. Look for a compromised account or a bulk sender: the "
+		  "alert lists the outbound volume per sender and per SASL "
+		  "user.\n"
+		  "2. Reduce the rate to Microsoft: send bulk mail in smaller "
+		  "batches. In Postfix, a transport of its own for the "
+		  "Microsoft domains with <transport>_destination_concurrency"
+		  "_limit = 2 and <transport>_destination_rate_delay = 1s "
+		  "spreads the load.\n"
+		  "3. Check the IP's reputation: Microsoft SNDS (%s) for IPs "
+		  "you registered there, and %s for public listings.\n"
+		  "4. Check SPF, DKIM and DMARC for your sending domain.\n",
+		  SNDS_URL, SPAMHAUS_URL);
+	put_heading(b, "What to expect");
+	buf_wrapf(b, WIDTH,
+		  "Deferrals usually stop within hours once the volume and "
+		  "complaints fall. If they go on for more than a day, or turn "
+		  "into 5xx refusals, ask for mitigation with the sender "
+		  "support form:\n");
+	buf_printf(b, "  %s\n",
+		   remedy_url(VERDICT_SENDER_SUPPORT_FORM, FORM_URL));
+	put_heading(b, "The reply received");
+	put_samples(x, "  ");
+	put_verify(x, "The limit usually lifts within hours.");
+}
+
+/* render_auth - the sender's authentication is the problem, not the IP */
+static void render_auth(struct ctx *x)
+{
+	buf_wrapf(x->b, WIDTH,
+		  "%s refuses mail from %s because of the sender's "
+		  "authentication (SPF, DKIM or DMARC), not the IP's "
+		  "reputation. No delisting applies.\n",
+		  x->provider, x->ip);
+	put_checklist(x, "Fix and check");
+	put_heading(x->b, "The error received");
+	put_samples(x, "  ");
+	put_verify(x, "Records take effect as their DNS TTL expires.");
+}
+
+/* request_render - render the request for inc */
+int request_render(struct buf *out, const struct incident *inc,
+		   const struct config_contact *contact,
+		   char *const *outbound_ips, size_t n_ips)
+{
+	struct ctx x;
+	char title[256];
+	size_t i, n;
+
+	memset(&x, 0, sizeof(x));
+	x.b = out;
+	x.inc = inc;
+	x.c = contact;
+	clean_str(x.ip, sizeof(x.ip), inc->ip);
+	if (!*x.ip)
+		util_strcpy(x.ip, sizeof(x.ip), "<fill in: IP address>");
+	if (inc->n_codes)
+		clean_str(x.code, sizeof(x.code), inc->codes[0]);
+	if (inc->n_domains)
+		clean_str(x.rcpt, sizeof(x.rcpt), inc->domains[0]);
+	x.provider = verdict_provider_label(inc->provider);
+	if (!x.provider || !*x.provider)
+		x.provider = "Microsoft";
+
+	n = (size_t)snprintf(title, sizeof(title),
+			     "milter-delist: %s for %s at %s%s%s%s",
+			     inc->remedy == VERDICT_WAIT ? "what to do"
+							 : "delisting request",
+			     x.ip, x.provider, *x.code ? " (" : "", x.code,
+			     *x.code ? ")" : "");
+	if (n >= sizeof(title))
+		n = sizeof(title) - 1;
+	buf_printf(out, "%s\n", title);
+	for (i = 0; i < n; i++)
+		buf_addc(out, '=');
+	buf_puts(out, "\n\n");
+
+	switch (inc->remedy) {
+	case VERDICT_DELIST_PORTAL:
+		render_portal(&x);
+		break;
+	case VERDICT_DELIST_MAIL:
+		render_mail(&x);
+		break;
+	case VERDICT_SPAMHAUS:
+		render_spamhaus(&x);
+		break;
+	case VERDICT_WAIT:
+		render_wait(&x);
+		break;
+	case VERDICT_FIX_AUTH:
+		render_auth(&x);
+		break;
+	case VERDICT_SENDER_SUPPORT_FORM:
+	default:
+		render_form(&x, outbound_ips, n_ips);
+		break;
+	}
+	if (out->err) {
+		errno = out->err;
+		return -1;
+	}
+	return 0;
+}

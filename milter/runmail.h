@@ -1,0 +1,40 @@
+/*
+ * runmail.h - run the sendmail program with a message on its stdin
+ *
+ * fork + execv, never a shell: argv[0] must be an absolute path and every
+ * argument reaches the program as it is.  The child gets fds 0, 1 and 2
+ * only (stdin the message, stdout and stderr captured), an empty signal
+ * mask and default signal dispositions, and its own process group, which
+ * is killed (SIGTERM, then SIGKILL after 2 s) when the timeout expires.
+ * The child is always reaped.
+ *
+ * The message reaches the child as an anonymous file (memfd_create, or an
+ * unlinked O_TMPFILE), not a pipe: nothing is written while the child
+ * runs, so no SIGPIPE can arise, and if the caller dies meanwhile the
+ * child still reads the whole message (never half an alert).  Whether it
+ * read all of it is told by the file offset the two share.
+ *
+ * Safe to call from any thread: no static buffers, no global state.  The
+ * caller must not set SIGCHLD to SIG_IGN (the exit status would be lost:
+ * reported as failure).
+ */
+#ifndef MILTER_DELIST_RUNMAIL_H
+#define MILTER_DELIST_RUNMAIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+/*
+ * run_sendmail - run argv with msg (len bytes) on its stdin
+ *
+ * timeout: seconds for the whole run (0 means 60).  Returns 0 when the
+ * program read the whole message and exited 0; -1 otherwise, with a
+ * one-line reason in err (errlen bytes, may be 0): "exit 75: <first line
+ * of stderr>", "killed by signal 9", "timed out after 60 s", "exec
+ * /usr/sbin/sendmail: No such file or directory", "argv[0] is not an
+ * absolute path", "exit 0 but read only 10 of 200 bytes".
+ */
+int run_sendmail(char *const argv[], const char *msg, size_t len,
+		 time_t timeout, char *err, size_t errlen);
+
+#endif
