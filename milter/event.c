@@ -1,0 +1,190 @@
+/*
+ * event.c - syslog event lines and JSON Lines
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+#include "util.h"
+
+/* needs_quotes - would this value break the key=value format? */
+static int needs_quotes(const char *s)
+{
+	return !*s || strpbrk(s, " \"\\=") != NULL;
+}
+
+/* event_kv - one key=value pair, cleaned, capped and quoted if needed */
+void event_kv(struct buf *b, const char *key, const char *value)
+{
+	char clean[EVENT_VALUE_MAX];
+	const char *p;
+
+	util_clean(clean, sizeof(clean), value ? value : "",
+		   value ? strlen(value) : 0);
+	if (b->len)
+		buf_addc(b, ' ');
+	buf_puts(b, key);
+	buf_addc(b, '=');
+	if (!clean[0]) {
+		buf_addc(b, '-');
+		return;
+	}
+	if (!needs_quotes(clean)) {
+		buf_puts(b, clean);
+		return;
+	}
+	buf_addc(b, '"');
+	for (p = clean; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+/* event_kv_num - one numeric pair */
+void event_kv_num(struct buf *b, const char *key, unsigned long long n)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", n);
+	event_kv(b, key, num);
+}
+
+/* event_name - what a finding is called in an event line */
+const char *event_name(const struct finding *f)
+{
+	if (f->sent)
+		return "sent";
+	return verdict_kind_name(f->v.kind);
+}
+
+/* event_finding - the line for one finding */
+void event_finding(struct buf *b, const char *name, const struct finding *f,
+		   uint64_t incident)
+{
+	event_kv(b, "event", name ? name : event_name(f));
+	event_kv(b, "ip", f->v.ip);
+	event_kv(b, "provider", verdict_provider_name(f->v.provider));
+	event_kv(b, "kind", verdict_kind_name(f->v.kind));
+	event_kv(b, "code", f->v.code);
+	event_kv(b, "rcpt_domain", f->rcpt_domain);
+	event_kv(b, "source", finding_source_name(f->source));
+	event_kv(b, "queue_id", f->queue_id);
+	if (incident)
+		event_kv_num(b, "incident", incident);
+	else
+		event_kv(b, "incident", "");
+}
+
+/* event_incident - the line for an incident's life-cycle event */
+void event_incident(struct buf *b, const char *name,
+		    const struct incident *inc)
+{
+	event_kv(b, "event", name);
+	event_kv(b, "ip", inc->ip);
+	event_kv(b, "provider", verdict_provider_name(inc->provider));
+	event_kv(b, "kind", verdict_kind_name(inc->kind));
+	event_kv(b, "code", inc->n_codes ? inc->codes[inc->n_codes - 1] : "");
+	event_kv_num(b, "incident", inc->id);
+}
+
+/* utf8_len - length of a valid UTF-8 sequence at s (max n), 0 if invalid */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2, cp = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3, cp = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return need;
+}
+
+/* event_json_string - JSON string literal, always valid UTF-8 */
+void event_json_string(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t i = 0, n;
+	char esc[8];
+
+	if (!s)
+		len = 0;
+	buf_addc(b, '"');
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)c);
+			i++;
+		} else if (c < 0x20 || c == 0x7F) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			buf_puts(b, esc);
+			i++;
+		} else if ((n = utf8_len(p + i, len - i)) > 0) {
+			buf_add(b, (const char *)p + i, n);
+			i += n;
+		} else {
+			buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD */
+			i++;
+		}
+	}
+	buf_addc(b, '"');
+}
+
+/* json_kv - "key":"value" with a leading comma unless first */
+static void json_kv(struct buf *b, int *first, const char *key,
+		    const char *value)
+{
+	if (!*first)
+		buf_addc(b, ',');
+	*first = 0;
+	event_json_string(b, key, strlen(key));
+	buf_addc(b, ':');
+	event_json_string(b, value, value ? strlen(value) : 0);
+}
+
+/* event_json_finding - one finding as a JSON object */
+void event_json_finding(struct buf *b, const struct finding *f,
+			const char *file, unsigned long line)
+{
+	int first = 1;
+
+	buf_addc(b, '{');
+	json_kv(b, &first, "event", event_name(f));
+	json_kv(b, &first, "ip", f->v.ip);
+	json_kv(b, &first, "provider", verdict_provider_name(f->v.provider));
+	json_kv(b, &first, "kind", verdict_kind_name(f->v.kind));
+	json_kv(b, &first, "code", f->v.code);
+	json_kv(b, &first, "remedy", verdict_remedy_name(f->v.remedy));
+	json_kv(b, &first, "rcpt_domain", f->rcpt_domain);
+	json_kv(b, &first, "remote_mta", f->remote_mta);
+	json_kv(b, &first, "source", finding_source_name(f->source));
+	json_kv(b, &first, "file", file);
+	if (line)
+		buf_printf(b, ",\"line\":%lu", line);
+	else
+		buf_puts(b, ",\"line\":null");
+	json_kv(b, &first, "queue_id", f->queue_id);
+	buf_puts(b, ",\"text\":");
+	event_json_string(b, f->text, f->text_len);
+	buf_addc(b, '}');
+}
