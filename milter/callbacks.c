@@ -2,25 +2,94 @@
  * callbacks.c - the libmilter glue
  *
  * milter-delist only observes.  Every callback returns SMFIS_CONTINUE,
- * SMFIS_ACCEPT or SMFIS_NOREPLY: no internal error may reject, delay or
- * change a message.  No modification action is requested.
+ * SMFIS_ACCEPT, SMFIS_SKIP or SMFIS_NOREPLY: no internal error may reject,
+ * delay or change a message, and no modification action is requested.
+ *
+ * What is looked at:
+ * - every message: its recipients; those in Microsoft domains are counted
+ *   per envelope sender and SASL user (the compromise check in alerts);
+ * - a possible bounce (null sender, or Postfix's double-bounce@ sender of
+ *   postmaster copies): its headers and body are streamed into the dsn
+ *   parser, never buffered whole.  Any other message is accepted at the
+ *   end of its headers, so its body never crosses the socket.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "callbacks.h"
+#include "config.h"
+#include "dsn.h"
+#include "engine.h"
+#include "finding.h"
 #include "log.h"
+#include "util.h"
 
-/* Per-connection context, attached with smfi_setpriv(). */
+#define ADDR_MAX 256
+
+/* Per-connection context, attached with smfi_setpriv() at negotiation. */
 struct conn {
-	int null_sender; /* MAIL FROM:<> of the current message */
+	unsigned long proto;	  /* negotiated protocol flags */
+	char client[64];	  /* client address as text, "" if unknown */
+	unsigned client_port;	  /* 0 on Postfix's internal (non-SMTP) path */
+	char client_name[ADDR_MAX];
+	char myhostname[ADDR_MAX]; /* macro j */
+
+	/* The current message. */
+	char sender[ADDR_MAX];
+	char auth[ADDR_MAX];
+	char qid[32];
+	unsigned ms_rcpts;	  /* recipients in Microsoft domains */
+	int candidate;		  /* null or double-bounce sender */
+	int marker;		  /* our alert's marker header */
+	int report;		  /* Content-Type multipart/report */
+	size_t bytes;		  /* body bytes seen */
+	struct dsn *dsn;
 };
 
-/* conn_of - our context of ctx, or NULL (allocation failed: observe
- * nothing, accept everything) */
+/* conn_of - our context, or NULL (observe nothing, accept everything) */
 static struct conn *conn_of(SMFICTX *ctx)
 {
 	return smfi_getpriv(ctx);
+}
+
+/* reply - SMFIS_NOREPLY where the MTA agreed to expect no reply */
+static sfsistat reply(const struct conn *c, unsigned long nr_flag)
+{
+	return c && (c->proto & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* message_reset - forget the current message */
+static void message_reset(struct conn *c)
+{
+	dsn_free(c->dsn);
+	c->dsn = NULL;
+	c->sender[0] = c->auth[0] = c->qid[0] = '\0';
+	c->ms_rcpts = 0;
+	c->candidate = c->marker = c->report = 0;
+	c->bytes = 0;
+}
+
+/* macro - a macro's value copied into dst ("" when unset) */
+static void macro(SMFICTX *ctx, const char *name, char *dst, size_t size)
+{
+	const char *v = smfi_getsymval(ctx, (char *)name);
+
+	util_strcpy(dst, size, v ? v : "");
+}
+
+/* strip_brackets - "<a@b>" -> "a@b" in place */
+static void strip_brackets(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+	}
 }
 
 /* mlfi_negotiate - ask only for what we use, request no actions */
@@ -30,96 +99,281 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0,
 			       unsigned long *pf1, unsigned long *pf2,
 			       unsigned long *pf3)
 {
-	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+			     SMFIP_SKIP;
+	unsigned long nr = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+			   SMFIP_NR_HDR;
+	struct conn *c = calloc(1, sizeof(*c));
 
-	(void)ctx;
-	(void)f0;
 	(void)f2;
 	(void)f3;
 	*pf0 = 0; /* no modification actions */
-	*pf1 = want & f1;
 	*pf2 = 0;
 	*pf3 = 0;
+	if (!c) {
+		/* Without a context we cannot track no-reply promises. */
+		log_warning("out of memory: not observing this connection");
+		*pf1 = want & f1;
+		return SMFIS_CONTINUE;
+	}
+	c->proto = (want | nr) & f1;
+	*pf1 = c->proto;
+	smfi_setpriv(ctx, c);
+#ifdef HAVE_SMFI_SETSYMLIST
+	if (f0 & SMFIF_SETSYMLIST) {
+		*pf0 = SMFIF_SETSYMLIST;
+		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {client_addr}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM,
+				"i {auth_authen} {mail_addr}");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_addr}");
+		smfi_setsymlist(ctx, SMFIM_EOH, "i");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+#else
+	(void)f0;
+#endif
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_connect - allocate the per-connection context */
+/* mlfi_connect - remember who is talking to the MTA */
 static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c = conn_of(ctx);
 
-	(void)host;
-	(void)addr;
-	if (!c)
-		log_warning("out of memory: not observing this connection");
-	smfi_setpriv(ctx, c);
-	return SMFIS_CONTINUE;
+	if (!c) {
+		/* No negotiation (an old MTA): no no-reply promises made. */
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return SMFIS_ACCEPT;
+		smfi_setpriv(ctx, c);
+	}
+	util_strcpy(c->client_name, sizeof(c->client_name), host);
+	c->client[0] = '\0';
+	c->client_port = 0;
+	if (addr && addr->sa_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+
+		inet_ntop(AF_INET, &sin->sin_addr, c->client,
+			  sizeof(c->client));
+		c->client_port = ntohs(sin->sin_port);
+	} else if (addr && addr->sa_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, c->client,
+			  sizeof(c->client));
+		c->client_port = ntohs(sin6->sin6_port);
+	}
+	macro(ctx, "j", c->myhostname, sizeof(c->myhostname));
+	return reply(c, SMFIP_NR_CONN);
 }
 
-/* mlfi_envfrom - note whether this is a null-sender message */
+/* mlfi_envfrom - a new message: its sender and SASL user */
 static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_of(ctx);
+	const char *at;
+
+	if (!c)
+		return SMFIS_ACCEPT;
+	message_reset(c);
+	util_strcpy(c->sender, sizeof(c->sender), argv[0] ? argv[0] : "");
+	strip_brackets(c->sender);
+	macro(ctx, "{auth_authen}", c->auth, sizeof(c->auth));
+	macro(ctx, "i", c->qid, sizeof(c->qid));
+	at = strchr(c->sender, '@');
+	c->candidate = !c->sender[0] ||
+		       (at && (size_t)(at - c->sender) == 13 &&
+			util_has_prefix(c->sender, 13, "double-bounce"));
+	return reply(c, SMFIP_NR_MAIL);
+}
+
+/* mlfi_envrcpt - count recipients in Microsoft domains */
+static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_of(ctx);
+	char rcpt[ADDR_MAX];
+	const char *at;
+
+	if (!c)
+		return SMFIS_ACCEPT;
+	util_strcpy(rcpt, sizeof(rcpt), argv[0] ? argv[0] : "");
+	strip_brackets(rcpt);
+	at = strrchr(rcpt, '@');
+	if (at && engine_ms_domain(at + 1))
+		c->ms_rcpts++;
+	return reply(c, SMFIP_NR_RCPT);
+}
+
+/* feed_header - pass one header line to the bounce parser */
+static void feed_header(struct conn *c, const char *name, const char *value)
+{
+	if (!c->dsn)
+		return;
+	dsn_feed(c->dsn, name, strlen(name));
+	dsn_feed(c->dsn, ": ", 2);
+	dsn_feed(c->dsn, value, strlen(value));
+	dsn_feed(c->dsn, "\r\n", 2);
+}
+
+/* mlfi_header - watch the headers of possible bounces */
+static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_of(ctx);
+	struct config *cfg;
+
+	if (!c)
+		return SMFIS_CONTINUE;
+	if (!c->candidate)
+		return reply(c, SMFIP_NR_HDR);
+	if (!strcasecmp(name, DSN_MARKER_HEADER))
+		c->marker = 1;
+	if (!strcasecmp(name, "Content-Type") &&
+	    util_casefind(value, strlen(value), "multipart/report"))
+		c->report = 1;
+	if (!c->dsn && !c->marker) {
+		cfg = config_acquire();
+		c->dsn = dsn_new(cfg ? cfg->bounce_max_size : 0);
+		config_release(cfg);
+	}
+	feed_header(c, name, value);
+	return reply(c, SMFIP_NR_HDR);
+}
+
+/* mlfi_eoh - count the message; accept anything that cannot be a bounce */
+static sfsistat mlfi_eoh(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
 
 	if (!c)
 		return SMFIS_ACCEPT;
-	c->null_sender = argv[0] && (!strcmp(argv[0], "<>") || !*argv[0]);
+	if (!c->qid[0])
+		macro(ctx, "i", c->qid, sizeof(c->qid));
+	if (c->ms_rcpts)
+		engine_volume(c->sender, c->auth, c->ms_rcpts, time(NULL));
+	if (!c->candidate || c->marker || !c->dsn) {
+		message_reset(c);
+		return SMFIS_ACCEPT;
+	}
+	dsn_feed(c->dsn, "\r\n", 2);
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_envrcpt - nothing to do yet */
-static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
+/* mlfi_body - stream the bounce into the parser, up to the size cap */
+static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 {
-	(void)ctx;
-	(void)argv;
+	struct conn *c = conn_of(ctx);
+	struct config *cfg;
+	size_t max;
+
+	if (!c || !c->dsn)
+		return SMFIS_CONTINUE;
+	dsn_feed(c->dsn, (const char *)buf, len);
+	c->bytes += len;
+	cfg = config_acquire();
+	max = cfg ? cfg->bounce_max_size : DSN_DEFAULT_MAX_BYTES;
+	config_release(cfg);
+	if (c->bytes > max && (c->proto & SMFIP_SKIP))
+		return SMFIS_SKIP; /* the rest does not matter */
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_header - nothing to do yet */
-static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
+/* trusted - may this report raise an alert (see DESIGN.md "Trust")? */
+static int trusted(const struct conn *c, const struct config *cfg,
+		   const struct dsn_info *info, const struct finding *f)
 {
-	(void)ctx;
-	(void)name;
-	(void)value;
-	return SMFIS_CONTINUE;
+	size_t i;
+	/* Postfix fakes the connection of non-SMTP mail (its own bounces
+	 * among it) as localhost, 127.0.0.1, port 0; an SMTP client always
+	 * has a port.  No address at all: a local submission too. */
+	int local = !c->client[0] ||
+		    (c->client_port == 0 && (!strcmp(c->client, "127.0.0.1") ||
+					     !strcmp(c->client, "::1")));
+
+	/* Our own MTA's notice: from the local (non-SMTP) path, written by
+	 * Postfix (queue id) or by this host (Reporting-MTA = $j). */
+	if (local && (info->postfix_queue_id[0] ||
+		      (c->myhostname[0] &&
+		       !strcasecmp(info->reporting_mta, c->myhostname))))
+		return 1;
+	if (f->v.ip[0] &&
+	    finding_is_ours(f->v.ip, cfg->outbound_ips, cfg->n_outbound_ips))
+		return 1;
+	for (i = 0; i < cfg->n_trusted_relays; i++)
+		if (!strcasecmp(cfg->trusted_relays[i], c->client) ||
+		    !strcasecmp(cfg->trusted_relays[i], c->client_name))
+			return 1;
+	return 0;
 }
 
-/* mlfi_eoh - only null-sender messages may be bounces */
-static sfsistat mlfi_eoh(SMFICTX *ctx)
+/* examine - the bounce is complete: classify each record */
+static void examine(struct conn *c)
+{
+	const struct dsn_info *info;
+	const struct dsn_record *r;
+	struct config *cfg;
+	struct finding f;
+	size_t i, n;
+
+	n = dsn_finish(c->dsn);
+	info = dsn_get_info(c->dsn);
+	if (info->is_arf || info->has_marker ||
+	    !(info->is_report || info->known_layout || c->report))
+		return;
+	cfg = config_acquire();
+	if (!cfg)
+		return;
+	for (i = 0; i < n; i++) {
+		r = dsn_get(c->dsn, i);
+		if (!finding_from_dsn(&f, r, info, time(NULL)))
+			continue;
+		if (!f.queue_id[0])
+			util_strcpy(f.queue_id, sizeof(f.queue_id), c->qid);
+		if (!trusted(c, cfg, info, &f)) {
+			if (verdict_alerts(&f.v))
+				engine_unverified(&f, c->client);
+			continue;
+		}
+		/* The postmaster copy repeats the sender's bounce. */
+		if (engine_report_seen(info->postfix_queue_id, r->recipient))
+			continue;
+		engine_finding(&f);
+	}
+	config_release(cfg);
+}
+
+/* mlfi_eom - end of message: examine a bounce, accept */
+static sfsistat mlfi_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
 
-	return c && c->null_sender ? SMFIS_CONTINUE : SMFIS_ACCEPT;
-}
-
-/* mlfi_body - nothing to do yet */
-static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
-{
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	return SMFIS_CONTINUE;
-}
-
-/* mlfi_eom - end of message: accept */
-static sfsistat mlfi_eom(SMFICTX *ctx)
-{
-	(void)ctx;
+	if (!c)
+		return SMFIS_ACCEPT;
+	if (c->dsn)
+		examine(c);
+	message_reset(c);
 	return SMFIS_ACCEPT;
 }
 
-/* mlfi_abort - message aborted */
+/* mlfi_abort - the message was aborted: forget it */
 static sfsistat mlfi_abort(SMFICTX *ctx)
 {
-	(void)ctx;
+	struct conn *c = conn_of(ctx);
+
+	if (c)
+		message_reset(c);
 	return SMFIS_CONTINUE;
 }
 
 /* mlfi_close - free the per-connection context */
 static sfsistat mlfi_close(SMFICTX *ctx)
 {
-	free(smfi_getpriv(ctx));
-	smfi_setpriv(ctx, NULL);
+	struct conn *c = conn_of(ctx);
+
+	if (c) {
+		message_reset(c);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+	}
 	return SMFIS_CONTINUE;
 }
 

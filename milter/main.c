@@ -15,7 +15,10 @@
 #include "callbacks.h"
 #include "config.h"
 #include "daemon.h"
+#include "engine.h"
+#include "event.h"
 #include "log.h"
+#include "scan.h"
 
 #define MAX_OVERRIDES 8
 
@@ -32,6 +35,8 @@ static void usage(FILE *fp, int status)
 		"Usage: milter-delist [-f] [-c FILE] [-p SOCKET] [-u USER] "
 		"[-P PIDFILE] [-d LEVEL]\n"
 		"       milter-delist -t [-c FILE]\n"
+		"       milter-delist --scan [--json] [-c FILE] FILE...\n"
+		"       milter-delist --request IP [-c FILE] [FILE...]\n"
 		"       milter-delist -V | -h\n"
 		"\n"
 		"Detects when Microsoft (Outlook.com, Hotmail, Live, MSN, "
@@ -49,6 +54,16 @@ static void usage(FILE *fp, int status)
 		"or 0-7)\n"
 		"  -t          check the configuration, print it, exit 0 or "
 		"78\n"
+		"  --scan      read mail logs and bounces (files, directories, "
+		"maildirs,\n"
+		"              - for stdin), print the Microsoft findings and a "
+		"summary\n"
+		"              per IP; exit 0 nothing blocked, 1 blocked, 2 "
+		"error\n"
+		"  --json      with --scan: JSON Lines\n"
+		"  --request IP  print the prefilled delisting request for IP, "
+		"built\n"
+		"              from the findings in FILEs\n"
 		"  -V          print the version\n"
 		"  -h          this help\n",
 		CONFIG_DEFAULT_FILE);
@@ -84,6 +99,21 @@ static struct config *load(char *err, size_t errlen)
 			   config_required, overrides, err, errlen);
 }
 
+/* log_lifecycle - "event=start|reload|stop version= socket= config=" */
+static void log_lifecycle(const char *event, const struct config *c)
+{
+	struct buf b;
+
+	buf_init(&b);
+	event_kv(&b, "event", event);
+	event_kv(&b, "version", PACKAGE_VERSION);
+	event_kv(&b, "socket", c->socket);
+	event_kv(&b, "config", *c->file ? c->file : "built-in");
+	if (!b.err)
+		log_notice("%s", buf_str(&b));
+	buf_free(&b);
+}
+
 /* reload - SIGUSR1: parse fresh, validate, swap; keep the old on error */
 static void reload(void)
 {
@@ -107,7 +137,8 @@ static void reload(void)
 	log_set_level(c->log_level);
 	config_release(old);
 	config_install(c);
-	log_notice("event=reload config=%s", *c->file ? c->file : "built-in");
+	engine_reload();
+	log_lifecycle("reload", c);
 }
 
 /* run_daemon - the milter's life; returns the exit status */
@@ -173,21 +204,27 @@ static int run_daemon(struct config *c, int foreground)
 			unlink(path);
 		return EX_NOPERM;
 	}
+	if (engine_start() < 0) {
+		if (path)
+			unlink(path);
+		return EX_OSERR;
+	}
 	if (daemon_start_reload_thread(reload) < 0) {
 		log_error("cannot start the signal thread");
+		engine_stop();
 		return EX_OSERR;
 	}
 
-	log_notice("event=start version=%s socket=%s config=%s", PACKAGE_VERSION,
-		   c->socket, *c->file ? c->file : "built-in");
+	log_lifecycle("start", c);
 	r = smfi_main();
+	engine_stop();
 	/* libmilter removes its UNIX socket on a clean stop; make sure. */
 	if (path && unlink(path) < 0 && errno != ENOENT)
 		log_warning("cannot remove socket %s: %s", path,
 			    strerror(errno));
 	if (*c->pidfile)
 		unlink(c->pidfile);
-	log_notice("event=stop");
+	log_lifecycle("stop", c);
 	return r == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }
 
@@ -203,11 +240,15 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"scan", no_argument, NULL, 'S'},
+		{"json", no_argument, NULL, 'J'},
+		{"request", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct config *c;
 	char err[512];
-	int ch, foreground = 0, check = 0, status;
+	const char *request_ip = NULL;
+	int ch, foreground = 0, check = 0, scan = 0, json = 0, status;
 
 	while ((ch = getopt_long(argc, argv, "c:fp:u:P:d:tVh", longopts,
 				 NULL)) != -1) {
@@ -240,12 +281,34 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout, EX_OK);
 			break;
+		case 'S':
+			scan = 1;
+			break;
+		case 'J':
+			json = 1;
+			break;
+		case 'R':
+			request_ip = optarg;
+			break;
 		default:
 			usage(stderr, EX_USAGE);
 		}
 	}
-	if (optind < argc)
+	if (json && !scan)
 		usage(stderr, EX_USAGE);
+	if (optind < argc && !scan && !request_ip)
+		usage(stderr, EX_USAGE);
+	if (scan || request_ip) {
+		c = load(err, sizeof(err));
+		if (!c) {
+			fprintf(stderr, "milter-delist: %s\n", err);
+			return EX_CONFIG;
+		}
+		status = scan_main(c, json, request_ip, argv + optind,
+				   argc - optind);
+		config_free(c);
+		return status;
+	}
 
 	/* Block the signals before libmilter or we start any thread. */
 	daemon_block_signals();
