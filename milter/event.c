@@ -89,35 +89,6 @@ void event_incident(struct buf *b, const char *name,
 	event_kv_num(b, "incident", inc->id);
 }
 
-/* utf8_len - length of a valid UTF-8 sequence at s (max n), 0 if invalid */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		need = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		need = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		need = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return need;
-}
-
 /* event_json_string - JSON string literal, always valid UTF-8 */
 void event_json_string(struct buf *b, const char *s, size_t len)
 {
@@ -139,7 +110,7 @@ void event_json_string(struct buf *b, const char *s, size_t len)
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			buf_puts(b, esc);
 			i++;
-		} else if ((n = utf8_len(p + i, len - i)) > 0) {
+		} else if ((n = util_utf8_len(p + i, len - i)) > 0) {
 			buf_add(b, (const char *)p + i, n);
 			i += n;
 		} else {

@@ -28,36 +28,6 @@ static char hexdigit(unsigned v)
 	return "0123456789ABCDEF"[v & 15];
 }
 
-/* utf8_len - length of the valid UTF-8 sequence at s (n bytes left), or 0
- * when it is invalid (bad lead, truncated, overlong, surrogate, > U+10FFFF) */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return len;
-}
-
 /* sanitize - text for a part: LF line ends, no NUL or other control
  * characters but TAB, invalid UTF-8 replaced by U+FFFD */
 static void sanitize(struct buf *dst, const char *s, size_t len)
@@ -76,7 +46,7 @@ static void sanitize(struct buf *dst, const char *s, size_t len)
 			i++;
 		} else if (c < 0x20 || c == 0x7F) {
 			i++; /* NUL, ESC, BEL...: dropped */
-		} else if ((n = utf8_len(p + i, len - i)) > 0) {
+		} else if ((n = util_utf8_len(p + i, len - i)) > 0) {
 			buf_add(dst, s + i, n);
 			i += n;
 		} else {
@@ -289,7 +259,7 @@ static void put_encoded(struct buf *b, const char *name, const char *v)
 	while (*p) {
 		size_t t;
 
-		n = utf8_len(p, strnlen((const char *)p, 4));
+		n = util_utf8_len(p, strnlen((const char *)p, 4));
 		if (n == 0)
 			n = 1; /* cannot happen after sanitize() */
 		t = q_char(p, n, tok);

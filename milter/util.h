@@ -60,6 +60,11 @@ int util_ip_parse(const char *s, size_t len, char *out, size_t size);
  */
 size_t util_clean(char *dst, size_t size, const char *src, size_t len);
 
+/* util_utf8_len - length of the valid UTF-8 sequence at s (n bytes left,
+ * n > 0), or 0 when it is invalid (bad lead byte, truncated, overlong,
+ * surrogate, above U+10FFFF) */
+size_t util_utf8_len(const unsigned char *s, size_t n);
+
 /* util_trim - pointer/length of s without leading and trailing white space */
 void util_trim(const char **s, size_t *len);
 
