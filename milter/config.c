@@ -124,7 +124,8 @@ static void PRINTF_LIKE(2, 3) ctx_error(int line, const char *fmt, ...)
 }
 
 /* confuse_error - libconfuse's error function: format with its line */
-static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char msg[512];
 
@@ -186,27 +187,70 @@ static void set_validators(cfg_t *cfg, cfg_opt_t *table, const char *sec)
 	}
 }
 
-/* blank_comments - replace #, // and C comments by spaces, keep strings
- * and newlines, so libconfuse's line count stays right */
-static void blank_comments(char *s)
+/* skip_env - at "${VAR}", which libconfuse's lexer reads up to the next
+ * '}' (quotes, newlines and all): the '}', or NULL */
+static char *skip_env(char *s, int *line)
 {
-	char quote = 0;
+	char *close;
 
-	for (; *s; s++) {
-		if (quote) {
-			if (*s == '\\' && s[1])
-				s++;
-			else if (*s == quote)
-				quote = 0;
-			continue;
+	if (s[0] != '$' || s[1] != '{' || !(close = strchr(s, '}')))
+		return NULL;
+	for (; s < close; s++)
+		*line += *s == '\n';
+	return close;
+}
+
+/* skip_string - past the quoted string that starts at s[0] (a quote),
+ * read as libconfuse's lexer reads it (\ escapes the next byte, "${VAR}"
+ * runs to its '}'); NULL when the text ends inside it */
+static char *skip_string(char *s, int *line)
+{
+	char quote = *s++, *env;
+
+	for (; *s && *s != quote; s++) {
+		if (*s == '\\') {
+			if (!*++s)
+				return NULL;
+		} else if (quote == '"' && (env = skip_env(s, line))) {
+			s = env;
 		}
-		if (*s == '"' || *s == '\'') {
-			quote = *s;
+		*line += *s == '\n';
+	}
+	return *s ? s : NULL;
+}
+
+/* blank_comments - replace #, // and C comments by spaces, keep strings
+ * and newlines, so libconfuse's line count stays right.  Returns -1 (and
+ * the line where it starts) for an unterminated string: libConfuse 3.3
+ * takes it for the end of the file and stays inside a string, so the
+ * file "loads" and the next parse, in cfg_init(), aborts the process. */
+static int blank_comments(char *s, int *line)
+{
+	const char *text = s;
+	char *env;
+	int start;
+
+	for (*line = 1; *s; s++) {
+		/* "${VAR}" that starts a word (after a byte that no unquoted
+		 * word holds) is read whole, as in a string */
+		if ((s == text || strchr(" \t\r\n#\"'={}()+,*", s[-1])) &&
+		    (env = skip_env(s, line))) {
+			s = env;
+		} else if (*s == '"' || *s == '\'') {
+			start = *line;
+			s = skip_string(s, line);
+			if (!s) {
+				*line = start;
+				return -1;
+			}
+		} else if (*s == '\n') {
+			(*line)++;
 		} else if (*s == '#' || (*s == '/' && s[1] == '/')) {
 			while (*s && *s != '\n')
 				*s++ = ' ';
 			if (!*s)
-				return;
+				return 0;
+			(*line)++;
 		} else if (*s == '/' && s[1] == '*') {
 			*s++ = ' ';
 			*s = ' ';
@@ -214,6 +258,8 @@ static void blank_comments(char *s)
 				s++;
 				if (*s != '\n')
 					*s = ' ';
+				else
+					(*line)++;
 			}
 			if (s[1]) {
 				s[1] = ' ';
@@ -222,6 +268,7 @@ static void blank_comments(char *s)
 			}
 		}
 	}
+	return 0;
 }
 
 /* read_file - whole file into a NUL-terminated buffer; NULL with errno */
@@ -816,6 +863,7 @@ struct config *config_load(const char *file, int required,
 	struct config *c = NULL;
 	char *text = NULL;
 	cfg_t *cfg = NULL;
+	int line;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.file = file ? file : "(built-in defaults)";
@@ -841,7 +889,10 @@ struct config *config_load(const char *file, int required,
 	cfg_set_error_function(cfg, confuse_error);
 	set_validators(cfg, opts, "");
 	if (text) {
-		blank_comments(text);
+		if (blank_comments(text, &line) < 0) {
+			ctx_error(line, "unterminated string");
+			goto out;
+		}
 		if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
 			if (!pc.failed)
 				ctx_error(0, "cannot parse the file");
@@ -870,12 +921,13 @@ out:
 	return NULL;
 }
 
-/* print_string - a quoted value with libconfuse's escapes */
+/* print_string - a quoted value with libconfuse's escapes ("${" would
+ * read back as an environment variable) */
 static void print_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
+		if (*s == '"' || *s == '\\' || (*s == '$' && s[1] == '{'))
 			fputc('\\', fp);
 		fputc(*s, fp);
 	}

@@ -479,6 +479,32 @@ static void end_headers(struct dsn *d)
 	}
 }
 
+/* field_wanted - may the header field whose first line is s be one that
+ * header_field() reads?  It is not when a plain name (no blank or control
+ * byte, which unfolding would change) precedes the first ':' and is none
+ * of those: such a field (Received:, DKIM-Signature:, ...) is then not
+ * unfolded at all, and its continuation lines are dropped with it. */
+static int field_wanted(const char *s, size_t n)
+{
+	static const char *const names[] = {
+		"From",		"Auto-Submitted", DSN_MARKER_HEADER,
+		"MIME-Version", "Content-Type",	  "Content-Transfer-Encoding",
+	};
+	const char *colon = memchr(s, ':', n);
+	size_t nl, i;
+
+	if (!colon)
+		return 1;
+	nl = (size_t)(colon - s);
+	for (i = 0; i < nl; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7F)
+			return 1;
+	for (i = 0; i < UTIL_ARRAY_SIZE(names); i++)
+		if (name_is(s, nl, names[i]))
+			return 1;
+	return 0;
+}
+
 /* header_line - one raw line of a header block */
 static void header_line(struct dsn *d, const char *s, size_t n)
 {
@@ -495,7 +521,8 @@ static void header_line(struct dsn *d, const char *s, size_t n)
 		return;
 	}
 	header_flush(d);
-	dsn_buf_put(&d->hdr, s, n);
+	if (field_wanted(s, n))
+		dsn_buf_put(&d->hdr, s, n);
 }
 
 /* find_boundary - is s a delimiter line of an open multipart? */
@@ -602,12 +629,82 @@ void dsn_free(struct dsn *d)
 	free(d);
 }
 
+/* next_eol - the first CR or LF in [p, e), or e.  *lf and *cr cache the
+ * next LF and CR found by earlier calls on the same chunk (NULL: not yet
+ * searched), so that every byte is searched at most once for each: a
+ * CR-only message does not rescan its chunk for an LF on every line. */
+static const char *next_eol(const char *p, const char *e, const char **lf,
+			    const char **cr)
+{
+	if (!*lf || *lf < p) {
+		*lf = memchr(p, '\n', (size_t)(e - p));
+		if (!*lf)
+			*lf = e;
+	}
+	if (!*cr || *cr < p) {
+		*cr = memchr(p, '\r', (size_t)(e - p));
+		if (!*cr)
+			*cr = e;
+	}
+	return *lf < *cr ? *lf : *cr;
+}
+
+/* line_add - append [p, p+n) to the pending raw line; past DSN_LINE_MAX,
+ * flag the line as cut and drop the rest */
+static void line_add(struct dsn *d, const char *p, size_t n)
+{
+	size_t room = sizeof(d->line) - d->llen;
+
+	if (n > room) {
+		n = room;
+		d->lcut = 1;
+	}
+	memcpy(d->line + d->llen, p, n);
+	d->llen += n;
+}
+
+/*
+ * skip_lines - in a body that is skipped (ST_BODY, K_SKIP), at the start
+ * of a line p < e: raw_line() ignores every line there but a boundary
+ * delimiter, so jump to the next line that starts with '-' and return it.
+ * Base64 has no '-' at all, and the returned original message, HTML and
+ * attachments are skipped bodies: they are crossed at memchr() speed
+ * instead of line by line.  When no line of the chunk starts with '-',
+ * its unfinished last line is kept as dsn_feed() keeps it and e is
+ * returned.  Outside any multipart (depth 0) no boundary can come: the
+ * rest of the message is not looked at.
+ */
+static const char *skip_lines(struct dsn *d, const char *p, const char *e)
+{
+	const char *q, *lf, *cr, *t;
+
+	if (d->depth == 0)
+		return e; /* nothing can change any more */
+	if (*p == '-')
+		return p;
+	for (q = p + 1; (q = memchr(q, '-', (size_t)(e - q))) != NULL; q++)
+		if (q[-1] == '\n' || q[-1] == '\r')
+			return q;
+	lf = memrchr(p, '\n', (size_t)(e - p));
+	cr = memrchr(p, '\r', (size_t)(e - p));
+	t = lf && (!cr || lf > cr) ? lf : cr;
+	if (!t) {
+		line_add(d, p, (size_t)(e - p));
+		return e;
+	}
+	line_add(d, t + 1, (size_t)(e - t - 1));
+	d->cr = *t == '\r' && t + 1 == e;
+	return e;
+}
+
 /* dsn_feed - split the input into raw lines; past max_bytes, flag and
  * ignore the rest.  A CR at the end of a chunk may pair with an LF that
- * starts the next one. */
+ * starts the next one.  A line that lies whole in the chunk is passed in
+ * place; only a line split across chunks is gathered in d->line. */
 void dsn_feed(struct dsn *d, const char *buf, size_t len)
 {
-	size_t i;
+	const char *p, *e, *eol, *lf = NULL, *cr = NULL;
+	size_t n;
 
 	if (!d || !buf || d->finished)
 		return;
@@ -616,25 +713,36 @@ void dsn_feed(struct dsn *d, const char *buf, size_t len)
 		d->info.truncated = 1;
 	}
 	d->info.bytes += len;
-	for (i = 0; i < len; i++) {
-		char c = buf[i];
-
+	p = buf;
+	e = buf + len;
+	while (p < e) {
 		if (d->cr) {
 			d->cr = 0;
-			if (c == '\n')
-				continue;
+			if (*p == '\n' && ++p == e)
+				break;
 		}
-		if (c == '\r' || c == '\n') {
+		if (d->state == ST_BODY && d->kind == K_SKIP && d->llen == 0 &&
+		    !d->lcut && (p = skip_lines(d, p, e)) == e)
+			break;
+		eol = next_eol(p, e, &lf, &cr);
+		n = (size_t)(eol - p);
+		if (eol == e) {
+			line_add(d, p, n);
+			break;
+		}
+		if (d->llen == 0 && !d->lcut) {
+			if (n > sizeof(d->line))
+				raw_line(d, p, sizeof(d->line), 1);
+			else
+				raw_line(d, p, n, 0);
+		} else {
+			line_add(d, p, n);
 			raw_line(d, d->line, d->llen, d->lcut);
-			d->llen = 0;
-			d->lcut = 0;
-			d->cr = c == '\r';
-			continue;
 		}
-		if (d->llen < sizeof(d->line))
-			d->line[d->llen++] = c;
-		else
-			d->lcut = 1;
+		d->llen = 0;
+		d->lcut = 0;
+		d->cr = *eol == '\r';
+		p = eol + 1;
 	}
 }
 

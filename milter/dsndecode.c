@@ -34,6 +34,23 @@ static void put(struct dsn_decode *dc, unsigned char c)
 		dc->cut = 1;
 }
 
+/* put_run - n bytes without CR or LF into the line splitter: what n calls
+ * of put() do, in one copy */
+static void put_run(struct dsn_decode *dc, const char *s, size_t n)
+{
+	size_t room = sizeof(dc->buf) - dc->len;
+
+	if (n == 0)
+		return;
+	dc->cr = 0; /* the first byte is no LF: a pending CR stands alone */
+	if (n > room) {
+		n = room;
+		dc->cut = 1;
+	}
+	memcpy(dc->buf + dc->len, s, n);
+	dc->len += n;
+}
+
 /* hexval - value of a hex digit, -1 if it is none */
 static int hexval(unsigned char c)
 {
@@ -62,10 +79,12 @@ static int b64val(unsigned char c)
 	return -1;
 }
 
-/* qp_line - decode one quoted-printable line */
+/* qp_line - decode one quoted-printable line (a raw line: no CR or LF in
+ * it, so the bytes between escapes go to the splitter whole) */
 static void qp_line(struct dsn_decode *dc, const char *s, size_t n)
 {
-	size_t i;
+	const char *eq;
+	size_t i, run;
 	int soft = 0;
 
 	/* Trailing white space is transport padding (RFC 2045 6.7). */
@@ -76,19 +95,22 @@ static void qp_line(struct dsn_decode *dc, const char *s, size_t n)
 		n--;
 	}
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
 		int hi, lo;
 
-		if (c == '=') {
-			hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
-			if (hi >= 0 && lo >= 0) {
-				put(dc, (unsigned char)(hi * 16 + lo));
-				i += 2;
-				continue;
-			}
+		eq = memchr(s + i, '=', n - i);
+		run = eq ? (size_t)(eq - s) - i : n - i;
+		put_run(dc, s + i, run);
+		i += run;
+		if (i == n)
+			break;
+		hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+		lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+		if (hi >= 0 && lo >= 0) {
+			put(dc, (unsigned char)(hi * 16 + lo));
+			i += 2;
+			continue;
 		}
-		put(dc, c);
+		put(dc, '=');
 	}
 	if (!soft)
 		put(dc, '\n');

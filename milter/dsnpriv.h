@@ -148,6 +148,8 @@ int dsn_reply_like(const char *s, size_t n);
 size_t dsn_status_scan(const char *s, size_t n);
 size_t dsn_addr_scan(const char *s, size_t n, size_t *a, size_t *alen);
 void dsn_copy_trim(char *dst, size_t size, const char *s, size_t n);
+const char *dsn_find(const char *hay, size_t hlen, const char *needle,
+		     size_t nlen);
 
 /* dsndecode.c */
 void dsn_decode_start(struct dsn_decode *dc, int enc, dsn_line_fn *emit,

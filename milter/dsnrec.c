@@ -11,11 +11,94 @@
  * At most DSN_MAX_RECORDS records, grown on demand; later recipients are
  * counted in info.dropped_records.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsnpriv.h"
 #include "util.h"
+
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* rest_is - case-insensitive: is h the needle (n bytes)? */
+static int rest_is(const unsigned char *h, const char *needle, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (util_lower(h[j]) != util_lower((unsigned char)needle[j]))
+			return 0;
+	return 1;
+}
+
+/* take_first - the memory position (0-7) of the first byte of *y whose
+ * high bit is set (*y != 0), cleared in *y */
+static size_t take_first(uint64_t *y)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	size_t k = (size_t)__builtin_ctzll(*y) / 8;
+
+	*y &= *y - 1;
+	return k;
+#else
+	unsigned char b[8];
+	size_t k = 0;
+
+	memcpy(b, y, 8);
+	while (!(b[k] & 0x80))
+		k++;
+	b[k] = 0;
+	memcpy(y, b, 8);
+	return k;
+#endif
+}
+
+/*
+ * dsn_find - the first case-insensitive (ASCII) occurrence of needle (nlen
+ * bytes) in hay, or NULL: what util_memcasemem() returns, but eight bytes
+ * are tested at once for the needle's first non-blank byte (in either
+ * case; blanks are everywhere), and only where it occurs is the needle
+ * compared.  Every text line is searched for a dozen phrases, most of
+ * them absent.
+ */
+const char *dsn_find(const char *hay, size_t hlen, const char *needle,
+		     size_t nlen)
+{
+	const unsigned char *h = (const unsigned char *)hay;
+	size_t i = 0, k, a = 0, starts;
+	uint64_t fold, pat, w, y;
+	int c;
+
+	if (nlen == 0)
+		return hay;
+	if (nlen > hlen)
+		return NULL;
+	while (a + 1 < nlen && needle[a] == ' ')
+		a++;
+	c = util_lower((unsigned char)needle[a]);
+	/* Setting bit 5 maps 'A'-'Z' onto 'a'-'z', and no other byte onto a
+	 * lower-case letter but that letter itself. */
+	fold = c >= 'a' && c <= 'z' ? ONES * 0x20 : 0;
+	pat = ONES * (uint64_t)c;
+	starts = hlen - nlen + 1; /* positions where the needle fits */
+	for (; i + 8 <= starts; i += 8) {
+		memcpy(&w, h + i + a, 8);
+		y = (w | fold) ^ pat;
+		/* the high bit of each zero byte of y, exactly */
+		y = ~(((y & ~HIGHS) + ~HIGHS) | y | ~HIGHS);
+		while (y) {
+			k = i + take_first(&y);
+			if (rest_is(h + k, needle, nlen))
+				return hay + k;
+		}
+	}
+	for (; i < starts; i++)
+		if (util_lower(h[i + a]) == c && rest_is(h + i, needle, nlen))
+			return hay + i;
+	return NULL;
+}
 
 /* dsn_buf_reset - empty an accumulator */
 void dsn_buf_reset(struct dsn_buf *b)
@@ -25,25 +108,45 @@ void dsn_buf_reset(struct dsn_buf *b)
 	b->s[0] = '\0';
 }
 
+/* is_collapsed - a byte that dsn_buf_put() turns into a space */
+static int is_collapsed(unsigned char c)
+{
+	return c <= ' ' || c == 0x7F;
+}
+
 /* dsn_buf_put - append text; white space and control bytes (NUL too)
- * collapse to one space, and no space starts the buffer */
+ * collapse to one space, and no space starts the buffer.  Runs of other
+ * bytes are copied whole. */
 void dsn_buf_put(struct dsn_buf *b, const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n, *q;
+	size_t room, k;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= ' ' || c == 0x7F) {
+	while (p < e) {
+		if (is_collapsed(*p)) {
+			p++;
 			if (b->len == 0 || b->s[b->len - 1] == ' ')
 				continue;
-			c = ' ';
+			if (b->len + 1 >= sizeof(b->s)) {
+				b->cut = 1;
+				break;
+			}
+			b->s[b->len++] = ' ';
+			continue;
 		}
-		if (b->len + 1 >= sizeof(b->s)) {
+		for (q = p + 1; q < e && !is_collapsed(*q); q++)
+			;
+		k = (size_t)(q - p);
+		room = sizeof(b->s) - 1 - b->len;
+		if (k > room) {
+			memcpy(b->s + b->len, p, room);
+			b->len += room;
 			b->cut = 1;
 			break;
 		}
-		b->s[b->len++] = (char)c;
+		memcpy(b->s + b->len, p, k);
+		b->len += k;
+		p = q;
 	}
 	b->s[b->len] = '\0';
 }

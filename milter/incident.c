@@ -472,7 +472,12 @@ struct incident *incident_note(struct incident_store *s,
 		heap_update(s, cur);
 		return cur;
 	}
-	/* New, or the old one cleared: a new incident with a new id. */
+	/* New, or the old one cleared: a new incident with a new id
+	 * (out of ids only after a tampered state file). */
+	if (s->next_id > INCIDENT_ID_MAX) {
+		errno = EOVERFLOW;
+		return NULL;
+	}
 	inc = calloc(1, sizeof(*inc));
 	if (!inc)
 		return NULL;

@@ -227,8 +227,9 @@ int incident_save(const struct incident_store *s, const char *path);
  * unreadable or corrupt (errno set, EINVAL for a corrupt file, and a
  * one-line reason "PATH: line N: why" in err), in which case the store is
  * left empty and the caller moves the file aside.  Strict: a bad version
- * line, a missing or wrong end line (truncation), an unparsable value,
- * a duplicate id, an unknown line, a line over 64 KiB or more incidents
+ * line, a missing or wrong end line (truncation), an unparsable value
+ * (an id over 2^63 - 1, a time over 9999 years off 1970 included), a
+ * duplicate id, an unknown line, a line over 64 KiB or more incidents
  * than the cap all fail; an unknown key in an incident line is ignored.
  */
 int incident_load(struct incident_store *s, const char *path, char *err,

@@ -16,6 +16,11 @@ struct incident_heap_ent {
 	struct incident *inc;
 };
 
+/* The largest incident id: incident_note() hands out no larger one, and a
+ * state file holds no larger one (and a next-id at most one above), so an
+ * id never wraps to 0 and what is saved always loads. */
+#define INCIDENT_ID_MAX (UINT64_MAX >> 1)
+
 struct incident_store {
 	size_t max;
 	size_t n;		 /* live incidents = heap entries */

@@ -26,6 +26,7 @@
 
 #define STATE_HEADER   "milter-delist-state 1"
 #define STATE_LINE_MAX 65536 /* longest line incident_load() accepts */
+#define STATE_TIME_MAX 253402300799LL /* |time|: 9999-12-31 23:59:59 */
 
 enum ftype {
 	F_U64,
@@ -339,7 +340,8 @@ static int parse_u64(const char *v, unsigned long long max,
 	return 0;
 }
 
-/* parse_time - strict signed decimal */
+/* parse_time - strict signed decimal within the years -7950 to 9999:
+ * the store subtracts times from now, which must not overflow */
 static int parse_time(const char *v, time_t *out)
 {
 	const char *d = *v == '-' ? v + 1 : v;
@@ -350,7 +352,8 @@ static int parse_time(const char *v, time_t *out)
 		return -1;
 	errno = 0;
 	x = strtoll(v, &end, 10);
-	if (errno || *end || (long long)(time_t)x != x)
+	if (errno || *end || x < -STATE_TIME_MAX || x > STATE_TIME_MAX ||
+	    (long long)(time_t)x != x)
 		return -1;
 	*out = (time_t)x;
 	return 0;
@@ -414,7 +417,7 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 
 	switch (fd->type) {
 	case F_U64:
-		if (parse_u64(v, UINT64_MAX, &u) < 0 || u == 0)
+		if (parse_u64(v, INCIDENT_ID_MAX, &u) < 0 || u == 0)
 			return -1;
 		*(uint64_t *)(void *)m = u;
 		return 0;
@@ -666,8 +669,8 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 		} else if (strcmp(line, "store") == 0 && !saw_store) {
 			saw_store = 1;
 			why = parse_pairs(rest, store_keys, 1, num);
-			if (!why && !num[0])
-				why = "next-id 0";
+			if (!why && (!num[0] || num[0] > INCIDENT_ID_MAX + 1))
+				why = "next-id out of range";
 			s->next_id = num[0];
 		} else if (strcmp(line, "cursor") == 0 && !s->cursor.valid) {
 			why = parse_pairs(rest, cursor_keys, 3, num);

@@ -21,8 +21,6 @@
 /* Half-width of the interval of instants a UTC offset is cached for. */
 #define TZ_SPAN (12 * 3600LL)
 
-static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
 /* is_digit - ASCII digit */
 static int is_digit(int c)
 {
@@ -227,17 +225,66 @@ static const char *stamp_fraction(const char *p, const char *e)
 	return p;
 }
 
-/* stamp_clock - "hh:mm:ss" into st */
+/* two_digits - the value of "dd" at p, -1 if it is not two digits */
+static int two_digits(const char *p)
+{
+	if (!is_digit((unsigned char)p[0]) || !is_digit((unsigned char)p[1]))
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* stamp_clock - "hh:mm:ss" into st (every line has one: no loops) */
 static int stamp_clock(const char **pp, const char *e, struct maillog_stamp *st)
 {
 	const char *p = *pp;
+	int h, m, s;
 
-	if (!digits(&p, e, 2, &st->hour) || p >= e || *p++ != ':' ||
-	    !digits(&p, e, 2, &st->min) || p >= e || *p++ != ':' ||
-	    !digits(&p, e, 2, &st->sec))
+	if (e - p < 8 || p[2] != ':' || p[5] != ':' ||
+	    (h = two_digits(p)) < 0 || (m = two_digits(p + 3)) < 0 ||
+	    (s = two_digits(p + 6)) < 0)
 		return 0;
-	*pp = p;
+	st->hour = h;
+	st->min = m;
+	st->sec = s;
+	*pp = p + 8;
 	return 1;
+}
+
+/* month_of - 1-12 for the abbreviated English month name at p (3 bytes),
+ * 0 for anything else */
+static int month_of(const char *p)
+{
+#define MON(a, b, c) ((unsigned long)(a) << 16 | (unsigned long)(b) << 8 | (c))
+	switch (MON((unsigned char)p[0], (unsigned char)p[1],
+		    (unsigned char)p[2])) {
+	case MON('J', 'a', 'n'):
+		return 1;
+	case MON('F', 'e', 'b'):
+		return 2;
+	case MON('M', 'a', 'r'):
+		return 3;
+	case MON('A', 'p', 'r'):
+		return 4;
+	case MON('M', 'a', 'y'):
+		return 5;
+	case MON('J', 'u', 'n'):
+		return 6;
+	case MON('J', 'u', 'l'):
+		return 7;
+	case MON('A', 'u', 'g'):
+		return 8;
+	case MON('S', 'e', 'p'):
+		return 9;
+	case MON('O', 'c', 't'):
+		return 10;
+	case MON('N', 'o', 'v'):
+		return 11;
+	case MON('D', 'e', 'c'):
+		return 12;
+	default:
+		return 0;
+	}
+#undef MON
 }
 
 /* stamp_classic - "Mmm dd hh:mm:ss[.frac]"; length read or 0 */
@@ -249,12 +296,8 @@ static size_t stamp_classic(const char *s, const char *e,
 
 	if (e - p < 15)
 		return 0;
-	for (m = 0; m < 12; m++)
-		if (p[0] == month_names[3 * m] &&
-		    p[1] == month_names[3 * m + 1] &&
-		    p[2] == month_names[3 * m + 2])
-			break;
-	if (m == 12 || p[3] != ' ')
+	m = month_of(p) - 1;
+	if (m < 0 || p[3] != ' ')
 		return 0;
 	p += 4;
 	if (*p == ' ')
@@ -283,6 +326,8 @@ static size_t stamp_rfc3339(const char *s, const char *e,
 {
 	const char *p = s;
 	int y, oh = 0, om = 0, sign;
+	enum maillog_stamp_kind kind = MAILLOG_STAMP_LOCAL;
+	long off = 0;
 
 	if (!digits(&p, e, 4, &y) || p >= e || *p++ != '-' ||
 	    !digits(&p, e, 2, &st->mon) || p >= e || *p++ != '-' ||
@@ -293,10 +338,10 @@ static size_t stamp_rfc3339(const char *s, const char *e,
 	if (!stamp_clock(&p, e, st))
 		return 0;
 	p = stamp_fraction(p, e);
-	st->kind = MAILLOG_STAMP_LOCAL;
-	st->off = 0;
+	/* st->kind is set only once the whole stamp is read: a stamp
+	 * rejected here must leave it NONE (st->year is never set then). */
 	if (p < e && (*p == 'Z' || *p == 'z')) {
-		st->kind = MAILLOG_STAMP_ZONED;
+		kind = MAILLOG_STAMP_ZONED;
 		p++;
 	} else if (p < e && (*p == '+' || *p == '-')) {
 		sign = *p++ == '-' ? -1 : 1;
@@ -306,11 +351,13 @@ static size_t stamp_rfc3339(const char *s, const char *e,
 			p++;
 		if (!digits(&p, e, 2, &om) || oh > 23 || om > 59)
 			return 0;
-		st->kind = MAILLOG_STAMP_ZONED;
-		st->off = sign * (oh * 3600L + om * 60L);
+		kind = MAILLOG_STAMP_ZONED;
+		off = sign * (oh * 3600L + om * 60L);
 	}
 	if (p < e && !is_blank((unsigned char)*p))
 		return 0;
+	st->kind = kind;
+	st->off = off;
 	st->year = y;
 	if (st->mon < 1 || st->mon > 12 || st->day < 1 ||
 	    st->day > month_days(y, st->mon) || st->hour > 23 || st->min > 59 ||

@@ -35,8 +35,9 @@ struct scan {
 	FILE *out;
 	time_t now;
 	struct incident_store *store;
-	struct buf line;	 /* output line being built */
-	char *rbuf;		 /* SCAN_READ_SIZE + 1 */
+	struct buf line;	/* output line being built */
+	struct maillog_rec rec; /* reused: keeps maillog_parse()'s zone cache */
+	char *rbuf;		/* SCAN_READ_SIZE + 1 */
 	unsigned long files, lines, log_records, messages, bounces;
 	unsigned long malformed, findings, alerting, errors;
 };
@@ -176,18 +177,18 @@ static void note(struct scan *s, struct finding *f, const char *file,
 static void scan_log_line(struct scan *s, const char *file,
 			  unsigned long lineno, const char *line, size_t len)
 {
-	struct maillog_rec r;
+	struct maillog_rec *r = &s->rec;
 	struct finding f;
 	int rc;
 
 	s->lines++;
-	rc = maillog_parse(line, len, s->now, &r);
+	rc = maillog_parse(line, len, s->now, r);
 	if (rc < 0)
 		s->malformed++;
 	if (rc <= 0)
 		return;
 	s->log_records++;
-	if (finding_from_log(&f, &r, s->now))
+	if (finding_from_log(&f, r, s->now))
 		note(s, &f, file, lineno);
 }
 

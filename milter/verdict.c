@@ -8,6 +8,7 @@
  * search compares a short constant needle at each position, so the work is
  * linear in the length of the text; there is no regex and no allocation.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "util.h"
@@ -211,6 +212,29 @@ static size_t ws_match(const char *h, size_t hlen, const char *n)
 	return i;
 }
 
+/* next_first - the first i' >= i with util_lower(h[i']) == c, or hlen.
+ * Eight bytes are tested at once (classification searches a dozen
+ * phrases in every reply, most of them absent): setting bit 5 maps 'A'-'Z'
+ * onto 'a'-'z' and no other byte onto a lower-case letter but itself. */
+static size_t next_first(const char *h, size_t i, size_t hlen, int c)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t fold = c >= 'a' && c <= 'z' ? ones * 0x20 : 0;
+	const uint64_t pat = ones * (uint64_t)(c & 0xFF);
+	uint64_t w, y;
+
+	for (; i + 8 <= hlen; i += 8) {
+		memcpy(&w, h + i, 8);
+		y = (w | fold) ^ pat;
+		if ((y - ones) & ~y & (ones << 7))
+			break; /* a candidate among these eight */
+	}
+	for (; i < hlen; i++)
+		if (util_lower((unsigned char)h[i]) == c)
+			return i;
+	return hlen;
+}
+
 /* ws_find - first match of a lower-case needle whose spaces match any
  * white space; *mlen gets the matched length */
 static const char *ws_find(const char *h, size_t hlen, const char *n,
@@ -219,9 +243,7 @@ static const char *ws_find(const char *h, size_t hlen, const char *n,
 	int first = (unsigned char)n[0];
 	size_t i, m;
 
-	for (i = 0; i < hlen; i++) {
-		if (util_lower((unsigned char)h[i]) != first)
-			continue;
+	for (i = 0; (i = next_first(h, i, hlen, first)) < hlen; i++) {
 		m = ws_match(h + i, hlen - i, n);
 		if (m) {
 			if (mlen)
@@ -667,16 +689,40 @@ int verdict_alerts(const struct verdict *v)
 		v->kind == VERDICT_BAN);
 }
 
+/* A literal and its length. */
+struct lit {
+	const char *s;
+	size_t n;
+};
+/* clang-format off */
+#define LIT(s) {(s), sizeof(s) - 1}
+/* clang-format on */
+
+/* same_ci - case-insensitive: are the n bytes at a and b equal? */
+static int same_ci(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (util_lower((unsigned char)a[i]) !=
+		    util_lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
 /*
  * verdict_consumer_domain - hotmail.*, outlook.*, live.* (any suffix:
  * hotmail.co.uk, live.fr, outlook.de), msn.com, windowslive.com,
  * passport.com.  A hint only: it never makes an alert by itself.
+ * (Called for every delivery the log shows: the lengths are constants.)
  */
 int verdict_consumer_domain(const char *domain)
 {
-	static const char *const first[] = {"hotmail.", "outlook.", "live."};
-	static const char *const exact[] = {"msn.com", "windowslive.com",
-					    "passport.com", "webtv.net"};
+	static const struct lit first[] = {LIT("hotmail."), LIT("outlook."),
+					   LIT("live.")};
+	static const struct lit exact[] = {
+		LIT("msn.com"), LIT("windowslive.com"), LIT("passport.com"),
+		LIT("webtv.net")};
 	size_t i, len;
 
 	if (!domain)
@@ -684,18 +730,26 @@ int verdict_consumer_domain(const char *domain)
 	len = strlen(domain);
 	if (len && domain[len - 1] == '.')
 		len--;
-	for (i = 0; i < UTIL_ARRAY_SIZE(first); i++) {
-		size_t n = strlen(first[i]);
-
-		if (len > n && util_has_prefix(domain, len, first[i]) &&
-		    domain[n] != '.')
+	for (i = 0; i < UTIL_ARRAY_SIZE(first); i++)
+		if (len > first[i].n &&
+		    same_ci(domain, first[i].s, first[i].n) &&
+		    domain[first[i].n] != '.')
 			return 1;
-	}
 	for (i = 0; i < UTIL_ARRAY_SIZE(exact); i++)
-		if (len == strlen(exact[i]) &&
-		    util_has_prefix(domain, len, exact[i]))
+		if (len == exact[i].n && same_ci(domain, exact[i].s, len))
 			return 1;
 	return 0;
+}
+
+/* host_in - util_domain_match() for the n bytes at host and a literal
+ * domain: host is the domain or below it, a trailing dot ignored */
+static int host_in(const char *host, size_t n, const struct lit *d)
+{
+	if (n && host[n - 1] == '.')
+		n--;
+	if (d->n == 0 || d->n > n || !same_ci(host + n - d->n, d->s, d->n))
+		return 0;
+	return n == d->n || host[n - d->n - 1] == '.';
 }
 
 /*
@@ -706,21 +760,27 @@ int verdict_consumer_domain(const char *domain)
  */
 enum verdict_provider verdict_mx_provider(const char *host)
 {
-	char name[MAX_HOST];
+	static const struct lit consumer[] = {LIT("olc.protection.outlook.com"),
+					      LIT("hotmail.com")};
+	static const struct lit m365[] = {LIT("mail.protection.outlook.com"),
+					  LIT("mx.microsoft")};
 	const char *b;
+	size_t n, i;
 
 	if (!host || !*host)
 		return VERDICT_PROVIDER_NONE;
-	/* tolerate "name[ip]" and "name[ip]:25" */
+	/* tolerate "name[ip]" and "name[ip]:25"; a name is at most
+	 * MAX_HOST - 1 bytes, as everywhere in this file */
 	b = strchr(host, '[');
-	util_copy(name, sizeof(name), host,
-		  b ? (size_t)(b - host) : strlen(host));
-	if (util_domain_match(name, "olc.protection.outlook.com") ||
-	    util_domain_match(name, "hotmail.com"))
-		return VERDICT_MS_CONSUMER;
-	if (util_domain_match(name, "mail.protection.outlook.com") ||
-	    util_domain_match(name, "mx.microsoft"))
-		return VERDICT_MS_365;
+	n = b ? (size_t)(b - host) : strlen(host);
+	if (n > MAX_HOST - 1)
+		n = MAX_HOST - 1;
+	for (i = 0; i < UTIL_ARRAY_SIZE(consumer); i++)
+		if (host_in(host, n, &consumer[i]))
+			return VERDICT_MS_CONSUMER;
+	for (i = 0; i < UTIL_ARRAY_SIZE(m365); i++)
+		if (host_in(host, n, &m365[i]))
+			return VERDICT_MS_365;
 	return VERDICT_PROVIDER_NONE;
 }
 

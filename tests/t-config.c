@@ -125,7 +125,8 @@ static void test_files(void)
 			  "  reminder = \"90m\"\n"
 			  "  sendmail = \"/usr/sbin/sendmail  -oi -t -f x#y\"\n"
 			  "}\n"
-			  "contact { server_type = \"shared\" }\n"
+			  "contact { server_type = \"shared\"\n"
+			  "  name = \"Jane $\\{HOME} Admin\" }\n"
 			  "log_level = \"debug\"\n");
 	c = config_load(path, 1, NULL, err, sizeof(err));
 	CHECK(c != NULL, "good file: %s", err);
@@ -137,6 +138,9 @@ static void test_files(void)
 		CHECK_INT(c->alert.reminder, 5400, "90m");
 		CHECK_STR(c->alert.sendmail[4], "x#y", "# inside a string kept");
 		CHECK_STR(c->contact.server_type, "shared", "server_type");
+		/* Found by fuzz-config: "${" printed as is read back as an
+		 * environment variable. */
+		CHECK_STR(c->contact.name, "Jane ${HOME} Admin", "literal ${");
 		CHECK_INT(c->log_level, LOG_DEBUG, "log_level debug");
 		CHECK_STR(c->file, path, "file recorded");
 
@@ -168,6 +172,15 @@ static const struct {
 	{"unknown option in section", "alert {\n  too = \"x\"\n}\n", 2,
 	 "no such option 'too'"},
 	{"syntax error", "socket = \"unterminated\n", 0, ""},
+	/* Found by fuzz-config: libConfuse took it for the end of the file,
+	 * "loaded" it, and the next config_load() aborted in cfg_init(); the
+	 * rows after this one load again. */
+	{"unterminated string in a section", "alert {\n\"from \n}\n", 2,
+	 "unterminated string"},
+	{"unterminated single quote", "contact {\n\tname = 'Jane\n}\n", 2,
+	 "unterminated string"},
+	{"unterminated string after ${", "user = ${A\"}\"\n", 1,
+	 "unterminated string"},
 	{"after comments", "# a\n# b\n# c\nbogus = 1\n", 4,
 	 "no such option 'bogus'"},
 	{"socket type", "\nsocket = \"tcp:25\"\n", 2, "socket: unknown socket"},

@@ -939,6 +939,22 @@ static void test_corrupt(void)
 		 HDR "incident id=0 ip=192.0.2.1 "
 		     "provider=microsoft-consumer state=open\nend 1\n",
 		 -1, 0},
+		/* Found by fuzz-state: an id of 2^64 - 1 made next-id wrap
+		 * to 0 (saved, never loaded again), a time far from now made
+		 * now - t overflow. */
+		{"id over 2^63 - 1",
+		 HDR "incident id=9223372036854775808 ip=192.0.2.1 "
+		     "provider=microsoft-consumer state=open\nend 1\n",
+		 -1, 0},
+		{"next-id over 2^63",
+		 "milter-delist-state 1\nstore next-id=9223372036854775809\n"
+		 "end 0\n",
+		 -1, 0},
+		{"time far in the past",
+		 HDR INC " alerted=-9223372036854775808\nend 1\n", -1, 0},
+		{"time after 9999", HDR INC " first=253402300800\nend 1\n", -1,
+		 0},
+		{"time in 9999", HDR INC " first=253402300799\nend 1\n", 0, 1},
 		{"missing ip",
 		 HDR "incident id=1 provider=microsoft-consumer "
 		     "state=open\nend 1\n",
@@ -1049,6 +1065,23 @@ static void test_corrupt(void)
 		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
 			  "low next-id");
 		CHECK_INT(note_ip(s, "192.0.2.9", T0)->id, 2, "next id above");
+	}
+	/* The largest id: no new incident after it, and the store saves
+	 * a state file that loads (found by fuzz-state). */
+	{
+		static const char top[] =
+			"milter-delist-state 1\nstore next-id=1\n"
+			"incident id=9223372036854775807 ip=192.0.2.1 "
+			"provider=microsoft-consumer state=open\nend 1\n";
+		write_file(path, sizeof(path), "bad", top, sizeof(top) - 1);
+		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
+			  "largest id");
+		CHECK(note_ip(s, "192.0.2.9", T0) == NULL && errno == EOVERFLOW,
+		      "no id after the largest");
+		CHECK_INT(incident_save(s, path), 0, "largest id: save");
+		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
+			  "largest id: load again");
+		CHECK_INT(incident_count(s), 1, "largest id: one incident");
 	}
 	unlink(path);
 	incident_store_free(s);
