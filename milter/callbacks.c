@@ -36,6 +36,7 @@ struct conn {
 	char client[64];	  /* client address as text, "" if unknown */
 	unsigned client_port;	  /* 0 on Postfix's internal (non-SMTP) path */
 	char client_name[ADDR_MAX];
+	int name_forged;	  /* {client_resolve} is not OK: unverified PTR */
 	char myhostname[ADDR_MAX]; /* macro j */
 
 	/* The current message. */
@@ -122,7 +123,8 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0,
 #ifdef HAVE_SMFI_SETSYMLIST
 	if (f0 & SMFIF_SETSYMLIST) {
 		*pf0 = SMFIF_SETSYMLIST;
-		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {client_addr}");
+		smfi_setsymlist(ctx, SMFIM_CONNECT,
+				"j {client_addr} {client_resolve}");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM,
 				"i {auth_authen} {mail_addr}");
 		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "{rcpt_addr}");
@@ -139,6 +141,7 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0,
 static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
 	struct conn *c = conn_of(ctx);
+	char resolve[16];
 
 	if (!c) {
 		/* No negotiation (an old MTA): no no-reply promises made. */
@@ -164,6 +167,11 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 		c->client_port = ntohs(sin6->sin6_port);
 	}
 	macro(ctx, "j", c->myhostname, sizeof(c->myhostname));
+	/* Sendmail passes the PTR name even when its forward lookup fails
+	 * ({client_resolve} FORGED): anyone can set the PTR of his own IP
+	 * to our smarthost's name.  Without the macro, the name is taken. */
+	macro(ctx, "{client_resolve}", resolve, sizeof(resolve));
+	c->name_forged = resolve[0] && strcasecmp(resolve, "OK") != 0;
 	return reply(c, SMFIP_NR_CONN);
 }
 
@@ -300,7 +308,8 @@ static int trusted(const struct conn *c, const struct config *cfg,
 		return 1;
 	for (i = 0; i < cfg->n_trusted_relays; i++)
 		if (!strcasecmp(cfg->trusted_relays[i], c->client) ||
-		    !strcasecmp(cfg->trusted_relays[i], c->client_name))
+		    (!c->name_forged &&
+		     !strcasecmp(cfg->trusted_relays[i], c->client_name)))
 			return 1;
 	return 0;
 }

@@ -94,10 +94,12 @@ int daemon_make_parent(const char *path, uid_t uid, gid_t gid)
 	*slash = '\0';
 	if (stat(dir, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
-	/* mkdir -p: the intermediate ones 0755, the last one 0750 */
+	/* mkdir -p: the missing intermediate ones 0755, the last one 0750;
+	 * existing ancestors are left alone (not even a failing mkdir) */
 	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		if (stat(dir, &st) < 0 && mkdir(dir, 0755) < 0 &&
+		    errno != EEXIST)
 			return -1;
 		*p = '/';
 	}

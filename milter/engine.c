@@ -8,6 +8,7 @@
  * store_lock while it renders a message and while it saves, never while
  * sendmail runs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -74,6 +75,8 @@ static struct {
 	.follow_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+static void save_locked(const struct config *cfg, time_t now);
+
 /* log_event - one syslog event line at prio */
 static void log_event(int prio, struct buf *b)
 {
@@ -85,6 +88,32 @@ static void log_event(int prio, struct buf *b)
 /* ---------------------------------------------------------------------
  * Findings
  */
+
+/*
+ * plausible - may a Microsoft-worded refusal from this remote host be
+ * believed?  Anyone our MTA talks to (a vacation responder, a spammer's
+ * MX answering a bounce) can reply with Microsoft's text about any IP.  It
+ * counts when the host is a Microsoft MX, an address literal or unknown
+ * (a transport map to an IP, a stripped log), a trusted relay (our
+ * smarthost relays Microsoft's answer), or when the IP it names is ours.
+ */
+static int plausible(const struct finding *f, const struct config *cfg)
+{
+	const char *h = f->remote_mta;
+	char ip[VERDICT_IP_MAX];
+	size_t i;
+
+	if (!h[0] || verdict_mx_provider(h) != VERDICT_PROVIDER_NONE ||
+	    util_ip_parse(h, strlen(h), ip, sizeof(ip)))
+		return 1;
+	if (f->v.ip[0] &&
+	    finding_is_ours(f->v.ip, cfg->outbound_ips, cfg->n_outbound_ips))
+		return 1;
+	for (i = 0; i < cfg->n_trusted_relays; i++)
+		if (util_domain_match(h, cfg->trusted_relays[i]))
+			return 1;
+	return 0;
+}
 
 /* engine_finding - note a trusted finding */
 unsigned long long engine_finding(struct finding *f)
@@ -100,10 +129,19 @@ unsigned long long engine_finding(struct finding *f)
 		return 0;
 	if (!f->when)
 		f->when = time(NULL);
+	if (!f->sent && verdict_alerts(&f->v) && !plausible(f, cfg)) {
+		engine_unverified(f, f->remote_mta);
+		config_release(cfg);
+		return 0;
+	}
 	if (!f->sent)
 		engine_learn_domain(f->rcpt_domain, f->v.provider);
 	buf_init(&b);
 	pthread_mutex_lock(&E.store_lock);
+	/* After engine_stop(): libmilter does not wait for the connection
+	 * threads, and one may still bring a bounce. */
+	if (!E.store)
+		goto out;
 	if (f->sent) {
 		incident_sent(E.store, "", f->v.provider, f->when);
 		E.dirty = 1;
@@ -142,6 +180,11 @@ unsigned long long engine_finding(struct finding *f)
 		event_finding(&b, NULL, f, id);
 		if (f->ip_inferred)
 			event_kv(&b, "ip_inferred", "yes");
+		/* A bounce is seen once: saved before its event is logged
+		 * and the MTA is answered, or a crash would lose it.  (A log
+		 * line is read again from the saved cursor.) */
+		if (f->source == FINDING_DSN)
+			save_locked(cfg, time(NULL));
 		pthread_cond_signal(&E.wake);
 	} else if (log_enabled(LOG_DEBUG)) {
 		event_finding(&b, "repeat", f, id);
@@ -198,7 +241,8 @@ void engine_unverified(const struct finding *f, const char *client)
 	event_kv(&b, "code", f->v.code);
 	event_kv(&b, "rcpt_domain", f->rcpt_domain);
 	event_kv(&b, "client", client);
-	event_kv(&b, "reason", "not our outbound IP and not a trusted relay");
+	event_kv(&b, "reason", "names an IP that is not ours, and came neither "
+				       "from Microsoft nor from a trusted relay");
 	log_event(LOG_NOTICE, &b);
 }
 
@@ -290,7 +334,9 @@ void engine_learn_domain(const char *domain, enum verdict_provider provider)
 void engine_log_line(const char *line, size_t len,
 		     const struct incident_cursor *after)
 {
-	struct maillog_rec r;
+	/* One record per thread, reused: its time zone cache then saves a
+	 * localtime_r() per line (only the follower thread calls this). */
+	static _Thread_local struct maillog_rec r;
 	struct finding f;
 	time_t now = time(NULL);
 
@@ -441,11 +487,18 @@ static int next_due_locked(const struct config *cfg, time_t now,
 	return 0;
 }
 
+/* marker_path - "<state_file>.sending": created by the sendmail child
+ * just before it executes sendmail (see run_sendmail_marked()) */
+static void marker_path(const struct config *cfg, char *dst, size_t size)
+{
+	snprintf(dst, size, "%s.sending", cfg->state_file);
+}
+
 /* send_mail - run sendmail with the configured command plus -f FROM */
 static int send_mail(const struct config *cfg, const struct buf *msg,
 		     char *err, size_t errlen)
 {
-	char *argv[40];
+	char *argv[40], marker[4200];
 	size_t i = 0;
 
 	for (; cfg->alert.sendmail[i] && i < 36; i++)
@@ -453,8 +506,9 @@ static int send_mail(const struct config *cfg, const struct buf *msg,
 	argv[i++] = (char *)"-f";
 	argv[i++] = cfg->alert.from;
 	argv[i] = NULL;
-	return run_sendmail(argv, msg->data, msg->len, cfg->alert.timeout, err,
-			    errlen);
+	marker_path(cfg, marker, sizeof(marker));
+	return run_sendmail_marked(argv, msg->data, msg->len,
+				   cfg->alert.timeout, marker, err, errlen);
 }
 
 /* poll_cursor - the follower's position even when no line arrives (after
@@ -493,7 +547,7 @@ static void *worker(void *arg)
 	struct volume_count vs[NOTICE_TOP_MAX], vu[NOTICE_TOP_MAX];
 	struct notice_count ns[NOTICE_TOP_MAX], nu[NOTICE_TOP_MAX];
 	struct notice_volume nv;
-	char host[256], err[256];
+	char host[256], err[256], marker[4200];
 	enum incident_due due;
 	unsigned long long id;
 	struct incident *inc;
@@ -524,8 +578,11 @@ static void *worker(void *arg)
 				now - E.saved_at >= CURSOR_SAVE_SECS))
 			save_locked(cfg, now);
 		if (found) {
-			/* Record the intent first: if we die while sendmail
-			 * runs, the next start knows the mail went out. */
+			/* Record the intent first, with no marker around: if
+			 * we die from here on, the next start tells by the
+			 * marker whether sendmail was started. */
+			marker_path(cfg, marker, sizeof(marker));
+			unlink(marker);
 			inc = incident_by_id(E.store, id);
 			inc->sending = now;
 			inc->sending_due = due;
@@ -565,6 +622,7 @@ static void *worker(void *arg)
 				E.dirty = 1;
 				save_locked(cfg, now);
 			}
+			unlink(marker);
 			config_release(cfg);
 			continue;
 		}
@@ -587,49 +645,104 @@ wait:
  * Start, stop, reload
  */
 
-/* settle_sending - mails that were with sendmail when the previous run
- * stopped: sendmail reads its input from a memory file that outlives us,
- * so they went out; count them as sent rather than send them twice */
-static void settle_sending(void)
+/* settle_sending - mails that were being sent when the previous run
+ * stopped.  The marker exists when sendmail was started: it reads the
+ * message from a memory file that outlives us, so the mail went out and
+ * is counted as sent.  No marker: sendmail never ran, the mail is still
+ * owed and goes out again.  Nothing lost, nothing sent twice. */
+static void settle_sending(const struct config *cfg)
 {
 	size_t i, n = incident_count(E.store);
 	struct incident *inc;
+	char marker[4200];
 	struct buf b;
+	int started;
 
+	marker_path(cfg, marker, sizeof(marker));
+	started = access(marker, F_OK) == 0;
 	for (i = 0; i < n; i++) {
 		inc = incident_at(E.store, i);
 		if (!inc->sending)
 			continue;
-		incident_mark(inc, (enum incident_due)inc->sending_due,
-			      inc->sending);
 		buf_init(&b);
-		event_incident(&b, "alert-sent", inc);
+		if (started) {
+			incident_mark(inc, (enum incident_due)inc->sending_due,
+				      inc->sending);
+			event_incident(&b, "alert-sent", inc);
+			event_kv(&b, "assumed", "yes");
+			event_kv(&b, "reason", "sendmail was running when the "
+					       "previous run stopped");
+		} else {
+			event_incident(&b, "alert-failed", inc);
+			event_kv(&b, "reason", "the previous run stopped before "
+					       "sendmail ran; sending again");
+		}
 		event_kv(&b, "mail",
 			 due_name((enum incident_due)inc->sending_due));
-		event_kv(&b, "assumed", "yes");
-		event_kv(&b, "reason", "the previous run stopped while sendmail "
-				       "was running");
 		log_event(LOG_NOTICE, &b);
 		inc->sending = 0;
 		inc->sending_due = 0;
 		E.dirty = 1;
 	}
+	unlink(marker);
+}
+
+/* remove_temp_files - "<state_file>.tmp.*" left by a run killed while
+ * it saved (the rename never happened) */
+static void remove_temp_files(const struct config *cfg)
+{
+	const char *slash = strrchr(cfg->state_file, '/');
+	char dir[4096], prefix[512], path[4700];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+
+	if (!slash || (size_t)(slash - cfg->state_file) >= sizeof(dir))
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg->state_file),
+		 cfg->state_file);
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "%s.tmp.", slash + 1);
+	if (plen >= sizeof(prefix))
+		return;
+	d = opendir(*dir ? dir : "/");
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) == 0)
+			log_info("removed %s, left by an interrupted save",
+				 path);
+	}
+	closedir(d);
 }
 
 /* load_state - read the state file; move a corrupt one aside */
 static void load_state(const struct config *cfg)
 {
 	char err[512], aside[4200];
+	int n;
 
+	remove_temp_files(cfg);
 	if (incident_load(E.store, cfg->state_file, err, sizeof(err)) == 0) {
 		if (incident_count(E.store))
 			log_info("loaded %zu incident(s) from %s",
 				 incident_count(E.store), cfg->state_file);
-		settle_sending();
+		settle_sending(cfg);
 		return;
 	}
-	snprintf(aside, sizeof(aside), "%s.corrupt.%ld", cfg->state_file,
-		 (long)time(NULL));
+	/* A name not taken yet: never overwrite an earlier one. */
+	for (n = 0; n < 1000; n++) {
+		if (n)
+			snprintf(aside, sizeof(aside), "%s.corrupt.%ld.%d",
+				 cfg->state_file, (long)time(NULL), n);
+		else
+			snprintf(aside, sizeof(aside), "%s.corrupt.%ld",
+				 cfg->state_file, (long)time(NULL));
+		if (access(aside, F_OK) < 0)
+			break;
+	}
 	if (rename(cfg->state_file, aside) == 0)
 		log_warning("state file unusable (%s); moved aside to %s, "
 			    "starting empty",

@@ -13,14 +13,45 @@ static int needs_quotes(const char *s)
 	return !*s || strpbrk(s, " \"\\=") != NULL;
 }
 
+/* utf8_safe - src as valid UTF-8 without C1 controls or U+2028/2029
+ * (line breaks to some log readers): each offender becomes U+FFFD; at
+ * most size-1 bytes, no sequence split.  journald shows a message with
+ * invalid UTF-8 as a blob, so a stranger's bytes could hide the line. */
+static void utf8_safe(char *dst, size_t size, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, n = 0, len = strlen(src), k;
+
+	while (i < len) {
+		const char *put = (const char *)s + i;
+
+		k = util_utf8_len(s + i, len - i);
+		if (k == 0 || (k == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0) ||
+		    (k == 3 && s[i] == 0xE2 && s[i + 1] == 0x80 &&
+		     (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))) {
+			put = "\xEF\xBF\xBD"; /* U+FFFD */
+			i += k ? k : 1;
+			k = 3;
+		} else {
+			i += k;
+		}
+		if (n + k >= size)
+			break;
+		memcpy(dst + n, put, k);
+		n += k;
+	}
+	dst[n] = '\0';
+}
+
 /* event_kv - one key=value pair, cleaned, capped and quoted if needed */
 void event_kv(struct buf *b, const char *key, const char *value)
 {
-	char clean[EVENT_VALUE_MAX];
+	char clean[EVENT_VALUE_MAX], raw[EVENT_VALUE_MAX];
 	const char *p;
 
-	util_clean(clean, sizeof(clean), value ? value : "",
+	util_clean(raw, sizeof(raw), value ? value : "",
 		   value ? strlen(value) : 0);
+	utf8_safe(clean, sizeof(clean), raw);
 	if (b->len)
 		buf_addc(b, ' ');
 	buf_puts(b, key);

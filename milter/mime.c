@@ -29,7 +29,8 @@ static char hexdigit(unsigned v)
 }
 
 /* sanitize - text for a part: LF line ends, no NUL or other control
- * characters but TAB, invalid UTF-8 replaced by U+FFFD */
+ * characters but TAB (C1 controls such as U+009B, the 8-bit CSI of
+ * terminals, included), invalid UTF-8 replaced by U+FFFD */
 static void sanitize(struct buf *dst, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -46,7 +47,10 @@ static void sanitize(struct buf *dst, const char *s, size_t len)
 			i++;
 		} else if (c < 0x20 || c == 0x7F) {
 			i++; /* NUL, ESC, BEL...: dropped */
-		} else if ((n = util_utf8_len(p + i, len - i)) > 0) {
+		} else if ((n = util_utf8_len(p + i, len - i)) == 2 &&
+			   c == 0xC2 && p[i + 1] < 0xA0) {
+			i += n; /* a C1 control: dropped like C0 */
+		} else if (n > 0) {
 			buf_add(dst, s + i, n);
 			i += n;
 		} else {

@@ -92,7 +92,7 @@ static void close_from(int low, long max_fd)
 /* child - in the forked child: wire fds 0-3, reset signals, exec; only
  * async-signal-safe calls, since the parent may be multithreaded */
 static void child(char *const argv[], int in, int out, int errfd, int ex,
-		  long max_fd)
+		  long max_fd, const char *marker)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -125,6 +125,14 @@ static void child(char *const argv[], int in, int out, int errfd, int ex,
 	close(errfd);
 	close(ex);
 	close_from(4, max_fd);
+	if (marker) {
+		/* "sendmail is about to run": the caller's crash record. */
+		e = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+					 O_CLOEXEC,
+			 0600);
+		if (e >= 0)
+			close(e);
+	}
 	execv(argv[0], argv);
 	e = errno;
 	(void)!write(3, &e, sizeof(e));
@@ -329,6 +337,14 @@ static int collect(struct run *r, long long deadline)
 int run_sendmail(char *const argv[], const char *msg, size_t len,
 		 time_t timeout, char *err, size_t errlen)
 {
+	return run_sendmail_marked(argv, msg, len, timeout, NULL, err, errlen);
+}
+
+/* run_sendmail_marked - run_sendmail, creating marker just before exec */
+int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
+			time_t timeout, const char *marker, char *err,
+			size_t errlen)
+{
 	int in = -1, pout[2] = {-1, -1}, perr[2] = {-1, -1};
 	int pex[2] = {-1, -1}, rc = -1, timed_out = 0, exec_errno = 0, r;
 	char why[LINE_MAX_BYTES + 8], tmp[128];
@@ -372,7 +388,7 @@ int run_sendmail(char *const argv[], const char *msg, size_t len,
 		goto out;
 	}
 	if (run.pid == 0)
-		child(argv, in, pout[1], perr[1], pex[1], max_fd);
+		child(argv, in, pout[1], perr[1], pex[1], max_fd, marker);
 	setpgid(run.pid, run.pid); /* as the child does: kill(-pid) works */
 	close_fd(&pout[1]);
 	close_fd(&perr[1]);

@@ -37,4 +37,14 @@
 int run_sendmail(char *const argv[], const char *msg, size_t len,
 		 time_t timeout, char *err, size_t errlen);
 
+/*
+ * run_sendmail_marked - run_sendmail(), and the child creates the empty
+ * file marker (when not NULL) just before it executes the program.  A
+ * caller that dies meanwhile can tell after a restart whether sendmail was
+ * started (the child goes on without its parent): the marker exists.
+ */
+int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
+			time_t timeout, const char *marker, char *err,
+			size_t errlen);
+
 #endif
