@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-cli.sh - the command line of the real binary: -t with and without a
 # file (exit 0 / 78 with FILE:LINE), -V, -h, a bad option (64), and the
-# refusal to keep root privileges without a user (77).
+# refusal to keep root privileges without a user (77), before anything is
+# created; an unknown user (78).
 
 . "${srcdir:-.}/tests/lib/common.sh"
 
@@ -61,5 +62,27 @@ if [ "$(id -u)" = 0 ]; then
 	grep -q "refusing to run as root" "$T/out" || fail "no reason given"
 	[ -e "$T/s.sock" ] && fail "socket created although refused"
 	ok "as root without a user: refused (77)"
+
+	# The same from a configuration file (user = "" spelled out): refused
+	# before anything is created, pidfile included.
+	printf 'socket = "unix:%s/run/s.sock"\nstate_file = "%s/state/state"\nuser = ""\npidfile = "%s/pid"\n' \
+		"$T" "$T" "$T" >"$T/root.conf"
+	"$MILTER_DELIST" -f -c "$T/root.conf" >"$T/out" 2>&1
+	rc=$?
+	[ "$rc" = 77 ] || fail "as root, config without a user: exit $rc, want 77"
+	for f in run state pid; do
+		[ -e "$T/$f" ] && fail "$T/$f created although refused"
+	done
+	ok "as root, config without a user: refused (77), nothing created"
+
+	# An unknown user is a configuration error (78), nothing created either.
+	"$MILTER_DELIST" -f -c "$T/root.conf" -u no-such-user-md >"$T/out" 2>&1
+	rc=$?
+	[ "$rc" = 78 ] || fail "-u unknown user: exit $rc, want 78"
+	grep -q 'unknown user "no-such-user-md"' "$T/out" || fail "-u unknown user: no reason given"
+	for f in run state pid; do
+		[ -e "$T/$f" ] && fail "$T/$f created for an unknown user"
+	done
+	ok "-u unknown user: refused (78), nothing created"
 fi
 exit 0

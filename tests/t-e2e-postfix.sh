@@ -117,7 +117,7 @@ start_milter() {
 }
 stop_milter() { # SIGNAL
 	kill "-$1" "$MPID" 2>/dev/null
-	wait_for 30 pid_gone "$MPID" || die "the milter did not stop after $1"
+	wait_gone 30 "$MPID" || die "the milter did not stop after $1"
 	wait "$MPID" 2>/dev/null
 }
 # events NAME [MORE-FIXED-TEXT] - number of syslog lines with event=NAME

@@ -91,7 +91,63 @@ count_in() {
 	echo "${ci_n:-0}"
 }
 
+# log_mark FILE - the current length of FILE (lines), to match only what
+# is appended afterwards: log_count FILE ERE MARK, wait_log ... MARK
+log_mark() {
+	wc -l <"$1" | tr -d ' '
+}
+
+# log_count FILE ERE [MARK] - lines of FILE (after line MARK) matching ERE
+log_count() {
+	tail -n +"$((${3:-0} + 1))" "$1" | grep -E -c -- "$2"
+}
+
+# wait_log FILE ERE N TIMEOUT MARK WHO - wait until FILE has at least N
+# lines matching ERE after line MARK and print the Nth; after TIMEOUT
+# seconds say so (as WHO), show the tail of FILE and return 1
+wait_log() {
+	wl_deadline=$(($(date +%s) + $4))
+	while :; do
+		wl_c=$(log_count "$1" "$2" "$5")
+		if [ "$wl_c" -ge "$3" ]; then
+			tail -n +"$(($5 + 1))" "$1" | grep -E -m "$3" -- "$2" | tail -n 1
+			return 0
+		fi
+		if [ "$(date +%s)" -ge "$wl_deadline" ]; then
+			echo "$6: timeout after $4 s waiting for $3 line(s) matching: $2 (have $wl_c); tail of $1:" >&2
+			tail -n 15 "$1" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # pid_gone PID - true when the process has exited
 pid_gone() {
 	! kill -0 "$1" 2>/dev/null
+}
+
+# wait_gone SECONDS PID - wait until PID has exited; when it has not, show
+# on stderr what its threads are doing (proc_dump) and return 1
+wait_gone() {
+	wait_for "$1" pid_gone "$2" && return 0
+	echo "# pid $2 is still there after $1 s:" >&2
+	proc_dump "$2" >&2
+	return 1
+}
+
+# proc_dump PID - state and kernel wait channel of each thread of PID and,
+# with gdb installed, their stacks: why a process does not exit
+proc_dump() {
+	grep -E '^(Name|State|Threads):' "/proc/$1/status" 2>/dev/null
+	for pd_t in /proc/"$1"/task/*; do
+		[ -d "$pd_t" ] || continue
+		echo "thread ${pd_t##*/} $(cat "$pd_t/comm" 2>/dev/null):" \
+			"state $(cut -d' ' -f3 "$pd_t/stat" 2>/dev/null)" \
+			"wchan $(cat "$pd_t/wchan" 2>/dev/null)"
+	done
+	if command -v gdb >/dev/null 2>&1; then
+		timeout 60 gdb -batch -p "$1" -ex 'thread apply all bt' 2>&1 |
+			grep -E '^(Thread |#[0-9])' | head -n 300
+	fi
 }

@@ -371,12 +371,12 @@ pf_qid() {
 # pf_log_mark - print the current length of the maillog (lines), to match
 # only what is logged afterwards: pf_wait_log PATTERN TIMEOUT MARK
 pf_log_mark() {
-	wc -l <"$PF_MAILLOG" | tr -d ' '
+	log_mark "$PF_MAILLOG"
 }
 
 # pf_log_count ERE [MARK] - number of maillog lines matching ERE (after MARK)
 pf_log_count() {
-	tail -n +"$((${2:-0} + 1))" "$PF_MAILLOG" | grep -E -c -- "$1"
+	log_count "$PF_MAILLOG" "$1" "${2:-0}"
 }
 
 # pf_wait_log ERE [TIMEOUT [MARK]] - wait until the maillog has a matching
@@ -387,20 +387,7 @@ pf_wait_log() {
 
 # pf_wait_log_count ERE N [TIMEOUT [MARK]] - wait for at least N lines
 pf_wait_log_count() {
-	pf_deadline=$(($(date +%s) + ${3:-30}))
-	while :; do
-		pf_c=$(pf_log_count "$1" "${4:-0}")
-		if [ "$pf_c" -ge "$2" ]; then
-			tail -n +"$((${4:-0} + 1))" "$PF_MAILLOG" | grep -E -m "$2" -- "$1" | tail -n 1
-			return 0
-		fi
-		if [ "$(date +%s)" -ge "$pf_deadline" ]; then
-			echo "pf_wait_log: timeout after ${3:-30} s waiting for $2 line(s) matching: $1 (have $pf_c); maillog tail:" >&2
-			tail -n 15 "$PF_MAILLOG" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	wait_log "$PF_MAILLOG" "$1" "$2" "${3:-30}" "${4:-0}" pf_wait_log
 }
 
 # pf_queue - print the queue (postqueue -p)

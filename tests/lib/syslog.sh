@@ -1,5 +1,6 @@
 # syslog.sh - a test-owned syslog listener and a way to run commands whose
-# syslog(3) messages go to it (POSIX sh; source it after ns.sh; root)
+# syslog(3) messages go to it (POSIX sh; source it after common.sh and
+# ns.sh; root)
 #
 #   syslog_start                  # sets SYSLOG_SOCK, SYSLOG_FILE, SYSLOG_PID
 #   syslog_run logger -t me hello # COMMAND with /dev/log = our socket
@@ -69,18 +70,10 @@ syslog_run() {
 
 # syslog_count ERE - number of messages matching ERE
 syslog_count() {
-	grep -E -c -- "$1" "$SYSLOG_FILE"
+	log_count "$SYSLOG_FILE" "$1"
 }
 
 # syslog_wait ERE [N [TIMEOUT]] - wait for at least N (1) matching messages
 syslog_wait() {
-	sl_deadline=$(($(date +%s) + ${3:-20}))
-	until [ "$(syslog_count "$1")" -ge "${2:-1}" ]; do
-		if [ "$(date +%s)" -ge "$sl_deadline" ]; then
-			echo "syslog_wait: ${2:-1} message(s) matching $1 not seen in ${3:-20} s; last lines:" >&2
-			tail -n 10 "$SYSLOG_FILE" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	wait_log "$SYSLOG_FILE" "$1" "${2:-1}" "${3:-20}" 0 syslog_wait >/dev/null
 }
