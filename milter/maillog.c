@@ -27,7 +27,9 @@
  * clients, our queue and our mailboxes, never a remote server's opinion of
  * our IP (a postscreen "blocked using" line is about a client of ours).
  * Sendmail deliveries by local mailers (mailer=local, prog, *file*,
- * *include*) and stat=queued (no attempt made yet) are not records either.
+ * *include*), stat=queued (no attempt made yet) and stat=Sent by
+ * mailer=relay (handed on to our own daemon or the smart host) are not
+ * records either.
  * Programs without a '/' other than Sendmail's are foreign (our own
  * milter-delist lines among them).  A line whose program is missing or
  * unknown (prefix stripped by a reporter, custom service names) is judged
@@ -183,7 +185,8 @@ static int in_list(const char *p, size_t n, const struct word *list,
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (list[i].n == n && memcmp(p, list[i].s, n) == 0)
+		if (list[i].n == n && list[i].s[0] == p[0] &&
+		    memcmp(p, list[i].s, n) == 0)
 			return 1;
 	return 0;
 }
@@ -230,10 +233,11 @@ static int qid_then_body(const char *p, const char *te, const char *e)
 {
 	const char *b;
 
-	if (te - p < 2 || te[-1] != ':' || !is_qid(p, (size_t)(te - 1 - p)))
+	if (te - p < 2 || te[-1] != ':')
 		return 0;
 	b = skip_blanks(te, e);
-	return starts(b, e, "to=", 3) || starts(b, e, "host ", 5);
+	return (starts(b, e, "to=", 3) || starts(b, e, "host ", 5)) &&
+	       is_qid(p, (size_t)(te - 1 - p));
 }
 
 /*
@@ -610,7 +614,7 @@ static int sendmail_stat(const char *v, const char *e, const char *reply,
 static int parse_delivery(const char *p, const char *e, struct maillog_rec *r)
 {
 	const char *reply = NULL, *reply_end = NULL, *k, *v, *vend;
-	int local = 0;
+	int local = 0, hop = 0, ret;
 	size_t kn;
 
 	p = parse_rcpt(p + 3, e, r);
@@ -629,9 +633,18 @@ static int parse_delivery(const char *p, const char *e, struct maillog_rec *r)
 		v = k + kn + 1;
 		if (EQ(k, kn, "status"))
 			return postfix_status(v, e, r);
-		if (EQ(k, kn, "stat"))
-			return local ? 0
-				     : sendmail_stat(v, e, reply, reply_end, r);
+		if (EQ(k, kn, "stat")) {
+			if (local)
+				return 0;
+			ret = sendmail_stat(v, e, reply, reply_end, r);
+			/* mailer=relay hands the message on to our own daemon
+			 * (the submission program's FEATURE(`msp')) or to the
+			 * smart host: its "Sent" is no delivery, and says
+			 * nothing of the recipient's server. */
+			return ret == 1 && hop && r->status == MAILLOG_SENT
+				       ? 0
+				       : ret;
+		}
 		if (EQ(k, kn, "reply")) {
 			/* The reply has commas of its own and runs up to the
 			 * last field, stat=. */
@@ -648,9 +661,11 @@ static int parse_delivery(const char *p, const char *e, struct maillog_rec *r)
 		else if (EQ(k, kn, "dsn"))
 			util_copy(r->dsn, sizeof(r->dsn), v,
 				  (size_t)(tok_end(v, vend) - v));
-		else if (EQ(k, kn, "mailer"))
+		else if (EQ(k, kn, "mailer")) {
 			local = in_list(v, (size_t)(vend - v), sendmail_local,
 					UTIL_ARRAY_SIZE(sendmail_local));
+			hop = EQ(v, (size_t)(vend - v), "relay");
+		}
 		p = vend;
 	}
 	return -1; /* neither status= nor stat= */

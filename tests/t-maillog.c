@@ -436,6 +436,21 @@ static const struct row rows[] = {
 	 .start = "x",
 	 .end = "x",
 	 .when = "@1769234410"},
+	/* Found by fuzz-maillog: a zone that does not parse left the stamp
+	 * "local" with no year (garbage time, signed overflow). */
+	{.name = "postfix RFC 3339 stamp with a broken zone: no time",
+	 .line = "2026-01-24T01:00:10.5+00x mail postfix/smtp[1]: "
+		 "AB12CD34EF: to=<x@hotmail.com>, relay=none, dsn=4.4.1, "
+		 "status=deferred (x)",
+	 .ret = 1,
+	 .status = MAILLOG_DEFERRED,
+	 .mta = PF,
+	 .qid = "AB12CD34EF",
+	 .rcpt = "x@hotmail.com",
+	 .domain = "hotmail.com",
+	 .dsn = "4.4.1",
+	 .start = "x",
+	 .end = "x"},
 	{.name = "postfix line with stamp but no host and no program",
 	 .line = "Sep 21 09:27:58 0EEA7827E9: to=<someone@hotmail.com>, "
 		 "relay=" HOTMAIL_MX "[192.0.2.5]:25, delay=1, "
@@ -1213,23 +1228,47 @@ static const struct row rows[] = {
 	 .end = "stat=x, bad",
 	 .hasnt = "Service",
 	 .when = "2025-11-27 10:17:00"},
+	/* The submission program (Debian's sendmail, FEATURE(`msp')) hands
+	 * every message to our own daemon with mailer=relay: that "Sent" is
+	 * no delivery to Microsoft (seen with Sendmail 8.17 in
+	 * t-e2e-sendmail.sh, where it cleared a block). */
 	{.name = "sendmail submission program, address-literal relay",
 	 .line = "Nov 27 10:00:00 host sendmail[999]: 4ARA0xYZ012300: "
 		 "to=bob@hotmail.com, ctladdr=alice (1000/1000), "
 		 "delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30057, "
 		 "relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent "
-		 "(4ARA0xYZ012345 Message accepted for delivery)",
+		 "(4ARA0xYZ012345 Message accepted for delivery)"},
+	{.name = "sendmail MSP hand-over to sm-mta, Debian 8.17",
+	 .line = "Nov 27 19:33:33 mail sendmail[29502]: 6ARJXXQb029502: "
+		 "to=bob@outlook.com, ctladdr=sender@example.org (0/0), "
+		 "delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30061, "
+		 "relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent "
+		 "(6ARJXXo2029654 Message accepted for delivery)"},
+	{.name = "sendmail smart host (mailer=relay) Sent",
+	 .line = "Nov 27 10:00:01 host sm-mta[1001]: 4ARA0xYZ012301: "
+		 "to=<bob@hotmail.com>, delay=00:00:01, xdelay=00:00:01, "
+		 "mailer=relay, pri=30345, relay=smarthost.example.net. "
+		 "[198.51.100.25], dsn=2.0.0, stat=Sent (4ARA0xAB012399 "
+		 "Message accepted for delivery)"},
+	{.name = "sendmail smart host (mailer=relay) refusal is a record",
+	 .line = "Nov 27 10:00:02 host sm-mta[1002]: 4ARA0xYZ012302: "
+		 "to=<bob@hotmail.com>, delay=00:00:01, xdelay=00:00:01, "
+		 "mailer=relay, pri=30345, relay=smarthost.example.net. "
+		 "[198.51.100.25], dsn=5.7.1, reply=550 5.7.1 Unfortunately, "
+		 "messages from [203.0.113.5] weren't sent. (S3150), "
+		 "stat=Service unavailable",
 	 .ret = 1,
-	 .status = MAILLOG_SENT,
+	 .status = MAILLOG_BOUNCED,
 	 .mta = SM,
-	 .qid = "4ARA0xYZ012300",
+	 .qid = "4ARA0xYZ012302",
 	 .rcpt = "bob@hotmail.com",
 	 .domain = "hotmail.com",
-	 .relay_ip = "127.0.0.1",
-	 .dsn = "2.0.0",
-	 .start = "4ARA0xYZ012345 Message accepted for delivery",
-	 .end = "for delivery",
-	 .when = "2025-11-27 10:00:00"},
+	 .relay_host = "smarthost.example.net",
+	 .relay_ip = "198.51.100.25",
+	 .dsn = "5.7.1",
+	 .start = "550 5.7.1",
+	 .end = "(S3150)",
+	 .when = "2025-11-27 10:00:02"},
 	{.name = "sendmail IPv6 relay",
 	 .line = "Nov 27 10:18:00 host sm-mta[1241]: 4ARAIxYZ012352: "
 		 "to=<eve@example.net>, delay=00:00:01, mailer=esmtp, "
