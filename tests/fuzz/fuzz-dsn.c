@@ -1,0 +1,188 @@
+/*
+ * fuzz-dsn.c - libFuzzer target of the streaming bounce parser (dsn.h)
+ *
+ * The input is one raw message.  It is parsed twice: fed whole, and fed
+ * in chunks whose sizes come from a PRNG seeded by a hash of the input
+ * (one byte at a time, small pieces, empty feeds, large pieces), each
+ * chunk in a buffer of its own so that a read past a chunk is caught.
+ * Both parses must agree exactly ("any split point is fine", dsn.h).
+ * Some inputs also get a small max_bytes, to cut them short.
+ * Invariants: at most DSN_MAX_RECORDS records; every string NUL-terminated
+ * within its array and free of control bytes; diag_len == strlen(diag);
+ * feeding after dsn_finish() changes nothing.  Every record then goes
+ * through the verdict table into a finding whose syslog line and JSON
+ * object must be well-formed.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "fuzzevent.h"
+
+#include "dsn.h"
+#include "finding.h"
+
+/* check_str - a record string: terminated in its array, no control byte */
+#define CHECK_STR(a)                                                           \
+	do {                                                                   \
+		FUZZ_CHECK(fuzz_nul_in((a), sizeof(a)), "%s", #a);             \
+		FUZZ_CHECK(fuzz_no_ctl(a), "%s: \"%s\"", #a, (a));             \
+	} while (0)
+
+/* check_parse - invariants of one finished parse */
+static void check_parse(const struct dsn *d, size_t fed)
+{
+	const struct dsn_info *info = dsn_get_info(d);
+	size_t i, n = dsn_count(d);
+
+	FUZZ_CHECK(info != NULL, "no info");
+	FUZZ_CHECK(n <= DSN_MAX_RECORDS, "%zu records", n);
+	FUZZ_CHECK(dsn_get(d, n) == NULL, "record past the count");
+	FUZZ_CHECK(info->bytes <= fed, "%zu bytes of %zu", info->bytes, fed);
+	FUZZ_CHECK(info->bytes == fed || info->truncated, "short, not cut");
+	CHECK_STR(info->reporting_mta);
+	CHECK_STR(info->postfix_queue_id);
+	CHECK_STR(info->from);
+	if (info->has_marker)
+		FUZZ_CHECK(n == 0, "our own alert gave %zu records", n);
+	for (i = 0; i < n; i++) {
+		const struct dsn_record *r = dsn_get(d, i);
+
+		FUZZ_CHECK(r != NULL, "record %zu missing", i);
+		CHECK_STR(r->recipient);
+		CHECK_STR(r->action);
+		CHECK_STR(r->status);
+		CHECK_STR(r->remote_mta);
+		CHECK_STR(r->diag);
+		FUZZ_CHECK(r->diag_len == strlen(r->diag),
+			   "diag_len %zu, strlen %zu", r->diag_len,
+			   strlen(r->diag));
+		FUZZ_CHECK(r->diag_len < DSN_TEXT_MAX, "diag_len %zu",
+			   r->diag_len);
+	}
+}
+
+/* same_parse - do two parses agree on everything? */
+static void same_parse(const struct dsn *a, const struct dsn *b)
+{
+	const struct dsn_info *x = dsn_get_info(a), *y = dsn_get_info(b);
+	size_t i, n = dsn_count(a);
+
+	FUZZ_CHECK(n == dsn_count(b), "%zu vs %zu records", n, dsn_count(b));
+	FUZZ_CHECK(x->is_report == y->is_report, "is_report");
+	FUZZ_CHECK(x->is_arf == y->is_arf, "is_arf");
+	FUZZ_CHECK(x->known_layout == y->known_layout, "known_layout");
+	FUZZ_CHECK(x->has_marker == y->has_marker, "has_marker");
+	FUZZ_CHECK(x->auto_submitted == y->auto_submitted, "auto_submitted");
+	FUZZ_CHECK(!strcmp(x->reporting_mta, y->reporting_mta),
+		   "reporting_mta");
+	FUZZ_CHECK(!strcmp(x->postfix_queue_id, y->postfix_queue_id),
+		   "postfix_queue_id");
+	FUZZ_CHECK(!strcmp(x->from, y->from), "from");
+	FUZZ_CHECK(x->truncated == y->truncated, "truncated %d vs %d",
+		   x->truncated, y->truncated);
+	FUZZ_CHECK(x->bytes == y->bytes, "bytes");
+	FUZZ_CHECK(x->dropped_records == y->dropped_records, "dropped_records");
+	for (i = 0; i < n; i++) {
+		const struct dsn_record *r = dsn_get(a, i), *s = dsn_get(b, i);
+
+		FUZZ_CHECK(!strcmp(r->recipient, s->recipient),
+			   "record %zu recipient \"%s\" vs \"%s\"", i,
+			   r->recipient, s->recipient);
+		FUZZ_CHECK(!strcmp(r->action, s->action), "record %zu action",
+			   i);
+		FUZZ_CHECK(!strcmp(r->status, s->status), "record %zu status",
+			   i);
+		FUZZ_CHECK(!strcmp(r->remote_mta, s->remote_mta),
+			   "record %zu remote_mta", i);
+		FUZZ_CHECK(r->diag_len == s->diag_len &&
+				   !strcmp(r->diag, s->diag),
+			   "record %zu diag \"%s\" vs \"%s\"", i, r->diag,
+			   s->diag);
+		FUZZ_CHECK(r->diag_truncated == s->diag_truncated,
+			   "record %zu diag_truncated", i);
+	}
+}
+
+/* feed_chunked - feed the input in pieces of PRNG-chosen sizes */
+static void feed_chunked(struct dsn *d, const uint8_t *data, size_t size,
+			 uint64_t *rng)
+{
+	unsigned mode = (unsigned)(fuzz_rand(rng) % 4);
+	size_t off = 0;
+
+	while (off < size) {
+		uint64_t r = fuzz_rand(rng);
+		size_t len;
+		char *chunk;
+
+		switch (mode) {
+		case 0: /* byte by byte */
+			len = 1;
+			break;
+		case 1: /* small pieces, some empty */
+			len = (size_t)(r % 17);
+			break;
+		default: /* pieces of any size up to 8 KiB, around lines */
+			len = (size_t)(r % ((r >> 32) % 2 ? 8192 : 97));
+			break;
+		}
+		if (len > size - off)
+			len = size - off;
+		chunk = malloc(len ? len : 1);
+		if (!chunk)
+			abort();
+		memcpy(chunk, data + off, len);
+		dsn_feed(d, chunk, len);
+		free(chunk);
+		off += len;
+	}
+}
+
+/* check_findings - each record through verdict into a finding */
+static void check_findings(const struct dsn *d)
+{
+	size_t i, n = dsn_count(d);
+	struct finding f;
+
+	for (i = 0; i < n; i++) {
+		if (!finding_from_dsn(&f, dsn_get(d, i), dsn_get_info(d),
+				      1714737000))
+			continue;
+		CHECK_STR(f.rcpt_domain);
+		CHECK_STR(f.queue_id);
+		CHECK_STR(f.remote_mta);
+		check_finding_lines(&f);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint64_t rng = fuzz_hash(data, size);
+	size_t max = rng % 8 == 0 ? size / 2 + 1 : 0;
+	struct dsn *a = dsn_new(max), *b = dsn_new(max);
+	size_t n, fed = max && max < size ? max : size;
+
+	if (!a || !b)
+		abort();
+	dsn_feed(a, (const char *)data, size);
+	n = dsn_finish(a);
+	FUZZ_CHECK(n == dsn_count(a), "finish %zu, count %zu", n, dsn_count(a));
+	check_parse(a, fed);
+
+	feed_chunked(b, data, size, &rng);
+	dsn_finish(b);
+	check_parse(b, fed);
+	same_parse(a, b);
+
+	/* After the end: nothing changes. */
+	dsn_feed(b, "\nFinal-Recipient: rfc822; late@example.org\n", 43);
+	FUZZ_CHECK(dsn_finish(b) == n, "a second finish changed the count");
+	same_parse(a, b);
+
+	check_findings(a);
+	dsn_free(a);
+	dsn_free(b);
+	return 0;
+}
