@@ -12,6 +12,20 @@ export DEBIAN_FRONTEND=noninteractive
 
 BUILD="build-essential autoconf automake pkg-config libmilter-dev libconfuse-dev"
 TEST="miltertest postfix swaks python3 procps iproute2 util-linux clang"
+# tests/t-privilege.sh traces the daemon (strace); tests/t-systemd.sh needs
+# systemd-analyze (package systemd; it is not started) and libseccomp.
+TEST="$TEST strace systemd libseccomp2"
+# A daemon that does not stop is shown with its threads' stacks (gdb).
+TEST="$TEST gdb"
+# libFuzzer and the sanitizer runtimes of clang (tests/fuzz): only a
+# Recommends of clang, which --no-install-recommends skips.
+FUZZ="libclang-rt-14-dev"
+# tests/t-e2e-sendmail.sh runs Sendmail unpacked from its .debs (the
+# sendmail package conflicts with postfix): m4 builds its configuration,
+# and the libraries are those sendmail-bin depends on.
+SENDMAIL_TEST="m4 libwrap0 liblockfile1 libldap-2.5-0 libnsl2 libsasl2-2 libdb5.3 libssl3"
+SENDMAIL_DEBS="sendmail-bin sendmail-base sendmail-cf"
+SENDMAIL_CACHE=/var/cache/milter-delist-tests/sendmail
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root" >&2
@@ -25,12 +39,23 @@ if ! dpkg -s postfix >/dev/null 2>&1; then
 fi
 
 missing=""
-for p in $BUILD $TEST; do
+for p in $BUILD $TEST $FUZZ $SENDMAIL_TEST; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# Only downloaded, never installed; the test unpacks them itself.
+mkdir -p "$SENDMAIL_CACHE"
+missing=""
+for p in $SENDMAIL_DEBS; do
+	ls "$SENDMAIL_CACHE/${p}"_*.deb >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	# shellcheck disable=SC2086
+	(cd "$SENDMAIL_CACHE" && { apt-get download -qq $missing 2>/dev/null ||
+		{ apt-get update -qq && apt-get download -qq $missing; }; })
 fi
 echo "install-deps.sh: build and test dependencies are installed"
