@@ -32,22 +32,22 @@
 
 /* Per-connection context, attached with smfi_setpriv() at negotiation. */
 struct conn {
-	unsigned long proto;	  /* negotiated protocol flags */
-	char client[64];	  /* client address as text, "" if unknown */
-	unsigned client_port;	  /* 0 on Postfix's internal (non-SMTP) path */
+	unsigned long proto;  /* negotiated protocol flags */
+	char client[64];      /* client address as text, "" if unknown */
+	unsigned client_port; /* 0 on Postfix's internal (non-SMTP) path */
 	char client_name[ADDR_MAX];
-	int name_forged;	  /* {client_resolve} is not OK: unverified PTR */
+	int name_forged; /* {client_resolve} is not OK: unverified PTR */
 	char myhostname[ADDR_MAX]; /* macro j */
 
 	/* The current message. */
 	char sender[ADDR_MAX];
 	char auth[ADDR_MAX];
 	char qid[32];
-	unsigned ms_rcpts;	  /* recipients in Microsoft domains */
-	int candidate;		  /* null or double-bounce sender */
-	int marker;		  /* our alert's marker header */
-	int report;		  /* Content-Type multipart/report */
-	size_t bytes;		  /* body bytes seen */
+	unsigned ms_rcpts; /* recipients in Microsoft domains */
+	int candidate;	   /* null or double-bounce sender */
+	int marker;	   /* our alert's marker header */
+	int report;	   /* Content-Type multipart/report */
+	size_t bytes;	   /* body bytes seen */
 	struct dsn *dsn;
 };
 
@@ -94,16 +94,15 @@ static void strip_brackets(char *s)
 }
 
 /* mlfi_negotiate - ask only for what we use, request no actions */
-static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0,
-			       unsigned long f1, unsigned long f2,
-			       unsigned long f3, unsigned long *pf0,
-			       unsigned long *pf1, unsigned long *pf2,
-			       unsigned long *pf3)
+static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			       unsigned long f2, unsigned long f3,
+			       unsigned long *pf0, unsigned long *pf1,
+			       unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long want = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-			     SMFIP_SKIP;
-	unsigned long nr = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
-			   SMFIP_NR_HDR;
+	unsigned long want =
+		SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP;
+	unsigned long nr =
+		SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR;
 	struct conn *c = calloc(1, sizeof(*c));
 
 	(void)f2;

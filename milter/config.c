@@ -29,9 +29,9 @@
 #include "config.h"
 #include "util.h"
 
-#define CONFIG_FILE_MAX (1 << 20) /* a config file is small */
-#define CONFIG_VALUE_MAX 1024	  /* longest string value */
-#define CONFIG_ARGV_MAX 32	  /* words of alert.sendmail */
+#define CONFIG_FILE_MAX	 (1 << 20) /* a config file is small */
+#define CONFIG_VALUE_MAX 1024	   /* longest string value */
+#define CONFIG_ARGV_MAX	 32	   /* words of alert.sendmail */
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
@@ -46,19 +46,16 @@ static cfg_opt_t alert_opts[] = {
 	CFG_STR("clear_after", "1h", CFGF_NONE),
 	CFG_STR("timeout", "60s", CFGF_NONE),
 	CFG_STR("retry", "5m", CFGF_NONE),
-	CFG_END()
-};
+	CFG_END()};
 
-static cfg_opt_t contact_opts[] = {
-	CFG_STR("name", "", CFGF_NONE),
-	CFG_STR("email", "", CFGF_NONE),
-	CFG_STR("company_type", "", CFGF_NONE),
-	CFG_STR("timezone", "", CFGF_NONE),
-	CFG_STR("website", "", CFGF_NONE),
-	CFG_STR("server_type", "", CFGF_NONE),
-	CFG_STR("sending_domain", "", CFGF_NONE),
-	CFG_END()
-};
+static cfg_opt_t contact_opts[] = {CFG_STR("name", "", CFGF_NONE),
+				   CFG_STR("email", "", CFGF_NONE),
+				   CFG_STR("company_type", "", CFGF_NONE),
+				   CFG_STR("timezone", "", CFGF_NONE),
+				   CFG_STR("website", "", CFGF_NONE),
+				   CFG_STR("server_type", "", CFGF_NONE),
+				   CFG_STR("sending_domain", "", CFGF_NONE),
+				   CFG_END()};
 
 static cfg_opt_t opts[] = {
 	CFG_STR("socket", "local:/run/milter-delist/milter-delist.sock",
@@ -78,8 +75,7 @@ static cfg_opt_t opts[] = {
 	CFG_STR("bounce_max_size", "4M", CFGF_NONE),
 	CFG_SEC("alert", alert_opts, CFGF_NONE),
 	CFG_SEC("contact", contact_opts, CFGF_NONE),
-	CFG_END()
-};
+	CFG_END()};
 
 /* ---------------------------------------------------------------------
  * Parse context: the file name, the first error, and the line of each
@@ -112,8 +108,8 @@ static void PRINTF_LIKE(2, 3) ctx_error(int line, const char *fmt, ...)
 	if (ctx->failed++)
 		return;
 	if (line > 0)
-		n = (size_t)snprintf(ctx->err, ctx->errlen, "%s:%d: ",
-				     ctx->file, line);
+		n = (size_t)snprintf(ctx->err, ctx->errlen,
+				     "%s:%d: ", ctx->file, line);
 	else
 		n = (size_t)snprintf(ctx->err, ctx->errlen, "%s: ", ctx->file);
 	if (n >= ctx->errlen)
@@ -136,8 +132,8 @@ confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 /* record_line - validate callback: remember where an option was set */
 static int record_line(cfg_t *cfg, cfg_opt_t *opt)
 {
-	const char *sec = cfg->name && strcmp(cfg->name, "root") ? cfg->name
-								    : "";
+	const char *sec =
+		cfg->name && strcmp(cfg->name, "root") ? cfg->name : "";
 	size_t i;
 
 	for (i = 0; i < ctx->n; i++)
@@ -331,13 +327,30 @@ int config_parse_duration(const char *s, time_t *out)
 			return -1;
 	}
 	switch (*p) {
-	case '\0': break;
-	case 's': mul = 1; p++; break;
-	case 'm': mul = 60; p++; break;
-	case 'h': mul = 3600; p++; break;
-	case 'd': mul = 86400; p++; break;
-	case 'w': mul = 604800; p++; break;
-	default: return -1;
+	case '\0':
+		break;
+	case 's':
+		mul = 1;
+		p++;
+		break;
+	case 'm':
+		mul = 60;
+		p++;
+		break;
+	case 'h':
+		mul = 3600;
+		p++;
+		break;
+	case 'd':
+		mul = 86400;
+		p++;
+		break;
+	case 'w':
+		mul = 604800;
+		p++;
+		break;
+	default:
+		return -1;
 	}
 	if (*p)
 		return -1;
@@ -362,11 +375,25 @@ int config_parse_size(const char *s, size_t *out)
 			return -1;
 	}
 	switch (*p) {
-	case '\0': break;
-	case 'k': case 'K': mul = 1ULL << 10; p++; break;
-	case 'm': case 'M': mul = 1ULL << 20; p++; break;
-	case 'g': case 'G': mul = 1ULL << 30; p++; break;
-	default: return -1;
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mul = 1ULL << 10;
+		p++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ULL << 20;
+		p++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ULL << 30;
+		p++;
+		break;
+	default:
+		return -1;
 	}
 	if (*p || v * mul > SIZE_MAX)
 		return -1;
@@ -377,15 +404,20 @@ int config_parse_size(const char *s, size_t *out)
 static const struct {
 	const char *name;
 	int value;
-} facilities[] = {
-	{"mail", LOG_MAIL},	{"daemon", LOG_DAEMON}, {"user", LOG_USER},
-	{"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-	{"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-	{"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
-}, levels[] = {
-	{"emerg", LOG_EMERG},	{"alert", LOG_ALERT},	{"crit", LOG_CRIT},
-	{"err", LOG_ERR},	{"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-	{"info", LOG_INFO},	{"debug", LOG_DEBUG},
+} facilities[] =
+	{
+		{"mail", LOG_MAIL},	{"daemon", LOG_DAEMON},
+		{"user", LOG_USER},	{"local0", LOG_LOCAL0},
+		{"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
+		{"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4},
+		{"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},
+		{"local7", LOG_LOCAL7},
+},
+  levels[] = {
+	  {"emerg", LOG_EMERG},	    {"alert", LOG_ALERT},
+	  {"crit", LOG_CRIT},	    {"err", LOG_ERR},
+	  {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
+	  {"info", LOG_INFO},	    {"debug", LOG_DEBUG},
 };
 
 /* config_facility - syslog facility by name, -1 if unknown */
@@ -655,7 +687,8 @@ static void check_duration(cfg_t *sec_cfg, const char *sec, const char *name,
 	char msg[128];
 
 	if (config_parse_duration(v, out) < 0) {
-		check(sec, name, "expected a duration such as 90s, 15m, 24h, 2d");
+		check(sec, name,
+		      "expected a duration such as 90s, 15m, 24h, 2d");
 		return;
 	}
 	if (*out < min || *out > max) {
@@ -680,7 +713,8 @@ static void check_all_text(cfg_t *cfg, cfg_opt_t *table, const char *sec)
 		if (o->type != CFGT_STR)
 			continue;
 		for (i = 0; i < cfg_size(cfg, o->name); i++)
-			check(sec, o->name, bad_text(cfg_getnstr(cfg, o->name, i)));
+			check(sec, o->name,
+			      bad_text(cfg_getnstr(cfg, o->name, i)));
 	}
 }
 
@@ -723,7 +757,8 @@ static int build(cfg_t *cfg, struct config *c)
 	c->state_file = sdup(cfg_getstr(cfg, "state_file"), &bad);
 	check("", "state_file", bad_path(c->state_file, 0));
 
-	c->syslog_facility = config_facility(cfg_getstr(cfg, "syslog_facility"));
+	c->syslog_facility =
+		config_facility(cfg_getstr(cfg, "syslog_facility"));
 	if (c->syslog_facility < 0)
 		check("", "syslog_facility",
 		      "expected mail, daemon, user or local0 ... local7");
@@ -748,8 +783,8 @@ static int build(cfg_t *cfg, struct config *c)
 	for (i = 0; c->outbound_ips && i < n; i++) {
 		v = cfg_getnstr(cfg, "outbound_ips", i);
 		if (!util_ip_parse(v, strlen(v), canon, sizeof(canon))) {
-			snprintf(msg, sizeof(msg), "\"%.64s\" is not an IP address",
-				 v);
+			snprintf(msg, sizeof(msg),
+				 "\"%.64s\" is not an IP address", v);
 			check("", "outbound_ips", msg);
 			canon[0] = '\0';
 		}
@@ -765,7 +800,8 @@ static int build(cfg_t *cfg, struct config *c)
 		if (!util_ip_parse(v, strlen(v), canon, sizeof(canon)) &&
 		    bad_host_chars(v, strlen(v))) {
 			snprintf(msg, sizeof(msg),
-				 "\"%.64s\" is neither a host name nor an IP", v);
+				 "\"%.64s\" is neither a host name nor an IP",
+				 v);
 			check("", "trusted_relays", msg);
 		}
 		c->trusted_relays[i] = sdup(v, &bad);
@@ -787,8 +823,8 @@ static int build(cfg_t *cfg, struct config *c)
 	c->alert.from = sdup(cfg_getstr(al, "from"), &bad);
 	check("alert", "from", bad_address(c->alert.from, 0));
 	c->alert.sendmail = split_argv(cfg_getstr(al, "sendmail"), &bad);
-	if (c->alert.sendmail && (!c->alert.sendmail[0] ||
-				  c->alert.sendmail[0][0] != '/'))
+	if (c->alert.sendmail &&
+	    (!c->alert.sendmail[0] || c->alert.sendmail[0][0] != '/'))
 		check("alert", "sendmail",
 		      "the command must start with an absolute path");
 	check_duration(al, "alert", "reminder", 0, 365 * 86400,
@@ -802,7 +838,8 @@ static int build(cfg_t *cfg, struct config *c)
 	c->contact.email = sdup(cfg_getstr(co, "email"), &bad);
 	check("contact", "email", bad_address(c->contact.email, 1));
 	if (*c->contact.email && !strchr(c->contact.email, '@'))
-		check("contact", "email", "a full address (user@domain) is needed");
+		check("contact", "email",
+		      "a full address (user@domain) is needed");
 	c->contact.company_type = sdup(cfg_getstr(co, "company_type"), &bad);
 	c->contact.timezone = sdup(cfg_getstr(co, "timezone"), &bad);
 	c->contact.website = sdup(cfg_getstr(co, "website"), &bad);
@@ -813,7 +850,8 @@ static int build(cfg_t *cfg, struct config *c)
 	    strcmp(c->contact.server_type, "dedicated") &&
 	    strcmp(c->contact.server_type, "shared"))
 		check("contact", "server_type", "expected dedicated or shared");
-	c->contact.sending_domain = sdup(cfg_getstr(co, "sending_domain"), &bad);
+	c->contact.sending_domain =
+		sdup(cfg_getstr(co, "sending_domain"), &bad);
 	if (*c->contact.sending_domain &&
 	    bad_host_chars(c->contact.sending_domain,
 			   strlen(c->contact.sending_domain)))
@@ -960,8 +998,9 @@ static void print_table(FILE *fp, cfg_t *cfg, cfg_opt_t *table, int depth)
 				fputc('{', fp);
 				for (i = 0; i < n; i++) {
 					fputs(i ? ", " : "", fp);
-					print_string(fp,
-						     cfg_getnstr(cfg, o->name, i));
+					print_string(
+						fp,
+						cfg_getnstr(cfg, o->name, i));
 				}
 				fputs("}\n", fp);
 			} else {

@@ -20,40 +20,40 @@ struct config_contact {
 	char *company_type;
 	char *timezone;
 	char *website;
-	char *server_type;	/* "dedicated" or "shared" */
+	char *server_type; /* "dedicated" or "shared" */
 	char *sending_domain;
 };
 
 struct config_alert {
-	char *to;		/* recipient of alert mails */
-	char *from;		/* envelope and header sender */
-	char **sendmail;	/* argv, NULL-terminated, argv[0] absolute */
-	time_t reminder;	/* seconds; 0 = no reminder */
-	time_t clear_after;	/* seconds of good delivery before "cleared" */
-	time_t timeout;		/* seconds a sendmail run may take */
-	time_t retry;		/* first retry delay; doubles up to 1 h */
+	char *to;	    /* recipient of alert mails */
+	char *from;	    /* envelope and header sender */
+	char **sendmail;    /* argv, NULL-terminated, argv[0] absolute */
+	time_t reminder;    /* seconds; 0 = no reminder */
+	time_t clear_after; /* seconds of good delivery before "cleared" */
+	time_t timeout;	    /* seconds a sendmail run may take */
+	time_t retry;	    /* first retry delay; doubles up to 1 h */
 };
 
 struct config {
-	int refs;		/* owned by config.c; see config_acquire() */
-	char *file;		/* file parsed, or "" for built-in defaults */
+	int refs;   /* owned by config.c; see config_acquire() */
+	char *file; /* file parsed, or "" for built-in defaults */
 
 	char *socket;
 	unsigned socket_mode;
-	char *socket_owner;	/* "user", "user:group" or "" */
+	char *socket_owner; /* "user", "user:group" or "" */
 	char *user;
 	char *pidfile;
 	char *state_file;
 
-	int syslog_facility;	/* LOG_MAIL ... */
+	int syslog_facility; /* LOG_MAIL ... */
 	char *syslog_ident;
-	int log_level;		/* LOG_INFO ... */
+	int log_level; /* LOG_INFO ... */
 
-	char *maillog;		/* log file to follow, "" = off */
+	char *maillog; /* log file to follow, "" = off */
 
-	char **outbound_ips;	/* NULL-terminated, validated */
+	char **outbound_ips; /* NULL-terminated, validated */
 	size_t n_outbound_ips;
-	char **trusted_relays;	/* host names or IPs, NULL-terminated */
+	char **trusted_relays; /* host names or IPs, NULL-terminated */
 	size_t n_trusted_relays;
 
 	size_t max_incidents;
@@ -62,7 +62,7 @@ struct config {
 	struct config_alert alert;
 	struct config_contact contact;
 
-	void *priv;		/* the parsed cfg_t, for config_print() */
+	void *priv; /* the parsed cfg_t, for config_print() */
 };
 
 /*

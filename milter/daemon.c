@@ -134,7 +134,8 @@ int daemon_prepare_socket(const char *spec, uid_t uid, gid_t gid, char *err,
 		return 0; /* nothing there */
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen,
-			 "%s exists and is not a socket; not removing it", path);
+			 "%s exists and is not a socket; not removing it",
+			 path);
 		return -1;
 	}
 	memset(&sun, 0, sizeof(sun));
@@ -203,7 +204,8 @@ int daemon_own_socket(const char *spec, const char *owner, unsigned mode,
 		return 0;
 	if (*owner) {
 		if (parse_owner(owner, &uid, &gid) < 0) {
-			snprintf(err, errlen, "socket_owner %s: unknown", owner);
+			snprintf(err, errlen, "socket_owner %s: unknown",
+				 owner);
 			return -1;
 		}
 		if (chown(path, uid, gid) < 0) {

@@ -15,10 +15,10 @@
 
 #include <stddef.h>
 
-#define DSN_ADDR_MAX 256
-#define DSN_STATUS_MAX 16
-#define DSN_TEXT_MAX 2048	 /* diagnostic text kept per record */
-#define DSN_MAX_RECORDS 64	 /* recipients kept per message */
+#define DSN_ADDR_MAX	      256
+#define DSN_STATUS_MAX	      16
+#define DSN_TEXT_MAX	      2048 /* diagnostic text kept per record */
+#define DSN_MAX_RECORDS	      64   /* recipients kept per message */
 #define DSN_DEFAULT_MAX_BYTES (4u << 20)
 
 struct dsn_record {
@@ -28,22 +28,22 @@ struct dsn_record {
 	char remote_mta[DSN_ADDR_MAX]; /* host name (no "dns;"), or "" */
 	char diag[DSN_TEXT_MAX];       /* reply text, unfolded, one line */
 	size_t diag_len;
-	int diag_truncated;	       /* diag was longer than DSN_TEXT_MAX-1 */
+	int diag_truncated; /* diag was longer than DSN_TEXT_MAX-1 */
 };
 
 struct dsn_info {
-	int is_report;	    /* multipart/report; report-type=delivery-status */
-	int is_arf;	    /* report-type=feedback-report (complaint, not a bounce);
-			       also Hotmail's JMRP complaint reports */
-	int known_layout;   /* a recognised human-readable NDR layout was seen */
-	int has_marker;	    /* DSN_MARKER_HEADER present: our own alert
-			       (its body is not parsed: no records) */
+	int is_report; /* multipart/report; report-type=delivery-status */
+	int is_arf;    /* report-type=feedback-report (complaint, not a bounce);
+			  also Hotmail's JMRP complaint reports */
+	int known_layout; /* a recognised human-readable NDR layout was seen */
+	int has_marker;	  /* DSN_MARKER_HEADER present: our own alert
+			     (its body is not parsed: no records) */
 	int auto_submitted; /* top-level Auto-Submitted: other than "no" */
 	char reporting_mta[DSN_ADDR_MAX];
 	char postfix_queue_id[32]; /* X-Postfix-Queue-ID of the report */
 	char from[DSN_ADDR_MAX];   /* top-level From: address */
-	int truncated;	    /* input exceeded max_bytes (or a line the buffer) */
-	size_t bytes;	    /* bytes fed so far */
+	int truncated; /* input exceeded max_bytes (or a line the buffer) */
+	size_t bytes;  /* bytes fed so far */
 	size_t dropped_records; /* records past DSN_MAX_RECORDS */
 };
 

@@ -30,21 +30,21 @@
 #include "util.h"
 #include "volume.h"
 
-#define SEEN_MAX 1024	     /* (queue id, recipient) pairs remembered */
-#define SEEN_KEY_MAX 300
-#define LEARNED_MAX 1024     /* Microsoft 365 domains learned */
-#define UNVERIFIED_PER_MIN 10 /* unverified-report lines per minute */
-#define CURSOR_SAVE_SECS 5   /* a moved cursor alone is saved this often */
-#define MAIL_MAX (4u << 20)  /* largest alert mail */
+#define SEEN_MAX	   1024 /* (queue id, recipient) pairs remembered */
+#define SEEN_KEY_MAX	   300
+#define LEARNED_MAX	   1024 /* Microsoft 365 domains learned */
+#define UNVERIFIED_PER_MIN 10	/* unverified-report lines per minute */
+#define CURSOR_SAVE_SECS   5	/* a moved cursor alone is saved this often */
+#define MAIL_MAX	   (4u << 20) /* largest alert mail */
 
 static struct {
 	pthread_mutex_t store_lock;
 	pthread_cond_t wake;
 	struct incident_store *store;
-	int dirty;		/* incidents changed since the last save */
-	int cursor_dirty;	/* only the follower's cursor moved */
+	int dirty;	  /* incidents changed since the last save */
+	int cursor_dirty; /* only the follower's cursor moved */
 	time_t saved_at;
-	int save_errno;		/* last save error logged (once) */
+	int save_errno; /* last save error logged (once) */
 	int stop;
 	int started;
 	pthread_t worker;
@@ -152,7 +152,8 @@ unsigned long long engine_finding(struct finding *f)
 		if (f->v.kind == VERDICT_AUTH ||
 		    f->v.kind == VERDICT_DOMAIN_BLOCK) {
 			event_finding(&b, NULL, f, 0);
-			event_kv(&b, "remedy", verdict_remedy_name(f->v.remedy));
+			event_kv(&b, "remedy",
+				 verdict_remedy_name(f->v.remedy));
 		}
 		goto out;
 	}
@@ -241,8 +242,9 @@ void engine_unverified(const struct finding *f, const char *client)
 	event_kv(&b, "code", f->v.code);
 	event_kv(&b, "rcpt_domain", f->rcpt_domain);
 	event_kv(&b, "client", client);
-	event_kv(&b, "reason", "names an IP that is not ours, and came neither "
-				       "from Microsoft nor from a trusted relay");
+	event_kv(&b, "reason",
+		 "names an IP that is not ours, and came neither "
+		 "from Microsoft nor from a trusted relay");
 	log_event(LOG_NOTICE, &b);
 }
 
@@ -283,8 +285,8 @@ void engine_volume(const char *sender, const char *auth_user, unsigned n,
 /* learned_locked - the provider learned for domain (store_lock held) */
 static enum verdict_provider learned_locked(const char *domain)
 {
-	size_t i, n = E.learned_next < LEARNED_MAX ? E.learned_next
-						   : LEARNED_MAX;
+	size_t i,
+		n = E.learned_next < LEARNED_MAX ? E.learned_next : LEARNED_MAX;
 
 	for (i = 0; i < n; i++)
 		if (!strcasecmp(E.learned[i].domain, domain))
@@ -475,8 +477,9 @@ static int next_due_locked(const struct config *cfg, time_t now,
 		buf_reset(msg);
 		if (notice_build(msg, *due, inc, cfg, nv, host, now) < 0 ||
 		    msg->err) {
-			log_error("cannot compose the %s mail for incident %llu",
-				  due_name(*due), (unsigned long long)inc->id);
+			log_error(
+				"cannot compose the %s mail for incident %llu",
+				due_name(*due), (unsigned long long)inc->id);
 			incident_failed(inc, now, cfg->alert.retry);
 			E.dirty = 1;
 			continue;
@@ -495,8 +498,8 @@ static void marker_path(const struct config *cfg, char *dst, size_t size)
 }
 
 /* send_mail - run sendmail with the configured command plus -f FROM */
-static int send_mail(const struct config *cfg, const struct buf *msg,
-		     char *err, size_t errlen)
+static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
+		     size_t errlen)
 {
 	char *argv[40], marker[4200];
 	size_t i = 0;
@@ -574,8 +577,8 @@ static void *worker(void *arg)
 		fill_volume(&nv, vs, vu, ns, nu, now);
 		pthread_mutex_lock(&E.store_lock);
 		found = next_due_locked(cfg, now, &msg, &id, &due, host, &nv);
-		if (E.dirty || (E.cursor_dirty &&
-				now - E.saved_at >= CURSOR_SAVE_SECS))
+		if (E.dirty ||
+		    (E.cursor_dirty && now - E.saved_at >= CURSOR_SAVE_SECS))
 			save_locked(cfg, now);
 		if (found) {
 			/* Record the intent first, with no marker around: if
@@ -610,10 +613,10 @@ static void *worker(void *arg)
 					event_kv_num(&b, "attempt",
 						     inc->attempts);
 					event_kv(&b, "reason", err);
-					event_kv_num(&b, "retry_in",
-						     (unsigned long long)(
-							     inc->next_attempt -
-							     now));
+					event_kv_num(
+						&b, "retry_in",
+						(unsigned long long)(inc->next_attempt -
+								     now));
 				}
 				log_event(rc == 0 ? LOG_NOTICE : LOG_WARNING,
 					  &b);
@@ -627,7 +630,7 @@ static void *worker(void *arg)
 			continue;
 		}
 		config_release(cfg);
-wait:
+	wait:
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
 		pthread_cond_timedwait(&E.wake, &E.store_lock, &ts);
@@ -670,12 +673,14 @@ static void settle_sending(const struct config *cfg)
 				      inc->sending);
 			event_incident(&b, "alert-sent", inc);
 			event_kv(&b, "assumed", "yes");
-			event_kv(&b, "reason", "sendmail was running when the "
-					       "previous run stopped");
+			event_kv(&b, "reason",
+				 "sendmail was running when the "
+				 "previous run stopped");
 		} else {
 			event_incident(&b, "alert-failed", inc);
-			event_kv(&b, "reason", "the previous run stopped before "
-					       "sendmail ran; sending again");
+			event_kv(&b, "reason",
+				 "the previous run stopped before "
+				 "sendmail ran; sending again");
 		}
 		event_kv(&b, "mail",
 			 due_name((enum incident_due)inc->sending_due));

@@ -109,8 +109,7 @@ void event_finding(struct buf *b, const char *name, const struct finding *f,
 }
 
 /* event_incident - the line for an incident's life-cycle event */
-void event_incident(struct buf *b, const char *name,
-		    const struct incident *inc)
+void event_incident(struct buf *b, const char *name, const struct incident *inc)
 {
 	event_kv(b, "event", name);
 	event_kv(b, "ip", inc->ip);

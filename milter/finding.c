@@ -66,8 +66,7 @@ int finding_from_dsn(struct finding *f, const struct dsn_record *r,
 			util_strcpy(f->v.status, sizeof(f->v.status),
 				    r->status);
 		if (!f->v.code[0])
-			util_strcpy(f->v.code, sizeof(f->v.code),
-				    f->v.status);
+			util_strcpy(f->v.code, sizeof(f->v.code), f->v.status);
 	}
 	return 1;
 }
@@ -111,8 +110,7 @@ int finding_from_log(struct finding *f, const struct maillog_rec *r,
 		if (!f->v.status[0] && r->dsn[0])
 			util_strcpy(f->v.status, sizeof(f->v.status), r->dsn);
 		if (!f->v.code[0])
-			util_strcpy(f->v.code, sizeof(f->v.code),
-				    f->v.status);
+			util_strcpy(f->v.code, sizeof(f->v.code), f->v.status);
 	}
 	return 1;
 }

@@ -13,26 +13,26 @@
 #include "verdict.h"
 
 enum finding_source {
-	FINDING_DSN = 0,	/* a bounce or delay notice */
+	FINDING_DSN = 0, /* a bounce or delay notice */
 	FINDING_POSTFIX_LOG,
 	FINDING_SENDMAIL_LOG,
 	FINDING_EXIM_LOG
 };
 
 #define FINDING_DOMAIN_MAX 256
-#define FINDING_QID_MAX 32
-#define FINDING_TEXT_MAX 2048
+#define FINDING_QID_MAX	   32
+#define FINDING_TEXT_MAX   2048
 
 struct finding {
 	struct verdict v;
 	enum finding_source source;
 	time_t when;
-	int ip_inferred;		 /* v.ip came from outbound_ips */
-	int sent;			 /* a status=sent to Microsoft (clears) */
+	int ip_inferred; /* v.ip came from outbound_ips */
+	int sent;	 /* a status=sent to Microsoft (clears) */
 	char rcpt_domain[FINDING_DOMAIN_MAX];
 	char queue_id[FINDING_QID_MAX];
 	char remote_mta[FINDING_DOMAIN_MAX];
-	const char *text;		 /* verbatim reply; not owned */
+	const char *text; /* verbatim reply; not owned */
 	size_t text_len;
 };
 

@@ -23,11 +23,11 @@
 #include "finding.h"
 #include "verdict.h"
 
-#define INCIDENT_MAX_CODES 8
+#define INCIDENT_MAX_CODES   8
 #define INCIDENT_MAX_DOMAINS 8
-#define INCIDENT_MAX_QIDS 8
+#define INCIDENT_MAX_QIDS    8
 #define INCIDENT_MAX_SAMPLES 3
-#define INCIDENT_SAMPLE_MAX 2048 /* bytes kept of one sample error */
+#define INCIDENT_SAMPLE_MAX  2048 /* bytes kept of one sample error */
 
 enum incident_state {
 	INCIDENT_OPEN = 0, /* seen, first alert not yet sent */
@@ -48,22 +48,23 @@ struct incident {
 	uint64_t id;
 	char ip[VERDICT_IP_MAX];
 	enum verdict_provider provider;
-	enum verdict_kind kind;	    /* most severe kind seen: ban > block > ratelimit */
+	enum verdict_kind
+		kind; /* most severe kind seen: ban > block > ratelimit */
 	enum verdict_remedy remedy; /* remedy of that kind */
 	int ip_inferred;	    /* the IP came from outbound_ips */
 	enum incident_state state;
-	unsigned sources;	    /* bit (1 << enum finding_source) */
+	unsigned sources; /* bit (1 << enum finding_source) */
 
 	time_t first_seen, last_seen;
-	time_t alerted_at;	    /* 0 = never */
+	time_t alerted_at; /* 0 = never */
 	time_t reminded_at;
-	time_t cleared_at;	    /* when the cleared notice was owed */
-	time_t cleared_notified;    /* 0 = notice not yet sent */
-	time_t sent_since;	    /* first status=sent after last_seen; 0 */
+	time_t cleared_at;	 /* when the cleared notice was owed */
+	time_t cleared_notified; /* 0 = notice not yet sent */
+	time_t sent_since;	 /* first status=sent after last_seen; 0 */
 
-	unsigned long count;	    /* findings */
-	unsigned long bounced;	    /* of which permanent (5xx / failed) */
-	unsigned long deferred;	    /* of which temporary */
+	unsigned long count;	/* findings */
+	unsigned long bounced;	/* of which permanent (5xx / failed) */
+	unsigned long deferred; /* of which temporary */
 
 	size_t n_codes;
 	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
@@ -79,12 +80,12 @@ struct incident {
 
 	/* Failed mail attempts for this incident's owed mail (back-off). */
 	unsigned attempts;
-	time_t next_attempt;	    /* 0 = as soon as due */
+	time_t next_attempt; /* 0 = as soon as due */
 
 	/* A mail handed to sendmail and not yet known to be sent: saved
 	 * before sendmail runs, so a restart after a crash in between knows
 	 * the mail (enum incident_due sending_due) was most likely sent. */
-	time_t sending;		    /* 0 = none */
+	time_t sending; /* 0 = none */
 	unsigned sending_due;
 
 	/* Private to incident.c (index bookkeeping); never touch.  A shallow

@@ -25,7 +25,7 @@
 #include "util.h"
 
 #define STATE_HEADER   "milter-delist-state 1"
-#define STATE_LINE_MAX 65536 /* longest line incident_load() accepts */
+#define STATE_LINE_MAX 65536	      /* longest line incident_load() accepts */
 #define STATE_TIME_MAX 253402300799LL /* |time|: 9999-12-31 23:59:59 */
 
 enum ftype {

@@ -16,7 +16,7 @@
 
 #if defined(__GNUC__)
 #define LOG_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define LOG_NORETURN __attribute__((noreturn))
+#define LOG_NORETURN	 __attribute__((noreturn))
 #else
 #define LOG_PRINTF(f, a)
 #define LOG_NORETURN
@@ -42,11 +42,11 @@ int log_enabled(int prio);
 void log_vmsg(int prio, const char *fmt, va_list ap) LOG_PRINTF(2, 0);
 void log_msg(int prio, const char *fmt, ...) LOG_PRINTF(2, 3);
 
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_debug(...)	 log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)	 log_msg(LOG_INFO, __VA_ARGS__)
+#define log_notice(...)	 log_msg(LOG_NOTICE, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
-#define log_error(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_error(...)	 log_msg(LOG_ERR, __VA_ARGS__)
 
 /* log_die - log at LOG_ERR and exit with status (a sysexits.h code) */
 void log_die(int status, const char *fmt, ...) LOG_PRINTF(2, 3) LOG_NORETURN;

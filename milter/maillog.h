@@ -12,11 +12,12 @@
 #include <time.h>
 
 #define MAILLOG_ADDR_MAX 256
-#define MAILLOG_QID_MAX 32
+#define MAILLOG_QID_MAX	 32
 
 enum maillog_mta {
 	MAILLOG_MTA_NONE = 0,
-	MAILLOG_POSTFIX,  /* postfix/smtp, postfix/lmtp, postfix-X/smtp, postlog */
+	MAILLOG_POSTFIX,  /* postfix/smtp, postfix/lmtp, postfix-X/smtp, postlog
+			   */
 	MAILLOG_SENDMAIL, /* sm-mta, sendmail */
 	MAILLOG_EXIM	  /* Exim's main log ("YYYY-MM-DD hh:mm:ss ID ...") */
 };
@@ -27,17 +28,17 @@ enum maillog_status {
 	MAILLOG_DEFERRED,
 	MAILLOG_BOUNCED,
 	MAILLOG_EXPIRED,
-	MAILLOG_ATTEMPT	 /* "host X said: ..." without to=/status= (also
-			    "lost connection with X", "conversation with X
-			    timed out": a try that got no reply) */
+	MAILLOG_ATTEMPT /* "host X said: ..." without to=/status= (also
+			   "lost connection with X", "conversation with X
+			   timed out": a try that got no reply) */
 };
 
 struct maillog_rec {
 	enum maillog_mta mta;
 	enum maillog_status status;
-	time_t when;			   /* 0 when the line has no timestamp */
+	time_t when; /* 0 when the line has no timestamp */
 	char queue_id[MAILLOG_QID_MAX];
-	char rcpt[MAILLOG_ADDR_MAX];	   /* to= address without <> */
+	char rcpt[MAILLOG_ADDR_MAX]; /* to= address without <> */
 	char rcpt_domain[MAILLOG_ADDR_MAX];
 	char relay_host[MAILLOG_ADDR_MAX]; /* relay= host name, "" if none */
 	char relay_ip[46];		   /* relay= address, "" if none */

@@ -93,7 +93,8 @@ static void set_rcpt(struct maillog_rec *r, const char *p, const char *e)
 		return;
 	n = util_strcpy(r->rcpt_domain, sizeof(r->rcpt_domain), at + 1);
 	for (i = 0; i < n; i++)
-		r->rcpt_domain[i] = (char)util_lower((unsigned char)r->rcpt_domain[i]);
+		r->rcpt_domain[i] =
+			(char)util_lower((unsigned char)r->rcpt_domain[i]);
 	r->nrcpt = 1;
 }
 
@@ -154,7 +155,8 @@ int maillog_exim(const char *p, const char *e, struct maillog_rec *r)
 			if (c) {
 				r->text = c + 4;
 				r->text_len = (size_t)(e - r->text);
-				if (r->text_len && r->text[r->text_len - 1] == '"')
+				if (r->text_len &&
+				    r->text[r->text_len - 1] == '"')
 					r->text_len--;
 			}
 		} else {

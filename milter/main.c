@@ -22,8 +22,8 @@
 
 #define MAX_OVERRIDES 8
 
-static const char *config_file;	 /* -c, or NULL for the default */
-static int config_required;	 /* -c given: the file must exist */
+static const char *config_file; /* -c, or NULL for the default */
+static int config_required;	/* -c given: the file must exist */
 static const char *overrides[MAX_OVERRIDES + 1];
 static size_t n_overrides;
 static char override_buf[MAX_OVERRIDES][1100];
@@ -56,7 +56,8 @@ static void usage(FILE *fp, int status)
 		"78\n"
 		"  --scan      read mail logs and bounces (files, directories, "
 		"maildirs,\n"
-		"              - for stdin), print the Microsoft findings and a "
+		"              - for stdin), print the Microsoft findings and "
+		"a "
 		"summary\n"
 		"              per IP; exit 0 nothing blocked, 1 blocked, 2 "
 		"error\n"
@@ -121,13 +122,14 @@ static void reload(void)
 	struct config *c = load(err, sizeof(err)), *old;
 
 	if (!c) {
-		log_error("reload failed, keeping the current configuration: %s",
-			  err);
+		log_error(
+			"reload failed, keeping the current configuration: %s",
+			err);
 		return;
 	}
 	old = config_acquire();
-	if (old && (strcmp(old->socket, c->socket) ||
-		    strcmp(old->user, c->user)))
+	if (old &&
+	    (strcmp(old->socket, c->socket) || strcmp(old->user, c->user)))
 		log_warning("reload: socket and user changes take effect at "
 			    "the next restart");
 	if (old && (strcmp(old->syslog_ident, c->syslog_ident) ||

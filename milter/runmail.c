@@ -127,8 +127,8 @@ static void child(char *const argv[], int in, int out, int errfd, int ex,
 	close_from(4, max_fd);
 	if (marker) {
 		/* "sendmail is about to run": the caller's crash record. */
-		e = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-					 O_CLOEXEC,
+		e = open(marker,
+			 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 			 0600);
 		if (e >= 0)
 			close(e);
@@ -253,7 +253,7 @@ static int kill_child(pid_t pid, int *status)
 struct run {
 	pid_t pid;
 	struct capture o, e; /* its stdout and stderr */
-	int reaped, status; /* waitpid() done, and its status */
+	int reaped, status;  /* waitpid() done, and its status */
 };
 
 /* message_file - the message in an anonymous file (memfd, else an

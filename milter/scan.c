@@ -25,9 +25,9 @@
 #include "scan.h"
 #include "util.h"
 
-#define SCAN_READ_SIZE (1u << 20) /* read buffer */
-#define SCAN_LINE_MAX (64u << 10) /* longest log line kept */
-#define SCAN_DEPTH_MAX 8	  /* directory nesting walked */
+#define SCAN_READ_SIZE (1u << 20)  /* read buffer */
+#define SCAN_LINE_MAX  (64u << 10) /* longest log line kept */
+#define SCAN_DEPTH_MAX 8	   /* directory nesting walked */
 
 struct scan {
 	const struct config *cfg;
@@ -48,7 +48,7 @@ struct lines {
 	char *buf;
 	size_t start, end; /* unread bytes are buf[start..end) */
 	int eof;
-	int skip;	   /* drop bytes up to the next LF first */
+	int skip; /* drop bytes up to the next LF first */
 };
 
 /* lines_fill - move unread bytes to the front and read more */
@@ -102,8 +102,9 @@ static int lines_next(struct lines *l, const char **p, size_t *len, int *cut)
 			    avail < SCAN_LINE_MAX ? avail : SCAN_LINE_MAX);
 		if (nl || avail >= SCAN_LINE_MAX || (l->eof && avail)) {
 			*p = l->buf + l->start;
-			*len = nl ? (size_t)(nl - *p)
-				  : avail < SCAN_LINE_MAX ? avail : SCAN_LINE_MAX;
+			*len = nl		       ? (size_t)(nl - *p)
+			       : avail < SCAN_LINE_MAX ? avail
+						       : SCAN_LINE_MAX;
 			l->start += *len + (nl ? 1 : 0);
 			if (!nl && avail >= SCAN_LINE_MAX) {
 				*cut = 1;
@@ -456,8 +457,8 @@ void scan_path(struct scan *s, const char *path)
 /* scan_summary - the incidents, one line each, and the counts */
 void scan_summary(struct scan *s)
 {
-	char first[32], last[32], sent[32], codes[INCIDENT_MAX_CODES *
-						    (VERDICT_CODE_MAX + 1)];
+	char first[32], last[32], sent[32],
+		codes[INCIDENT_MAX_CODES * (VERDICT_CODE_MAX + 1)];
 	struct incident *inc;
 	size_t i, j, n = incident_count(s->store);
 
@@ -492,14 +493,16 @@ void scan_summary(struct scan *s)
 				buf_printf(&s->line, "\"%s\"", sent);
 			else
 				buf_puts(&s->line, "null");
-			buf_printf(&s->line, ",\"remedy\":\"%s\",\"url\":\"%s\"}",
+			buf_printf(&s->line,
+				   ",\"remedy\":\"%s\",\"url\":\"%s\"}",
 				   verdict_remedy_name(inc->remedy),
 				   verdict_remedy_url(inc->remedy));
 		} else {
 			event_kv(&s->line, "summary", inc->ip);
 			event_kv(&s->line, "provider",
 				 verdict_provider_name(inc->provider));
-			event_kv(&s->line, "kind", verdict_kind_name(inc->kind));
+			event_kv(&s->line, "kind",
+				 verdict_kind_name(inc->kind));
 			event_kv(&s->line, "codes", codes);
 			event_kv_num(&s->line, "count", inc->count);
 			event_kv_num(&s->line, "bounced", inc->bounced);
@@ -512,7 +515,8 @@ void scan_summary(struct scan *s)
 				event_kv(&s->line, "ip_inferred", "yes");
 			event_kv(&s->line, "remedy",
 				 verdict_remedy_name(inc->remedy));
-			event_kv(&s->line, "url", verdict_remedy_url(inc->remedy));
+			event_kv(&s->line, "url",
+				 verdict_remedy_url(inc->remedy));
 		}
 		emit(s);
 	}

@@ -141,8 +141,10 @@ static size_t utf8_cut(const char *s, size_t n)
 		return n;
 	{
 		unsigned char lead = (unsigned char)s[i - 1];
-		size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 :
-			      lead >= 0xC0 ? 2 : 1;
+		size_t need = lead >= 0xF0   ? 4
+			      : lead >= 0xE0 ? 3
+			      : lead >= 0xC0 ? 2
+					     : 1;
 		if (need > 1 && back + 1 < need)
 			return i - 1; /* incomplete sequence: drop it */
 	}
@@ -209,8 +211,8 @@ size_t util_utf8_len(const unsigned char *s, size_t n)
 /* util_trim - strip white space at both ends */
 void util_trim(const char **s, size_t *len)
 {
-	while (*len && (**s == ' ' || **s == '\t' || **s == '\r' ||
-			**s == '\n')) {
+	while (*len &&
+	       (**s == ' ' || **s == '\t' || **s == '\r' || **s == '\n')) {
 		(*s)++;
 		(*len)--;
 	}

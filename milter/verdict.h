@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-#define VERDICT_CODE_MAX 32 /* "AS(201806281)", "S3150", "5.7.606" */
+#define VERDICT_CODE_MAX   32 /* "AS(201806281)", "S3150", "5.7.606" */
 #define VERDICT_STATUS_MAX 16
-#define VERDICT_IP_MAX 46 /* INET6_ADDRSTRLEN */
+#define VERDICT_IP_MAX	   46 /* INET6_ADDRSTRLEN */
 
 enum verdict_provider {
 	VERDICT_PROVIDER_NONE = 0, /* not Microsoft, or not recognised */
@@ -21,13 +21,13 @@ enum verdict_provider {
 };
 
 enum verdict_kind {
-	VERDICT_KIND_NONE = 0,	/* nothing recognised */
-	VERDICT_BLOCK,		/* IP on a block list (S3150, SC-001, AS3130) */
-	VERDICT_RATELIMIT,	/* temporary, by IP reputation (4.7.650) */
-	VERDICT_BAN,		/* Microsoft 365 banned sending IP (5.7.606) */
-	VERDICT_DOMAIN_BLOCK,	/* sender domain listed (S8002) */
-	VERDICT_AUTH,		/* SPF/DKIM/DMARC/auth level (5.7.515, 5.7.509) */
-	VERDICT_NOT_A_BLOCK	/* Microsoft said no, but not about our IP */
+	VERDICT_KIND_NONE = 0, /* nothing recognised */
+	VERDICT_BLOCK,	       /* IP on a block list (S3150, SC-001, AS3130) */
+	VERDICT_RATELIMIT,     /* temporary, by IP reputation (4.7.650) */
+	VERDICT_BAN,	       /* Microsoft 365 banned sending IP (5.7.606) */
+	VERDICT_DOMAIN_BLOCK,  /* sender domain listed (S8002) */
+	VERDICT_AUTH,	    /* SPF/DKIM/DMARC/auth level (5.7.515, 5.7.509) */
+	VERDICT_NOT_A_BLOCK /* Microsoft said no, but not about our IP */
 };
 
 enum verdict_remedy {
@@ -35,21 +35,21 @@ enum verdict_remedy {
 	VERDICT_SENDER_SUPPORT_FORM, /* consumer: sender support form */
 	VERDICT_DELIST_PORTAL,	     /* 365: https://sender.office.com/ */
 	VERDICT_DELIST_MAIL,	     /* 365 5.7.511: forward the NDR */
-	VERDICT_SPAMHAUS,	     /* AS3130 / S8002: Spamhaus, not Microsoft */
-	VERDICT_FIX_AUTH,	     /* fix SPF/DKIM/DMARC */
-	VERDICT_WAIT		     /* temporary: wait, reduce volume */
+	VERDICT_SPAMHAUS, /* AS3130 / S8002: Spamhaus, not Microsoft */
+	VERDICT_FIX_AUTH, /* fix SPF/DKIM/DMARC */
+	VERDICT_WAIT	  /* temporary: wait, reduce volume */
 };
 
 struct verdict {
 	enum verdict_provider provider;
 	enum verdict_kind kind;
 	enum verdict_remedy remedy;
-	int reply_code;			     /* 550, 451; 0 when absent */
-	char status[VERDICT_STATUS_MAX];     /* enhanced status "5.7.606"; "" */
-	char token[VERDICT_CODE_MAX];	     /* provider token "S3150"; "" */
-	char code[VERDICT_CODE_MAX];	     /* most specific of status/token */
-	char ip[VERDICT_IP_MAX];	     /* blocked IP, validated; "" */
-	const char *signature;		     /* name of the matching row */
+	int reply_code;			 /* 550, 451; 0 when absent */
+	char status[VERDICT_STATUS_MAX]; /* enhanced status "5.7.606"; "" */
+	char token[VERDICT_CODE_MAX];	 /* provider token "S3150"; "" */
+	char code[VERDICT_CODE_MAX];	 /* most specific of status/token */
+	char ip[VERDICT_IP_MAX];	 /* blocked IP, validated; "" */
+	const char *signature;		 /* name of the matching row */
 };
 
 /*
@@ -75,11 +75,12 @@ int verdict_consumer_domain(const char *domain);
 enum verdict_provider verdict_mx_provider(const char *host);
 
 /* Stable names used in syslog lines, JSON and the state file. */
-const char *verdict_provider_name(enum verdict_provider p); /* "microsoft-consumer" */
+const char *
+verdict_provider_name(enum verdict_provider p); /* "microsoft-consumer" */
 const char *verdict_provider_label(enum verdict_provider p); /* "Outlook.com" */
-const char *verdict_kind_name(enum verdict_kind k);	      /* "block" */
-const char *verdict_remedy_name(enum verdict_remedy r);	      /* "delist-portal" */
-const char *verdict_remedy_url(enum verdict_remedy r);	      /* or "" */
+const char *verdict_kind_name(enum verdict_kind k);	     /* "block" */
+const char *verdict_remedy_name(enum verdict_remedy r); /* "delist-portal" */
+const char *verdict_remedy_url(enum verdict_remedy r);	/* or "" */
 
 /* Reverse lookups for the state file; return -1 when the name is unknown. */
 int verdict_provider_from_name(const char *name);

@@ -14,24 +14,24 @@
 
 static int check_run, check_failed;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		check_run++;                                                 \
-		if (!(cond)) {                                               \
-			check_failed++;                                      \
-			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-		}                                                            \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		check_run++;                                                   \
+		if (!(cond)) {                                                 \
+			check_failed++;                                        \
+			fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);  \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+		}                                                              \
 	} while (0)
 
-#define CHECK_STR(got, want, row)                                           \
-	CHECK(strcmp((got), (want)) == 0, "%s: got \"%s\", want \"%s\"",    \
+#define CHECK_STR(got, want, row)                                              \
+	CHECK(strcmp((got), (want)) == 0, "%s: got \"%s\", want \"%s\"",       \
 	      (row), (got), (want))
 
-#define CHECK_INT(got, want, row)                                           \
-	CHECK((long long)(got) == (long long)(want),                         \
-	      "%s: got %lld, want %lld", (row), (long long)(got),            \
+#define CHECK_INT(got, want, row)                                              \
+	CHECK((long long)(got) == (long long)(want),                           \
+	      "%s: got %lld, want %lld", (row), (long long)(got),              \
 	      (long long)(want))
 
 /* check_done - print the tally; the exit status for main() */

@@ -136,7 +136,8 @@ static void test_files(void)
 		CHECK_STR(c->outbound_ips[1], "2001:db8::1", "IPv6 canonical");
 		CHECK_STR(c->alert.to, "admin@example.org", "alert.to value");
 		CHECK_INT(c->alert.reminder, 5400, "90m");
-		CHECK_STR(c->alert.sendmail[4], "x#y", "# inside a string kept");
+		CHECK_STR(c->alert.sendmail[4], "x#y",
+			  "# inside a string kept");
 		CHECK_STR(c->contact.server_type, "shared", "server_type");
 		/* Found by fuzz-config: "${" printed as is read back as an
 		 * environment variable. */
@@ -286,9 +287,18 @@ static void test_durations(void)
 		const char *in;
 		long out; /* -1 = invalid */
 	} rows[] = {
-		{"0", 0},	{"90", 90},	 {"90s", 90},	{"15m", 900},
-		{"24h", 86400}, {"2d", 172800},	 {"1w", 604800}, {"", -1},
-		{"h", -1},	{"5x", -1},	 {"-5", -1},	{"5 h", -1},
+		{"0", 0},
+		{"90", 90},
+		{"90s", 90},
+		{"15m", 900},
+		{"24h", 86400},
+		{"2d", 172800},
+		{"1w", 604800},
+		{"", -1},
+		{"h", -1},
+		{"5x", -1},
+		{"-5", -1},
+		{"5 h", -1},
 		{"99999999999999", -1},
 	};
 	size_t i;
@@ -366,10 +376,12 @@ static void test_shipped_file(void)
 			while ((eol = strchr(line, '\n'))) {
 				int end = 0;
 
-				if (sscanf(line, " %63[a-z_] =%n", name, &end) == 1 &&
+				if (sscanf(line, " %63[a-z_] =%n", name,
+					   &end) == 1 &&
 				    end > 0) {
 					char pat[80];
-					snprintf(pat, sizeof(pat), "%s = ", name);
+					snprintf(pat, sizeof(pat),
+						 "%s = ", name);
 					CHECK(strstr(live, pat) != NULL,
 					      "option %s is not documented in "
 					      "conf/milter-delist.conf",
