@@ -3,11 +3,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -143,6 +147,68 @@ static void reload(void)
 	log_lifecycle("reload", c);
 }
 
+/*
+ * libmilter runs in a thread of its own while the main thread waits for
+ * SIGTERM, SIGHUP or SIGINT (a signal sent to the process goes to the
+ * main thread when it is waiting for it), asks libmilter to stop, and
+ * gives it STOP_GRACE seconds.  Debian's libmilter is built with its
+ * worker pool, whose shutdown can deadlock (a connection accepted while
+ * the pool controller exits leaves every thread waiting on its lock):
+ * the daemon then stops without it instead of hanging until SIGKILL.
+ */
+#define STOP_GRACE 10
+
+static pthread_t main_thread;
+static atomic_int milter_done;
+static int milter_status;
+
+/* milter_thread - smfi_main(); wake the main thread when it returns */
+static void *milter_thread(void *arg)
+{
+	(void)arg;
+	milter_status = smfi_main();
+	atomic_store(&milter_done, 1);
+	pthread_kill(main_thread, SIGTERM);
+	return NULL;
+}
+
+/* run_milter - run libmilter until a stop signal (or its own end) and
+ * stop it; returns smfi_main()'s result, MI_SUCCESS when it hung */
+static int run_milter(void)
+{
+	const struct timespec tick = {1, 0};
+	pthread_t tid;
+	sigset_t set;
+	time_t deadline;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	main_thread = pthread_self();
+	if (pthread_create(&tid, NULL, milter_thread, NULL) != 0) {
+		log_error("cannot start the milter thread");
+		return MI_FAILURE;
+	}
+	while (!atomic_load(&milter_done) && sigwait(&set, &sig) != 0)
+		;
+	if (!atomic_load(&milter_done)) {
+		smfi_stop();
+		deadline = time(NULL) + STOP_GRACE;
+		while (!atomic_load(&milter_done) && time(NULL) < deadline)
+			sigtimedwait(&set, NULL, &tick);
+	}
+	if (!atomic_load(&milter_done)) {
+		log_warning("libmilter did not stop within %d s; stopping "
+			    "without it",
+			    STOP_GRACE);
+		return MI_SUCCESS;
+	}
+	pthread_join(tid, NULL);
+	return milter_status;
+}
+
 /* run_daemon - the milter's life; returns the exit status */
 static int run_daemon(struct config *c, int foreground)
 {
@@ -218,7 +284,7 @@ static int run_daemon(struct config *c, int foreground)
 	}
 
 	log_lifecycle("start", c);
-	r = smfi_main();
+	r = run_milter();
 	engine_stop();
 	/* libmilter removes its UNIX socket on a clean stop; make sure. */
 	if (path && unlink(path) < 0 && errno != ENOENT)

@@ -132,4 +132,26 @@ wait_for 20 pid_gone "$PID" || fail "daemon did not stop after HUP"
 wait "$PID" || fail "exit status after HUP"
 [ -e "$SOCK" ] && fail "socket still there after HUP"
 ok "HUP: clean exit, socket removed"
+
+# A libmilter that never stops (Debian's worker pool can deadlock at
+# stop): smfi_stop() made a no-op by a preloaded shim.  TERM still ends
+# the daemon after its grace period, with a warning, the socket removed.
+printf 'int smfi_stop(void);\nint smfi_stop(void) { return 0; }\n' >"$T/nostop.c"
+if ${CC:-cc} -shared -fPIC -o "$T/nostop.so" "$T/nostop.c" 2>"$T/cc.err"; then
+	n=$(count_in "$LOG" event=start)
+	LD_PRELOAD="$T/nostop.so" "$MILTER_DELIST" -f -c "$CONF" >>"$LOG" 2>&1 &
+	PID=$!
+	at_exit "kill -9 $PID"
+	wait_for 10 started "$n" || fail "the daemon did not start with the shim"
+	t0=$(date +%s)
+	kill -TERM "$PID"
+	wait_gone 40 "$PID" || fail "the daemon did not stop with a stuck libmilter"
+	wait "$PID" || fail "exit status with a stuck libmilter: $?"
+	grep -q "libmilter did not stop within" "$LOG" ||
+		fail "no warning about the stuck libmilter: $(tail -n 3 "$LOG")"
+	[ -e "$SOCK" ] && fail "socket still there after TERM (stuck libmilter)"
+	ok "TERM with a libmilter that does not stop: exit after $(($(date +%s) - t0)) s, warned, socket removed"
+else
+	echo "# no C compiler (${CC:-cc}): the stuck-libmilter case is not run"
+fi
 exit 0
