@@ -761,7 +761,7 @@ static void load_state(const struct config *cfg)
 /* start_follow - follow cfg->maillog from the saved cursor */
 static void start_follow(const struct config *cfg)
 {
-	struct incident_cursor cur;
+	struct incident_cursor cur, old;
 	char err[256];
 
 	if (!*cfg->maillog)
@@ -772,12 +772,30 @@ static void start_follow(const struct config *cfg)
 	pthread_mutex_lock(&E.follow_lock);
 	E.follow = follow_start(cfg->maillog, &cur, follow_line, NULL, err,
 				sizeof(err));
-	if (E.follow)
+	if (E.follow) {
 		E.follow_path = strdup(cfg->maillog);
+		if (!cur.valid)
+			follow_cursor(E.follow, &cur);
+		else
+			cur.valid = 0; /* resumed: nothing new to save */
+	}
 	pthread_mutex_unlock(&E.follow_lock);
 	if (!E.follow) {
 		log_error("cannot follow %s: %s", cfg->maillog, err);
 		return;
+	}
+	if (cur.valid) {
+		/* A first start begins at the end of the log: saved at once,
+		 * or a crash before the next save would make the restart
+		 * begin at the end again and skip what came meanwhile. */
+		pthread_mutex_lock(&E.store_lock);
+		incident_get_cursor(E.store, &old);
+		if (!old.valid) {
+			incident_set_cursor(E.store, &cur);
+			E.cursor_dirty = 1;
+			save_locked(cfg, time(NULL));
+		}
+		pthread_mutex_unlock(&E.store_lock);
 	}
 	log_info("following %s", cfg->maillog);
 }

@@ -24,7 +24,6 @@
 
 #define FOLLOW_CHUNK	   FOLLOW_LINE_MAX /* bytes per read() */
 #define FOLLOW_GRACE_TICKS (FOLLOW_GRACE_MS / FOLLOW_POLL_MS)
-#define FOLLOW_AT_END	   ULLONG_MAX /* resume offset meaning "the end" */
 
 /* Conditions logged once each, until they clear. */
 enum follow_cond { FOLLOW_C_STAT, FOLLOW_C_OPEN, FOLLOW_C_READ, FOLLOW_C_N };
@@ -231,8 +230,6 @@ static int follow_open(struct follow *f, struct stat *st,
 	    f->resume.dev == (unsigned long long)st->st_dev &&
 	    f->resume.ino == (unsigned long long)st->st_ino) {
 		*off = f->resume.offset;
-		if (*off == FOLLOW_AT_END)
-			*off = (unsigned long long)st->st_size;
 		if (*off > (unsigned long long)st->st_size)
 			*off = 0; /* truncated while we were away */
 	}
@@ -399,11 +396,14 @@ struct follow *follow_start(const char *path,
 		f->resume = *resume;
 		f->pos = *resume;
 	} else if (stat(path, &st) == 0) {
-		/* first start: skip what the log holds already */
+		/* first start: skip what the log holds now; that position is
+		 * the cursor at once, for the caller to save before a crash
+		 * can make the next start skip what comes meanwhile */
 		f->resume.dev = (unsigned long long)st.st_dev;
 		f->resume.ino = (unsigned long long)st.st_ino;
-		f->resume.offset = FOLLOW_AT_END;
+		f->resume.offset = (unsigned long long)st.st_size;
 		f->resume.valid = 1;
+		f->pos = f->resume;
 	}
 	(void)follow_check(f);
 

@@ -17,6 +17,9 @@
 #   - no alert sent twice: every captured mail is a well-formed alert and
 #     no (incident, mail kind) and no IP has two; every incident ends up
 #     alerted.
+# First, a deterministic case: a first start (which begins at the end of
+# the maillog) killed at once; the restart must read the line written
+# meanwhile and not the history.
 # Then a truncated, a garbage and an empty state file: each is moved aside
 # to state.corrupt.<time> with a warning, and the daemon starts and
 # answers.
@@ -60,6 +63,24 @@ logline() {
 	printf '%s mx postfix/smtp[4242]: %X: to=<u%d@hotmail.com>, relay=hotmail-com.olc.protection.outlook.com[104.47.1.1]:25, delay=0.7, delays=0.01/0/0.4/0.29, dsn=5.7.1, status=bounced (host hotmail-com.olc.protection.outlook.com[104.47.1.1] said: 550 5.7.1 Unfortunately, messages from [10.200.%d.%d] weren'"'"'t sent. Please contact your Internet service provider since part of their network is on our block list (S3150). (in reply to MAIL FROM command))\n' \
 		"$(date '+%b %e %H:%M:%S')" $((0x100000 + $1)) "$1" $(($1 / 256 % 256)) $(($1 % 256))
 }
+
+# --- a first start, killed at once: the restart must not skip the log ---
+# The first start begins at the end of the maillog (old lines are
+# history).  Killed before any periodic save, the restart must resume
+# from there, not from the end again: the line written meanwhile counts.
+logline 1 | sed 's/10\.200\./10.250./' >>"$MAILLOG"
+md_start
+md_stop KILL
+logline 2 | sed 's/10\.200\./10.250./' >>"$MAILLOG"
+md_start
+md_wait_event "event=alert-sent ip=10.250.0.2 " 1 20 ||
+	die "a line written after a first start killed at once was skipped"
+[ "$(md_count "ip=10.250.0.1 ")" = 0 ] || die "the first start read the log's history"
+md_stop KILL
+echo "--- first-start case done" >>"$MD_LOG"
+rm -f "$MD_STATE" "$MD_MAILDIR"/*.eml
+: >"$MAILLOG"
+okt "a first start killed at once: the restart read the line written meanwhile, not the history"
 
 # --- the streamer: 2 bounces and a log line with new IPs, 5 times a second
 # (miltertest waits up to 10 s for the socket while the daemon is down)
