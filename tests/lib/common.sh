@@ -122,6 +122,24 @@ wait_log() {
 	done
 }
 
+# wait_count N TIMEOUT WHAT COMMAND... - wait until COMMAND prints a
+# number of at least N; after TIMEOUT seconds say so (WHAT: what it
+# counts) and return 1
+wait_count() {
+	wc_n=$1
+	wc_t=$2
+	wc_what=$3
+	shift 3
+	wc_deadline=$(($(date +%s) + wc_t))
+	until [ "$("$@")" -ge "$wc_n" ]; do
+		if [ "$(date +%s)" -ge "$wc_deadline" ]; then
+			echo "$wc_what: $("$@"), wanted $wc_n within $wc_t s" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
 # pid_gone PID - true when the process has exited
 pid_gone() {
 	! kill -0 "$1" 2>/dev/null

@@ -402,15 +402,10 @@ pf_queue_empty() {
 
 # pf_wait_queue_empty [TIMEOUT] - wait until the queue is empty
 pf_wait_queue_empty() {
-	pf_deadline=$(($(date +%s) + ${1:-30}))
-	until pf_queue_empty; do
-		if [ "$(date +%s)" -ge "$pf_deadline" ]; then
-			echo "pf_wait_queue_empty: still queued after ${1:-30} s:" >&2
-			pf_queue >&2
-			return 1
-		fi
-		sleep 0.2
-	done
+	wait_for "${1:-30}" pf_queue_empty && return 0
+	echo "pf_wait_queue_empty: still queued after ${1:-30} s:" >&2
+	pf_queue >&2
+	return 1
 }
 
 # pf_flush - attempt to deliver all queued mail now (postqueue -f)
@@ -434,14 +429,7 @@ pf_mail_count() {
 
 # pf_wait_mail NAME N [TIMEOUT] - wait until NAME has at least N messages
 pf_wait_mail() {
-	pf_deadline=$(($(date +%s) + ${3:-30}))
-	until [ "$(pf_mail_count "$1")" -ge "$2" ]; do
-		if [ "$(date +%s)" -ge "$pf_deadline" ]; then
-			echo "pf_wait_mail: $1 has $(pf_mail_count "$1") message(s), wanted $2 within ${3:-30} s" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	wait_count "$2" "${3:-30}" "pf_wait_mail: messages of $1" pf_mail_count "$1"
 }
 
 # pf_mail_grep NAME FIXED-STRING - print the files of NAME's mail containing it

@@ -513,15 +513,10 @@ sm_queue_empty() {
 
 # sm_wait_queue_empty [TIMEOUT] - wait until the MTA's queue is empty
 sm_wait_queue_empty() {
-	sm_deadline=$(($(date +%s) + ${1:-30}))
-	until sm_queue_empty; do
-		if [ "$(date +%s)" -ge "$sm_deadline" ]; then
-			echo "sm_wait_queue_empty: still queued after ${1:-30} s:" >&2
-			sm_queue >&2
-			return 1
-		fi
-		sleep 0.2
-	done
+	wait_for "${1:-30}" sm_queue_empty && return 0
+	echo "sm_wait_queue_empty: still queued after ${1:-30} s:" >&2
+	sm_queue >&2
+	return 1
 }
 
 # sm_flush - run the MTA's queue once now (sendmail -q)
@@ -544,14 +539,7 @@ sm_mail_count() {
 
 # sm_wait_mail NAME N [TIMEOUT] - wait until NAME has at least N messages
 sm_wait_mail() {
-	sm_deadline=$(($(date +%s) + ${3:-30}))
-	until [ "$(sm_mail_count "$1")" -ge "$2" ]; do
-		if [ "$(date +%s)" -ge "$sm_deadline" ]; then
-			echo "sm_wait_mail: $1 has $(sm_mail_count "$1") message(s), wanted $2 within ${3:-30} s" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	wait_count "$2" "${3:-30}" "sm_wait_mail: messages of $1" sm_mail_count "$1"
 }
 
 # sm_mail_grep NAME FIXED-STRING - print the files of NAME's mail containing it

@@ -59,12 +59,5 @@ sink_count() {
 
 # sink_wait N [TIMEOUT] - wait until at least N messages arrived
 sink_wait() {
-	sk_deadline=$(($(date +%s) + ${2:-60}))
-	until [ "$(sink_count)" -ge "$1" ]; do
-		if [ "$(date +%s)" -ge "$sk_deadline" ]; then
-			echo "sink_wait: $(sink_count) of $1 messages after ${2:-60} s" >&2
-			return 1
-		fi
-		sleep 0.2
-	done
+	wait_count "$1" "${2:-60}" "sink_wait: messages at the sink" sink_count
 }
