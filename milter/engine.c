@@ -490,19 +490,28 @@ static int next_due_locked(const struct config *cfg, time_t now,
 	return 0;
 }
 
-/* marker_path - "<state_file>.sending": created by the sendmail child
- * just before it executes sendmail (see run_sendmail_marked()) */
+/* marker_path - "<state_file>.sending": the sendmail child renames this
+ * daemon's pending_path() to it just before it executes sendmail (see
+ * run_sendmail_marked()) */
 static void marker_path(const struct config *cfg, char *dst, size_t size)
 {
 	snprintf(dst, size, "%s.sending", cfg->state_file);
+}
+
+/* pending_path - "<state_file>.pending.<pid>", this daemon's own: an
+ * orphaned child of a previous one cannot take it */
+static void pending_path(const struct config *cfg, char *dst, size_t size)
+{
+	snprintf(dst, size, "%s.pending.%ld", cfg->state_file, (long)getpid());
 }
 
 /* send_mail - run sendmail with the configured command plus -f FROM */
 static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 		     size_t errlen)
 {
-	char *argv[40], marker[4200];
+	char *argv[40], marker[4200], pending[4200];
 	size_t i = 0;
+	int rc;
 
 	for (; cfg->alert.sendmail[i] && i < 36; i++)
 		argv[i] = cfg->alert.sendmail[i];
@@ -510,8 +519,11 @@ static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 	argv[i++] = cfg->alert.from;
 	argv[i] = NULL;
 	marker_path(cfg, marker, sizeof(marker));
-	return run_sendmail_marked(argv, msg->data, msg->len,
-				   cfg->alert.timeout, marker, err, errlen);
+	pending_path(cfg, pending, sizeof(pending));
+	rc = run_sendmail_marked(argv, msg->data, msg->len, cfg->alert.timeout,
+				 pending, marker, err, errlen);
+	unlink(pending); /* still there when the child failed before exec */
+	return rc;
 }
 
 /* poll_cursor - the follower's position even when no line arrives (after
@@ -625,7 +637,10 @@ static void *worker(void *arg)
 				E.dirty = 1;
 				save_locked(cfg, now);
 			}
-			unlink(marker);
+			/* Unsaved (disk full), the marker must stay for the
+			 * next start to settle the same way. */
+			if (!E.dirty)
+				unlink(marker);
 			config_release(cfg);
 			continue;
 		}
@@ -652,7 +667,9 @@ static void *worker(void *arg)
  * stopped.  The marker exists when sendmail was started: it reads the
  * message from a memory file that outlives us, so the mail went out and
  * is counted as sent.  No marker: sendmail never ran, the mail is still
- * owed and goes out again.  Nothing lost, nothing sent twice. */
+ * owed and goes out again; remove_temp_files() has removed the pending
+ * file first, so a child of the previous run that is still on its way
+ * cannot start sendmail after all.  Nothing lost, nothing sent twice. */
 static void settle_sending(const struct config *cfg)
 {
 	size_t i, n = incident_count(E.store);
@@ -689,36 +706,53 @@ static void settle_sending(const struct config *cfg)
 		inc->sending_due = 0;
 		E.dirty = 1;
 	}
-	unlink(marker);
+	/* The marker goes only once the outcome is saved: killed before
+	 * that, the next start must find the same evidence. */
+	if (E.dirty)
+		save_locked(cfg, time(NULL));
+	if (!E.dirty)
+		unlink(marker);
 }
 
-/* remove_temp_files - "<state_file>.tmp.*" left by a run killed while
- * it saved (the rename never happened) */
+/* remove_temp_files - what a killed run left beside the state file:
+ * "<state_file>.tmp.*" of an interrupted save, and "<state_file>.pending.*"
+ * of an alert whose sendmail child had not started yet.  Removing the
+ * latter is the claim settle_sending() relies on: an orphaned child can
+ * no longer rename it to the marker, so it will not send. */
 static void remove_temp_files(const struct config *cfg)
 {
+	static const char *const kinds[][2] = {
+		{".tmp.", "an interrupted save"},
+		{".pending.", "an interrupted alert"},
+	};
 	const char *slash = strrchr(cfg->state_file, '/');
-	char dir[4096], prefix[512], path[4700];
+	char dir[4096], prefix[2][512], path[4700];
 	struct dirent *de;
-	size_t plen;
+	size_t k, plen[2];
 	DIR *d;
 
 	if (!slash || (size_t)(slash - cfg->state_file) >= sizeof(dir))
 		return;
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg->state_file),
 		 cfg->state_file);
-	plen = (size_t)snprintf(prefix, sizeof(prefix), "%s.tmp.", slash + 1);
-	if (plen >= sizeof(prefix))
-		return;
+	for (k = 0; k < 2; k++) {
+		plen[k] = (size_t)snprintf(prefix[k], sizeof(prefix[k]), "%s%s",
+					   slash + 1, kinds[k][0]);
+		if (plen[k] >= sizeof(prefix[k]))
+			return;
+	}
 	d = opendir(*dir ? dir : "/");
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, plen))
+		for (k = 0; k < 2; k++)
+			if (!strncmp(de->d_name, prefix[k], plen[k]))
+				break;
+		if (k == 2)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (unlink(path) == 0)
-			log_info("removed %s, left by an interrupted save",
-				 path);
+			log_info("removed %s, left by %s", path, kinds[k][1]);
 	}
 	closedir(d);
 }

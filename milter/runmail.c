@@ -92,7 +92,7 @@ static void close_from(int low, long max_fd)
 /* child - in the forked child: wire fds 0-3, reset signals, exec; only
  * async-signal-safe calls, since the parent may be multithreaded */
 static void child(char *const argv[], int in, int out, int errfd, int ex,
-		  long max_fd, const char *marker)
+		  long max_fd, const char *pending, const char *marker)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -125,13 +125,13 @@ static void child(char *const argv[], int in, int out, int errfd, int ex,
 	close(errfd);
 	close(ex);
 	close_from(4, max_fd);
-	if (marker) {
-		/* "sendmail is about to run": the caller's crash record. */
-		e = open(marker,
-			 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			 0600);
-		if (e >= 0)
-			close(e);
+	/* "sendmail is about to run": the caller's crash record.  The
+	 * rename fails when a restarted caller has removed pending: it
+	 * sends the mail itself, so this (orphaned) child must not. */
+	if (marker && rename(pending, marker) < 0) {
+		e = -errno; /* negative: the rename, not the exec */
+		(void)!write(3, &e, sizeof(e));
+		_exit(127);
 	}
 	execv(argv[0], argv);
 	e = errno;
@@ -337,13 +337,15 @@ static int collect(struct run *r, long long deadline)
 int run_sendmail(char *const argv[], const char *msg, size_t len,
 		 time_t timeout, char *err, size_t errlen)
 {
-	return run_sendmail_marked(argv, msg, len, timeout, NULL, err, errlen);
+	return run_sendmail_marked(argv, msg, len, timeout, NULL, NULL, err,
+				   errlen);
 }
 
-/* run_sendmail_marked - run_sendmail, creating marker just before exec */
+/* run_sendmail_marked - run_sendmail; pending is created before the fork
+ * and renamed to marker by the child just before exec */
 int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
-			time_t timeout, const char *marker, char *err,
-			size_t errlen)
+			time_t timeout, const char *pending, const char *marker,
+			char *err, size_t errlen)
 {
 	int in = -1, pout[2] = {-1, -1}, perr[2] = {-1, -1};
 	int pex[2] = {-1, -1}, rc = -1, timed_out = 0, exec_errno = 0, r;
@@ -380,6 +382,17 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 			 errtext(errno, tmp, sizeof(tmp)));
 		goto out;
 	}
+	if (marker) {
+		r = open(pending,
+			 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			 0600);
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", pending,
+				 errtext(errno, tmp, sizeof(tmp)));
+			goto out;
+		}
+		close(r);
+	}
 	deadline = now_ms() + (long long)timeout * 1000;
 	run.pid = fork();
 	if (run.pid < 0) {
@@ -388,7 +401,8 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 		goto out;
 	}
 	if (run.pid == 0)
-		child(argv, in, pout[1], perr[1], pex[1], max_fd, marker);
+		child(argv, in, pout[1], perr[1], pex[1], max_fd, pending,
+		      marker);
 	setpgid(run.pid, run.pid); /* as the child does: kill(-pid) works */
 	close_fd(&pout[1]);
 	close_fd(&perr[1]);
@@ -404,6 +418,10 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 		if (r < 0)
 			snprintf(err, errlen, "timed out after %lld s in exec",
 				 (long long)timeout);
+		else if (exec_errno < 0)
+			snprintf(err, errlen, "rename %s to %s: %s", pending,
+				 marker,
+				 errtext(-exec_errno, tmp, sizeof(tmp)));
 		else
 			snprintf(err, errlen, "exec %s: %s", argv[0],
 				 errtext(exec_errno, tmp, sizeof(tmp)));

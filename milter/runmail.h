@@ -38,13 +38,17 @@ int run_sendmail(char *const argv[], const char *msg, size_t len,
 		 time_t timeout, char *err, size_t errlen);
 
 /*
- * run_sendmail_marked - run_sendmail(), and the child creates the empty
- * file marker (when not NULL) just before it executes the program.  A
- * caller that dies meanwhile can tell after a restart whether sendmail was
- * started (the child goes on without its parent): the marker exists.
+ * run_sendmail_marked - run_sendmail(), leaving a crash record when
+ * marker is not NULL: the file pending is created before the fork and
+ * the child renames it to marker just before it executes the program.  A
+ * caller that dies meanwhile tells after a restart whether sendmail was
+ * started (marker exists: the orphaned child goes on without its parent)
+ * or not; it first removes pending, so that an orphan that has not
+ * renamed it yet cannot (the rename fails and it exits without running
+ * the program) and the restarted caller sends the mail exactly once.
  */
 int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
-			time_t timeout, const char *marker, char *err,
-			size_t errlen);
+			time_t timeout, const char *pending, const char *marker,
+			char *err, size_t errlen);
 
 #endif

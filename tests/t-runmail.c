@@ -269,6 +269,42 @@ static void test_detach(void)
 		kill(bg, SIGKILL);
 }
 
+/* test_marked - the crash record of run_sendmail_marked(): pending is
+ * renamed to marker just before exec; when the rename fails (a restarted
+ * caller removed pending: it sends the mail itself) the program never
+ * runs */
+static void test_marked(void)
+{
+	char pending[PATH_MAX + 32], marker[PATH_MAX + 32], ran[PATH_MAX + 32];
+	char cmd[PATH_MAX + 64], err[256];
+	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	struct stat st;
+
+	snprintf(pending, sizeof(pending), "%s/state.pending.1", tmpdir);
+	snprintf(marker, sizeof(marker), "%s/state.sending", tmpdir);
+	snprintf(ran, sizeof(ran), "%s/ran", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cat >/dev/null; touch %s", ran);
+	unlink(ran);
+	CHECK(run_sendmail_marked(argv, "x\n", 2, 10, pending, marker, err,
+				  sizeof(err)) == 0,
+	      "marked: %s", err);
+	CHECK(stat(marker, &st) == 0, "marked: the marker exists");
+	CHECK(stat(pending, &st) < 0 && errno == ENOENT,
+	      "marked: pending was renamed");
+	CHECK(stat(ran, &st) == 0, "marked: the program ran");
+
+	/* The rename cannot happen (no such directory for the marker). */
+	snprintf(marker, sizeof(marker), "%s/gone/state.sending", tmpdir);
+	unlink(ran);
+	CHECK(run_sendmail_marked(argv, "x\n", 2, 10, pending, marker, err,
+				  sizeof(err)) == -1,
+	      "marked, no rename: fails");
+	CHECK(!strncmp(err, "rename ", 7) && strstr(err, "No such file"),
+	      "marked, no rename: %s", err);
+	CHECK(stat(ran, &st) < 0, "marked, no rename: the program did not run");
+	unlink(pending);
+}
+
 /* worker - one run from a thread */
 static void *worker(void *arg)
 {
@@ -327,6 +363,7 @@ int main(void)
 	test_big();
 	test_failures();
 	test_detach();
+	test_marked();
 	test_threads();
 
 	/* Every child was reaped: no zombie, nothing left to wait for. */
