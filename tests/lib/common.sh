@@ -140,6 +140,26 @@ wait_count() {
 	done
 }
 
+# ere_quote STRING - STRING as an ERE matching itself
+ere_quote() {
+	printf '%s\n' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'
+}
+
+# submit_message SENDMAIL HOST FROM TO [SUBJECT [BODY]] - pipe a small
+# message with a unique Message-ID (at HOST) to SENDMAIL (a command taking
+# sendmail's options); print that Message-ID, without <>
+submit_message() {
+	sbm_cmd=$1
+	sbm_mid="$(date +%Y%m%d%H%M%S.%N).$$@$2"
+	shift 2
+	{
+		printf 'From: <%s>\nTo: <%s>\nSubject: %s\n' "$1" "$2" "${3:-test $sbm_mid}"
+		printf 'Message-ID: <%s>\nDate: %s\n\n' "$sbm_mid" "$(date -R)"
+		printf '%s\n' "${4:-test message $sbm_mid}"
+	} | "$sbm_cmd" -oi -f "$1" -- "$2" || return 1
+	echo "$sbm_mid"
+}
+
 # pid_gone PID - true when the process has exited
 pid_gone() {
 	! kill -0 "$1" 2>/dev/null

@@ -343,13 +343,7 @@ pf_sendmail() {
 # pf_send FROM TO [SUBJECT [BODY]] - submit a small message with sendmail;
 # prints its Message-ID (without <>), unique, to find it with pf_qid later
 pf_send() {
-	pf_mid="$(date +%Y%m%d%H%M%S.%N).$$@${PF_MYHOSTNAME:-mail.example.org}"
-	{
-		printf 'From: <%s>\nTo: <%s>\nSubject: %s\n' "$1" "$2" "${3:-test $pf_mid}"
-		printf 'Message-ID: <%s>\nDate: %s\n\n' "$pf_mid" "$(date -R)"
-		printf '%s\n' "${4:-test message $pf_mid}"
-	} | pf_sendmail -oi -f "$1" -- "$2" || return 1
-	echo "$pf_mid"
+	submit_message pf_sendmail "${PF_MYHOSTNAME:-mail.example.org}" "$@"
 }
 
 # pf_swaks ARGS... - swaks against the instance's smtpd (127.0.0.1:$PF_PORT)
@@ -359,7 +353,7 @@ pf_swaks() {
 
 # pf_re STRING - STRING as an ERE matching itself (for pf_wait_log patterns)
 pf_re() {
-	printf '%s\n' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'
+	ere_quote "$1"
 }
 
 # pf_qid MESSAGE-ID [TIMEOUT] - print the queue id cleanup gave the message

@@ -453,13 +453,7 @@ sm_mta() {
 # sm_send FROM TO [SUBJECT [BODY]] - submit a small message with the MSP;
 # prints its Message-ID (without <>), unique, to find it with sm_qid later
 sm_send() {
-	sm_mid="$(date +%Y%m%d%H%M%S.%N).$$@${SM_MYHOSTNAME:-mail.example.org}"
-	{
-		printf 'From: <%s>\nTo: <%s>\nSubject: %s\n' "$1" "$2" "${3:-test $sm_mid}"
-		printf 'Message-ID: <%s>\nDate: %s\n\n' "$sm_mid" "$(date -R)"
-		printf '%s\n' "${4:-test message $sm_mid}"
-	} | sm_sendmail -oi -f "$1" -- "$2" || return 1
-	echo "$sm_mid"
+	submit_message sm_sendmail "${SM_MYHOSTNAME:-mail.example.org}" "$@"
 }
 
 # sm_swaks ARGS... - swaks against the MTA (127.0.0.1:$SM_PORT)
@@ -469,7 +463,7 @@ sm_swaks() {
 
 # sm_re STRING - STRING as an ERE matching itself
 sm_re() {
-	printf '%s\n' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'
+	ere_quote "$1"
 }
 
 # sm_qid MESSAGE-ID [TIMEOUT] - print the queue id the MTA (sm-mta) gave
