@@ -160,6 +160,23 @@ submit_message() {
 	echo "$sbm_mid"
 }
 
+# maildir_files DIR - the messages of maildir DIR (new/, then cur/),
+# oldest first in each
+maildir_files() {
+	for mdf_sub in new cur; do
+		# shellcheck disable=SC2012
+		[ -d "$1/$mdf_sub" ] && ls -tr "$1/$mdf_sub" | sed "s|^|$1/$mdf_sub/|"
+	done
+	return 0
+}
+
+# maildir_grep DIR FIXED-STRING - the messages of maildir DIR containing it
+maildir_grep() {
+	maildir_files "$1" | while read -r mdf_f; do
+		grep -F -l -- "$2" "$mdf_f"
+	done
+}
+
 # pid_gone PID - true when the process has exited
 pid_gone() {
 	! kill -0 "$1" 2>/dev/null

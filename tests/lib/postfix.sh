@@ -409,11 +409,7 @@ pf_flush() {
 
 # pf_mail_files NAME - the messages delivered to local user NAME, oldest first
 pf_mail_files() {
-	for pf_d in new cur; do
-		[ -d "$PF_MAILDIR/$1/$pf_d" ] && ls -tr "$PF_MAILDIR/$1/$pf_d" |
-			sed "s|^|$PF_MAILDIR/$1/$pf_d/|"
-	done
-	return 0
+	maildir_files "$PF_MAILDIR/$1"
 }
 
 # pf_mail_count NAME - how many messages local user NAME has
@@ -428,7 +424,5 @@ pf_wait_mail() {
 
 # pf_mail_grep NAME FIXED-STRING - print the files of NAME's mail containing it
 pf_mail_grep() {
-	pf_mail_files "$1" | while read -r pf_f; do
-		grep -F -l -- "$2" "$pf_f"
-	done
+	maildir_grep "$PF_MAILDIR/$1" "$2"
 }

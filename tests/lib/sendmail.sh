@@ -520,10 +520,7 @@ sm_flush() {
 
 # sm_mail_files NAME - the messages delivered to local user NAME, oldest first
 sm_mail_files() {
-	# shellcheck disable=SC2012
-	[ -d "$SM_MAILDIR/$1/new" ] && ls -tr "$SM_MAILDIR/$1/new" |
-		sed "s|^|$SM_MAILDIR/$1/new/|"
-	return 0
+	maildir_files "$SM_MAILDIR/$1"
 }
 
 # sm_mail_count NAME - how many messages local user NAME has
@@ -538,7 +535,5 @@ sm_wait_mail() {
 
 # sm_mail_grep NAME FIXED-STRING - print the files of NAME's mail containing it
 sm_mail_grep() {
-	sm_mail_files "$1" | while read -r sm_f; do
-		grep -F -l -- "$2" "$sm_f"
-	done
+	maildir_grep "$SM_MAILDIR/$1" "$2"
 }
