@@ -1,5 +1,5 @@
 /*
- * t-dsn.c - unit tests of the streaming bounce parser (milter/dsn.c)
+ * t-dsn.c - unit tests of the streaming bounce parser (milter/parse/dsn.c)
  *
  * 1. Fixtures (tests/fixtures/dsn/NAME.eml, written for these tests): each is
  *    parsed whole and checked against its row of the table; then with LF,

@@ -4,7 +4,7 @@
     statefile.py FILE                 print one line per incident
     statefile.py --watch STOP FILE    poll FILE until the file STOP exists
 
-The format (milter/incident.h): "milter-delist-state 1", a "store
+The format (milter/core/incident.h): "milter-delist-state 1", a "store
 next-id=N count=N" line, an optional "cursor ..." line, one "incident
 key=value ..." line per incident (values percent-encoded, ids unique and
 rising), and "end N" with N the number of incidents.  Anything else, a
