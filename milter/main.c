@@ -23,6 +23,7 @@
 #include "event.h"
 #include "log.h"
 #include "scan.h"
+#include "status.h"
 
 #define MAX_OVERRIDES 8
 
@@ -41,6 +42,8 @@ static void usage(FILE *fp, int status)
 		"       milter-delist -t [-c FILE]\n"
 		"       milter-delist --scan [--json] [-c FILE] FILE...\n"
 		"       milter-delist --request IP [-c FILE] [FILE...]\n"
+		"       milter-delist --status [--json] [-c FILE]\n"
+		"       milter-delist --check [-w N] [--critical N] [-c FILE]\n"
 		"       milter-delist -V | -h\n"
 		"\n"
 		"Detects when Microsoft (Outlook.com, Hotmail, Live, MSN, "
@@ -69,6 +72,15 @@ static void usage(FILE *fp, int status)
 		"  --request IP  print the prefilled delisting request for IP, "
 		"built\n"
 		"              from the findings in FILEs\n"
+		"  --status    the open and recent incidents and the daemon's "
+		"health\n"
+		"  --check     monitoring plugin: exit 0 OK, 1 WARNING (rate "
+		"limited),\n"
+		"              2 CRITICAL (blocked or banned), 3 UNKNOWN\n"
+		"  -w N, --warning N   --check: WARNING from N rate-limited "
+		"IPs (1)\n"
+		"  --critical N        --check: CRITICAL from N blocked or "
+		"banned IPs (1)\n"
 		"  -V          print the version\n"
 		"  -h          this help\n",
 		CONFIG_DEFAULT_FILE);
@@ -97,11 +109,52 @@ static const char *level_arg(const char *arg)
 	return arg;
 }
 
+/* count_arg - a threshold count for -w/--critical: 0 or more */
+static int count_arg(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return (errno || end == s || *end || *s == '-') ? -1 : 0;
+}
+
 /* load - read the configuration as the command line says */
 static struct config *load(char *err, size_t errlen)
 {
 	return config_load(config_file ? config_file : CONFIG_DEFAULT_FILE,
 			   config_required, overrides, err, errlen);
+}
+
+/* run_status - --status / --check: a bad configuration is UNKNOWN (3) */
+static int run_status(int monitor, int json, unsigned long warning,
+		      unsigned long critical)
+{
+	struct status_opts o;
+	struct config *c;
+	char err[512];
+	int r;
+
+	c = load(err, sizeof(err));
+	if (!c) {
+		if (monitor == 'K')
+			printf("MILTER-DELIST UNKNOWN - %s\n", err);
+		else
+			fprintf(stderr, "milter-delist: %s\n", err);
+		return STATUS_UNKNOWN;
+	}
+	memset(&o, 0, sizeof(o));
+	o.state_file = c->state_file;
+	o.pidfile = c->pidfile;
+	o.max_incidents = c->max_incidents;
+	o.json = json;
+	o.warning = warning;
+	o.critical = critical;
+	o.recent = 7 * 86400;
+	r = monitor == 'K' ? status_check(&o, stdout)
+			   : status_print(&o, stdout);
+	config_free(c);
+	return r;
 }
 
 /* log_lifecycle - "event=start|reload|stop version= socket= config=" */
@@ -305,7 +358,11 @@ int main(int argc, char **argv)
 		{"user", required_argument, NULL, 'u'},
 		{"pidfile", required_argument, NULL, 'P'},
 		{"debug", required_argument, NULL, 'd'},
-		{"check", no_argument, NULL, 't'},
+		{"check-config", no_argument, NULL, 't'},
+		{"check", no_argument, NULL, 'K'},
+		{"status", no_argument, NULL, 'T'},
+		{"warning", required_argument, NULL, 'w'},
+		{"critical", required_argument, NULL, 'C'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{"scan", no_argument, NULL, 'S'},
@@ -317,8 +374,10 @@ int main(int argc, char **argv)
 	char err[512];
 	const char *request_ip = NULL;
 	int ch, foreground = 0, check = 0, scan = 0, json = 0, status;
+	int monitor = 0; /* 'T' --status, 'K' --check */
+	unsigned long warning = 1, critical = 1;
 
-	while ((ch = getopt_long(argc, argv, "c:fp:u:P:d:tVh", longopts,
+	while ((ch = getopt_long(argc, argv, "c:fp:u:P:d:tVhw:", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -358,12 +417,24 @@ int main(int argc, char **argv)
 		case 'R':
 			request_ip = optarg;
 			break;
+		case 'T':
+		case 'K':
+			monitor = ch;
+			break;
+		case 'w':
+		case 'C':
+			if (count_arg(optarg, ch == 'w' ? &warning
+							: &critical) < 0)
+				usage(stderr, EX_USAGE);
+			break;
 		default:
 			usage(stderr, EX_USAGE);
 		}
 	}
-	if (json && !scan)
+	if (json && !scan && monitor != 'T')
 		usage(stderr, EX_USAGE);
+	if (monitor)
+		return run_status(monitor, json, warning, critical);
 	if (optind < argc && !scan && !request_ip)
 		usage(stderr, EX_USAGE);
 	if (scan || request_ip) {

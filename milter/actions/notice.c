@@ -359,10 +359,12 @@ static void put_volume(struct ctx *x, const struct notice_volume *v)
 			  "yet.\n");
 		return;
 	}
-	buf_printf(x->b,
-		   "  %lu messages from %lu senders; %lu by %lu SASL users\n\n",
-		   v->total, v->distinct_senders, v->authenticated,
-		   v->distinct_users);
+	buf_printf(x->b, "  %lu %s from %lu %s; %lu by %lu SASL %s\n\n",
+		   v->total, util_plural(v->total, "message", "messages"),
+		   v->distinct_senders,
+		   util_plural(v->distinct_senders, "sender", "senders"),
+		   v->authenticated, v->distinct_users,
+		   util_plural(v->distinct_users, "user", "users"));
 	put_table(x->b, "Top senders", v->senders, v->n_senders);
 	put_table(x->b, "Top SASL users", v->users, v->n_users);
 }

@@ -65,6 +65,13 @@ size_t util_clean(char *dst, size_t size, const char *src, size_t len);
  * surrogate, above U+10FFFF) */
 size_t util_utf8_len(const unsigned char *s, size_t n);
 
+/* util_plural - one when n is 1, else many: "1 message", "2 messages" */
+static inline const char *util_plural(unsigned long long n, const char *one,
+				      const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* util_trim - pointer/length of s without leading and trailing white space */
 void util_trim(const char **s, size_t *len);
 

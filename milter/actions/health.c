@@ -1,0 +1,242 @@
+/*
+ * health.c - the daemon's health file: write it atomically, read it back
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "health.h"
+#include "util.h"
+
+#define HEALTH_MAGIC	"milter-delist-health 1"
+#define HEALTH_FILE_MAX (64 * 1024)
+
+/* health_path - the health file of a state file */
+int health_path(const char *state_file, char *dst, size_t size)
+{
+	int n = snprintf(dst, size, "%s.health", state_file);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* write_all - the whole buffer, or -1 */
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* health_replace_file - temp file, fsync, rename */
+int health_replace_file(const char *path, const char *data, size_t len,
+			gid_t gid)
+{
+	static atomic_uint seq;
+	char tmp[4096];
+	int fd, n, e;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%u", path, (long)getpid(),
+		     atomic_fetch_add(&seq, 1));
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0 ||
+	    (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) < 0) ||
+	    fchmod(fd, 0640) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+/* put - "key=value\n", the value cleaned to one line */
+static void put(struct buf *b, const char *key, const char *value)
+{
+	char clean[HEALTH_TEXT_MAX];
+
+	util_clean(clean, sizeof(clean), value, strlen(value));
+	buf_printf(b, "%s=%s\n", key, clean);
+}
+
+/* health_write - render and replace */
+int health_write(const char *path, const struct health *h, gid_t gid)
+{
+	struct buf b;
+	size_t i;
+	int r;
+
+	buf_init(&b);
+	b.max = HEALTH_FILE_MAX;
+	buf_printf(&b, "%s\npid=%ld\n", HEALTH_MAGIC, h->pid);
+	put(&b, "version", h->version);
+	put(&b, "config", h->config);
+	put(&b, "state_file", h->state_file);
+	buf_printf(&b,
+		   "started=%lld\nupdated=%lld\nstate_saved=%lld\n"
+		   "state_save_failures=%llu\n",
+		   (long long)h->started, (long long)h->updated,
+		   (long long)h->state_saved, h->state_save_failures);
+	put(&b, "state_error", h->state_error);
+	put(&b, "alert_error", h->alert_error);
+	for (i = 0; i < h->n_sources && i < HEALTH_MAX_SOURCES; i++) {
+		char name[HEALTH_TEXT_MAX];
+		const struct health_source *s = &h->sources[i];
+
+		util_clean(name, sizeof(name), s->name, strlen(s->name));
+		buf_printf(&b, "source=%llu %lld %s\n", s->bytes_behind,
+			   s->seconds_behind, name);
+	}
+	if (b.err) {
+		errno = b.err;
+		buf_free(&b);
+		return -1;
+	}
+	r = health_replace_file(path, buf_str(&b), b.len, gid);
+	buf_free(&b);
+	return r;
+}
+
+/* num - a decimal field; 0 on garbage (the file is ours) */
+static long long num(const char *s)
+{
+	return strtoll(s, NULL, 10);
+}
+
+/* parse_line - one "key=value" line into h */
+static void parse_line(struct health *h, char *line)
+{
+	char *v = strchr(line, '=');
+	struct health_source *src;
+	char *end;
+
+	if (!v)
+		return;
+	*v++ = '\0';
+	if (!strcmp(line, "pid"))
+		h->pid = (long)num(v);
+	else if (!strcmp(line, "version"))
+		util_strcpy(h->version, sizeof(h->version), v);
+	else if (!strcmp(line, "config"))
+		util_strcpy(h->config, sizeof(h->config), v);
+	else if (!strcmp(line, "state_file"))
+		util_strcpy(h->state_file, sizeof(h->state_file), v);
+	else if (!strcmp(line, "started"))
+		h->started = (time_t)num(v);
+	else if (!strcmp(line, "updated"))
+		h->updated = (time_t)num(v);
+	else if (!strcmp(line, "state_saved"))
+		h->state_saved = (time_t)num(v);
+	else if (!strcmp(line, "state_save_failures"))
+		h->state_save_failures = strtoull(v, NULL, 10);
+	else if (!strcmp(line, "state_error"))
+		util_strcpy(h->state_error, sizeof(h->state_error), v);
+	else if (!strcmp(line, "alert_error"))
+		util_strcpy(h->alert_error, sizeof(h->alert_error), v);
+	else if (!strcmp(line, "source") && h->n_sources < HEALTH_MAX_SOURCES) {
+		src = &h->sources[h->n_sources];
+		src->bytes_behind = strtoull(v, &end, 10);
+		src->seconds_behind = strtoll(end, &end, 10);
+		if (*end == ' ')
+			end++;
+		util_strcpy(src->name, sizeof(src->name), end);
+		h->n_sources++;
+	}
+}
+
+/* health_read - parse the file */
+int health_read(const char *path, struct health *h, char *err, size_t errlen)
+{
+	char line[HEALTH_TEXT_MAX + 64];
+	FILE *fp;
+	size_t n;
+	int first = 1, e;
+
+	memset(h, 0, sizeof(*h));
+	if (errlen)
+		err[0] = '\0';
+	fp = fopen(path, "re");
+	if (!fp) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		n = strlen(line);
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (first) {
+			if (strcmp(line, HEALTH_MAGIC) != 0) {
+				snprintf(err, errlen,
+					 "%s: not a milter-delist health file",
+					 path);
+				fclose(fp);
+				errno = EINVAL;
+				return -1;
+			}
+			first = 0;
+			continue;
+		}
+		parse_line(h, line);
+	}
+	e = ferror(fp) ? errno : 0;
+	fclose(fp);
+	if (e || first) {
+		snprintf(err, errlen, "%s: %s", path,
+			 e ? strerror(e) : "empty file");
+		errno = e ? e : EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* health_share - group-readable for the admins */
+int health_share(const char *path, gid_t gid)
+{
+	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0)
+		return -1;
+	return chmod(path, 0640);
+}
+
+/* health_alive - kill(pid, 0) */
+int health_alive(long pid)
+{
+	if (pid <= 0)
+		return -1;
+	if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+		return 1;
+	return 0;
+}
