@@ -91,8 +91,9 @@ static void close_from(int low, long max_fd)
 
 /* child - in the forked child: wire fds 0-3, reset signals, exec; only
  * async-signal-safe calls, since the parent may be multithreaded */
-static void child(char *const argv[], int in, int out, int errfd, int ex,
-		  long max_fd, const char *pending, const char *marker)
+static void child(char *const argv[], char *const envp[], int in, int out,
+		  int errfd, int ex, long max_fd, const char *pending,
+		  const char *marker)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -133,7 +134,10 @@ static void child(char *const argv[], int in, int out, int errfd, int ex,
 		(void)!write(3, &e, sizeof(e));
 		_exit(127);
 	}
-	execv(argv[0], argv);
+	if (envp)
+		execve(argv[0], argv, envp);
+	else
+		execv(argv[0], argv);
 	e = errno;
 	(void)!write(3, &e, sizeof(e));
 	_exit(127);
@@ -341,11 +345,20 @@ int run_sendmail(char *const argv[], const char *msg, size_t len,
 				   errlen);
 }
 
-/* run_sendmail_marked - run_sendmail; pending is created before the fork
- * and renamed to marker by the child just before exec */
+/* run_sendmail_marked - run_program_marked in our own environment */
 int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 			time_t timeout, const char *pending, const char *marker,
 			char *err, size_t errlen)
+{
+	return run_program_marked(argv, NULL, msg, len, timeout, pending,
+				  marker, err, errlen);
+}
+
+/* run_program_marked - pending is created before the fork and renamed to
+ * marker by the child just before exec */
+int run_program_marked(char *const argv[], char *const envp[], const char *msg,
+		       size_t len, time_t timeout, const char *pending,
+		       const char *marker, char *err, size_t errlen)
 {
 	int in = -1, pout[2] = {-1, -1}, perr[2] = {-1, -1};
 	int pex[2] = {-1, -1}, rc = -1, timed_out = 0, exec_errno = 0, r;
@@ -401,7 +414,7 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 		goto out;
 	}
 	if (run.pid == 0)
-		child(argv, in, pout[1], perr[1], pex[1], max_fd, pending,
+		child(argv, envp, in, pout[1], perr[1], pex[1], max_fd, pending,
 		      marker);
 	setpgid(run.pid, run.pid); /* as the child does: kill(-pid) works */
 	close_fd(&pout[1]);

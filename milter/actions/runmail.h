@@ -51,4 +51,14 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 			time_t timeout, const char *pending, const char *marker,
 			char *err, size_t errlen);
 
+/*
+ * run_program_marked - run_sendmail_marked() for any program (the
+ * alert.exec hook): envp NULL keeps our environment, else the child gets
+ * exactly envp (execve).  Same message file, timeout, kill, reaping and
+ * crash record (pending, marker; both may be NULL).
+ */
+int run_program_marked(char *const argv[], char *const envp[], const char *msg,
+		       size_t len, time_t timeout, const char *pending,
+		       const char *marker, char *err, size_t errlen);
+
 #endif
