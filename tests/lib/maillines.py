@@ -4,8 +4,8 @@ crash tests to append to the mail log that milter-delist follows.
 
     maillines.py KIND COUNT [FIRST [AGE [same]]]
 
-KIND: block (S3150 from hotmail.com), ban (5.7.606 from a Microsoft 365
-tenant, contoso.com), sent (status=sent to hotmail.com: the block clears).
+KIND: block (S3150 from hotmail.com), ratelimit (4.7.650, deferred, from
+hotmail.com), ban (5.7.606 from a Microsoft 365 tenant, contoso.com), sent (status=sent to hotmail.com: the block clears).
 Each line gets its own queue id and recipient; line i names the IP
 10.a.b.c made of i (FIRST + 0, 1, ...), 10.0.0.0/8 wrapped, so COUNT lines
 name COUNT distinct IPs (up to 2^24); with "same", every line names the IP
@@ -18,6 +18,7 @@ import time
 
 RELAY = {
     "block": ("hotmail.com", "hotmail-com.olc.protection.outlook.com"),
+    "ratelimit": ("hotmail.com", "hotmail-com.olc.protection.outlook.com"),
     "sent": ("hotmail.com", "hotmail-com.olc.protection.outlook.com"),
     "ban": ("contoso.com", "contoso-com.mail.protection.outlook.com"),
 }
@@ -26,6 +27,10 @@ REPLY = {
               "sent. Please contact your Internet service provider since part "
               "of their network is on our block list (S3150). (in reply to "
               "MAIL FROM command)"),
+    "ratelimit": ("4.7.650", "421 4.7.650 The mail server [%s] has been "
+                  "temporarily rate limited due to IP reputation. For e-mail "
+                  "delivery information, see https://aka.ms/postmaster (S775) "
+                  "(in reply to MAIL FROM command)"),
     "ban": ("5.7.606", "550 5.7.606 Access denied, banned sending IP [%s]. "
             "To request removal from this list please visit "
             "https://sender.office.com/ and follow the directions. (in reply "
@@ -57,8 +62,9 @@ def main():
                        "<%d@example.org> [Hostname=AM0EPF0000000001])" % i)
         else:
             dsn, reply = REPLY[kind]
-            out.append(head + "dsn=%s, status=bounced (host %s[104.47.1.1] "
-                       "said: %s)" % (dsn, mx, reply % ip))
+            status = "deferred" if kind == "ratelimit" else "bounced"
+            out.append(head + "dsn=%s, status=%s (host %s[104.47.1.1] "
+                       "said: %s)" % (dsn, status, mx, reply % ip))
         if len(out) >= 4096:
             sys.stdout.write("\n".join(out) + "\n")
             out = []
