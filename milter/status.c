@@ -177,6 +177,11 @@ static int verdict_of(const struct seen *s, struct buf *why)
 		else if (s->health < 0)
 			buf_printf(why, "daemon not running? %s",
 				   s->health_err);
+		else if (o->pidfile && *o->pidfile)
+			buf_printf(why,
+				   "daemon not running (no pidfile %s, no "
+				   "health file)",
+				   o->pidfile);
 		else
 			buf_printf(why,
 				   "daemon not running (no health file "
