@@ -49,24 +49,6 @@ static const char *local_time(time_t t, char *dst, size_t size)
 	return dst;
 }
 
-/* iso_time - "2026-12-06T19:02:03+01:00" (ISO 8601, local offset) */
-static const char *iso_time(time_t t, char *dst, size_t size)
-{
-	struct tm tm;
-	size_t n;
-
-	if (t <= 0 || !localtime_r(&t, &tm) ||
-	    (n = strftime(dst, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5 ||
-	    n + 2 > size) {
-		util_strcpy(dst, size, "");
-		return dst;
-	}
-	/* +0100 -> +01:00 */
-	memmove(dst + n - 1, dst + n - 2, 3);
-	dst[n - 2] = ':';
-	return dst;
-}
-
 /* read_pidfile - the pid in path, or 0 */
 static long read_pidfile(const char *path)
 {
@@ -407,7 +389,7 @@ static void json_time(struct buf *b, const char *key, time_t t)
 		buf_printf(b, ",\"%s\":null", key);
 	else
 		buf_printf(b, ",\"%s\":\"%s\"", key,
-			   iso_time(t, iso, sizeof(iso)));
+			   event_iso_time(t, iso, sizeof(iso)));
 }
 
 /* json_incident - one incident as an object */

@@ -1,8 +1,13 @@
 /*
  * t-event.c - the stable line formats: key=value syslog lines and JSON
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* setenv */
+#endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "event.h"
@@ -129,7 +134,8 @@ static void test_finding(void)
 	buf_init(&b);
 	event_json_finding(&b, &f, "/var/log/mail.log", 12);
 	CHECK_STR(buf_str(&b),
-		  "{\"event\":\"block\",\"ip\":\"203.0.113.5\","
+		  "{\"event\":\"block\",\"time\":null,"
+		  "\"ip\":\"203.0.113.5\","
 		  "\"provider\":\"microsoft-consumer\",\"kind\":\"block\","
 		  "\"code\":\"S3150\",\"remedy\":\"sender-support-form\","
 		  "\"rcpt_domain\":\"hotmail.com\",\"remote_mta\":"
@@ -141,12 +147,33 @@ static void test_finding(void)
 		  "json line");
 	buf_free(&b);
 
+	/* The finding's time, ISO 8601 in local time with its offset. */
+	f.when = 1700000000;
+	buf_init(&b);
+	event_json_finding(&b, &f, "-", 0);
+	CHECK(strncmp(buf_str(&b),
+		      "{\"event\":\"block\",\"time\":"
+		      "\"2023-11-15T07:13:20+09:00\",",
+		      50) == 0,
+	      "json time (TZ JST-9): %s", buf_str(&b));
+	buf_free(&b);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	buf_init(&b);
+	event_json_finding(&b, &f, "-", 0);
+	CHECK(strstr(buf_str(&b), "\"time\":\"2023-11-14T22:13:20+00:00\",") !=
+		      NULL,
+	      "json time (UTC): %s", buf_str(&b));
+	buf_free(&b);
+
 	f.sent = 1;
 	CHECK_STR(event_name(&f), "sent", "sent finding name");
 }
 
 int main(void)
 {
+	setenv("TZ", "JST-9", 1); /* POSIX form: no tzdata needed */
+	tzset();
 	test_kv();
 	test_json();
 	test_finding();

@@ -44,7 +44,7 @@ ok "summary: one line per IP and provider, codes, counts, sent_since; malformed 
 [ $? = 1 ] || fail "--scan --json: exit status"
 python3 - "$T/json" <<'EOF' || fail "--json output"
 import json, sys
-keys = ["event", "ip", "provider", "kind", "code", "remedy", "rcpt_domain",
+keys = ["event", "time", "ip", "provider", "kind", "code", "remedy", "rcpt_domain",
         "remote_mta", "source", "file", "line", "queue_id", "text"]
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 finds = [r for r in rows if r["event"] != "summary"]
@@ -55,6 +55,10 @@ assert [r["line"] for r in finds] == [4, 5, 6, 10], [r["line"] for r in finds]
 assert finds[0]["remote_mta"] == "hotmail-com.olc.protection.outlook.com"
 assert "(S3150)" in finds[0]["text"] and "in reply to" not in finds[0]["text"]
 assert finds[2]["remedy"] == "delist-portal"
+# each finding carries its time: ISO 8601 with the UTC offset
+import re
+for r in finds:
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", r["time"]), r["time"]
 assert sum(1 for r in rows if r["event"] == "summary") == 3
 EOF
 ok "--json: valid JSON Lines with the documented keys and 1-based line numbers"

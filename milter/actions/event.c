@@ -1,8 +1,12 @@
 /*
  * event.c - syslog event lines and JSON Lines
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* localtime_r */
+#endif
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "event.h"
 #include "util.h"
@@ -163,14 +167,39 @@ static void json_kv(struct buf *b, int *first, const char *key,
 	event_json_string(b, value, value ? strlen(value) : 0);
 }
 
+/* event_iso_time - ISO 8601, local time, "+01:00" offset */
+const char *event_iso_time(time_t t, char *dst, size_t size)
+{
+	struct tm tm;
+	size_t n;
+
+	if (size)
+		dst[0] = '\0';
+	if (t <= 0 || !localtime_r(&t, &tm) ||
+	    (n = strftime(dst, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5 ||
+	    n + 2 > size) {
+		if (size)
+			dst[0] = '\0';
+		return dst;
+	}
+	memmove(dst + n - 1, dst + n - 2, 3); /* +0100 -> +01:00 */
+	dst[n - 2] = ':';
+	return dst;
+}
+
 /* event_json_finding - one finding as a JSON object */
 void event_json_finding(struct buf *b, const struct finding *f,
 			const char *file, unsigned long line)
 {
+	char iso[64];
 	int first = 1;
 
 	buf_addc(b, '{');
 	json_kv(b, &first, "event", event_name(f));
+	if (*event_iso_time(f->when, iso, sizeof(iso)))
+		json_kv(b, &first, "time", iso);
+	else
+		buf_puts(b, ",\"time\":null");
 	json_kv(b, &first, "ip", f->v.ip);
 	json_kv(b, &first, "provider", verdict_provider_name(f->v.provider));
 	json_kv(b, &first, "kind", verdict_kind_name(f->v.kind));

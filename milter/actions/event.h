@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "finding.h"
@@ -43,9 +44,14 @@ void event_incident(struct buf *b, const char *name,
  * characters escaped, invalid UTF-8 replaced by U+FFFD */
 void event_json_string(struct buf *b, const char *s, size_t len);
 
+/* event_iso_time - t as ISO 8601 in local time with the UTC offset,
+ * "2026-12-06T19:02:03+01:00"; "" for t <= 0 (or size too small) */
+const char *event_iso_time(time_t t, char *dst, size_t size);
+
 /* event_json_finding - one JSON object (no newline) with the keys event,
- * ip, provider, kind, code, remedy, rcpt_domain, remote_mta, source,
- * file, line (null when 0), queue_id, text */
+ * time (f->when as event_iso_time(), null when 0), ip, provider, kind, code,
+ * remedy, rcpt_domain, remote_mta, source, file, line (null when 0), queue_id,
+ * text */
 void event_json_finding(struct buf *b, const struct finding *f,
 			const char *file, unsigned long line);
 

@@ -53,23 +53,6 @@ void exec_env_add(struct exec_env *env, const char *name, const char *value)
 	env->envp[env->n] = NULL;
 }
 
-/* iso_time - ISO 8601 with the local offset, "" for 0 */
-static void iso_time(time_t t, char *dst, size_t size)
-{
-	struct tm tm;
-	size_t n;
-
-	dst[0] = '\0';
-	if (t <= 0 || !localtime_r(&t, &tm) ||
-	    (n = strftime(dst, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5 ||
-	    n + 2 > size) {
-		dst[0] = '\0';
-		return;
-	}
-	memmove(dst + n - 1, dst + n - 2, 3);
-	dst[n - 2] = ':';
-}
-
 /* jkv - ,"key":"value" (first: no comma) */
 static void jkv(struct buf *b, const char *key, const char *v)
 {
@@ -85,8 +68,7 @@ static void jtime(struct buf *b, const char *key, time_t t)
 {
 	char iso[64];
 
-	iso_time(t, iso, sizeof(iso));
-	if (*iso)
+	if (*event_iso_time(t, iso, sizeof(iso)))
 		jkv(b, key, iso);
 	else
 		buf_printf(b, ",\"%s\":null", key);
@@ -145,7 +127,7 @@ void exec_incident_event(struct buf *json, struct exec_env *env,
 
 	exec_env_init(env);
 	exec_env_add(env, "EVENT", name);
-	iso_time(now, iso, sizeof(iso));
+	event_iso_time(now, iso, sizeof(iso));
 	exec_env_add(env, "TIME", iso);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)inc->id);
 	exec_env_add(env, "INCIDENT", num);
@@ -154,7 +136,7 @@ void exec_incident_event(struct buf *json, struct exec_env *env,
 	exec_env_add(env, "KIND", verdict_kind_name(inc->kind));
 	exec_env_add(env, "CODE", code);
 	exec_env_add(env, "STATE", incident_state_name(inc->state));
-	iso_time(inc->first_seen, iso, sizeof(iso));
+	event_iso_time(inc->first_seen, iso, sizeof(iso));
 	exec_env_add(env, "FIRST_SEEN", iso);
 	snprintf(num, sizeof(num), "%lu", inc->bounced);
 	exec_env_add(env, "REFUSED", num);
@@ -196,7 +178,7 @@ void exec_finding_event(struct buf *json, struct exec_env *env,
 
 	exec_env_init(env);
 	exec_env_add(env, "EVENT", name);
-	iso_time(f->when, iso, sizeof(iso));
+	event_iso_time(f->when, iso, sizeof(iso));
 	exec_env_add(env, "TIME", iso);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)incident);
 	exec_env_add(env, "INCIDENT", incident ? num : "");
