@@ -17,6 +17,10 @@ TEST="miltertest postfix swaks python3 procps iproute2 util-linux clang"
 TEST="$TEST strace systemd libseccomp2"
 # A daemon that does not stop is shown with its threads' stacks (gdb).
 TEST="$TEST gdb"
+# The monitoring tests: promtool (prometheus) checks the metrics file and
+# the example rules, icinga2 validates the CheckCommand, curl posts the
+# example webhook.
+TEST="$TEST prometheus icinga2-bin curl"
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz): only a
 # Recommends of clang, which --no-install-recommends skips.
 FUZZ="libclang-rt-14-dev"
