@@ -247,6 +247,19 @@ static void test_notice_bodies(void)
 	buf_free(&b);
 	inc.ip_inferred = 0;
 
+	/* One of each: singular nouns ("1 message from 1 sender"). */
+	{
+		static const struct notice_volume one = {
+			86400, 1, 1, 1, 1, top_senders, 1, top_users, 1};
+
+		buf_init(&b);
+		notice_body(&b, INCIDENT_DUE_ALERT, &inc, &cfg, &one, NOW);
+		CHECK(strstr(buf_str(&b), "1 message from 1 sender; 1 by 1 "
+					  "SASL user\n") != NULL,
+		      "singular volume line: %s", buf_str(&b));
+		buf_free(&b);
+	}
+
 	cfg.alert.reminder = 0;
 	buf_init(&b);
 	notice_body(&b, INCIDENT_DUE_ALERT, &inc, &cfg, &volume, NOW);
