@@ -1,0 +1,157 @@
+/*
+ * t-health.c - the health file (write, read back, mode, hostile text)
+ * and what --check and --status make of it: the daemon's pid alive or
+ * gone, a failed state save, the log sources
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "health.h"
+#include "incident.h"
+#include "status.h"
+
+static char dir[] = "/tmp/t-health.XXXXXX";
+static char state[128], hpath[160];
+
+/* sample - a health record with hostile text */
+static void sample(struct health *h, long pid)
+{
+	memset(h, 0, sizeof(*h));
+	h->pid = pid;
+	snprintf(h->version, sizeof(h->version), "9.9");
+	snprintf(h->config, sizeof(h->config), "/etc/milter-delist.conf");
+	snprintf(h->state_file, sizeof(h->state_file), "%s", state);
+	h->started = 1700000000;
+	h->updated = 1700000300;
+	h->state_saved = 1700000290;
+	h->n_sources = 2;
+	snprintf(h->sources[0].name, sizeof(h->sources[0].name),
+		 "/var/log/mail.log");
+	h->sources[0].bytes_behind = 10;
+	h->sources[0].seconds_behind = 3;
+	snprintf(h->sources[1].name, sizeof(h->sources[1].name),
+		 "/var/log/a b\npid=1");
+	h->sources[1].seconds_behind = -1;
+}
+
+/* run - status_check or status_print into a string (caller frees) */
+static char *run(int print, int json, int *code)
+{
+	struct status_opts o;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	memset(&o, 0, sizeof(o));
+	o.state_file = state;
+	o.warning = o.critical = 1;
+	o.recent = 86400;
+	o.json = json;
+	*code = print ? status_print(&o, fp) : status_check(&o, fp);
+	fclose(fp);
+	return text;
+}
+
+static void test_roundtrip(void)
+{
+	struct health h, back;
+	struct stat st;
+	char err[256];
+
+	sample(&h, (long)getpid());
+	CHECK_INT(health_write(hpath, &h, (gid_t)-1), 0, "write");
+	CHECK(stat(hpath, &st) == 0 && (st.st_mode & 0777) == 0640,
+	      "mode 0640: %o", st.st_mode & 0777);
+	CHECK_INT(health_read(hpath, &back, err, sizeof(err)), 0, "read");
+	CHECK_INT(back.pid, getpid(), "pid");
+	CHECK_STR(back.version, "9.9", "version");
+	CHECK_INT(back.state_saved, 1700000290, "state_saved");
+	CHECK_INT(back.n_sources, 2, "sources");
+	CHECK_STR(back.sources[1].name, "/var/log/a b pid=1",
+		  "a newline in a name cannot forge a key");
+	CHECK_INT(back.sources[1].seconds_behind, -1, "seconds unknown");
+	CHECK_INT(back.sources[0].bytes_behind, 10, "bytes behind");
+	CHECK_INT(health_alive(getpid()), 1, "we are alive");
+}
+
+static void test_status(void)
+{
+	struct incident_store *s = incident_store_new(0);
+	struct health h;
+	char *out;
+	pid_t child;
+	int code;
+
+	CHECK_INT(incident_save(s, state), 0, "empty state saved");
+	sample(&h, (long)getpid());
+	health_write(hpath, &h, (gid_t)-1);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_OK &&
+		      strncmp(out, "MILTER-DELIST OK - ", 19) == 0 &&
+		      strstr(out, " lag_bytes=10B;;;0 lag=3s;;;0") != NULL,
+	      "running, clear: %d %s", code, out);
+	free(out);
+	out = run(1, 1, &code);
+	CHECK(strstr(out, "\"running\":true") &&
+		      strstr(out, "{\"name\":\"/var/log/mail.log\","
+				  "\"bytes_behind\":10,\"seconds_behind\":3}"),
+	      "--status --json shows the sources: %s", out);
+	free(out);
+
+	snprintf(h.state_error, sizeof(h.state_error),
+		 "write: No space left on device");
+	h.state_save_failures = 3;
+	health_write(hpath, &h, (gid_t)-1);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_WARNING &&
+		      strstr(out, "last state save failed: write: No space"),
+	      "failed save: %d %s", code, out);
+	free(out);
+	out = run(1, 0, &code);
+	CHECK(strstr(out, "LAST SAVE FAILED: write: No space left on device "
+			  "(3 failures since start)") != NULL,
+	      "--status names the failure: %s", out);
+	free(out);
+
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	sample(&h, (long)child);
+	health_write(hpath, &h, (gid_t)-1);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_UNKNOWN && strstr(out, "is gone"),
+	      "dead pid: %d %s", code, out);
+	free(out);
+
+	unlink(hpath);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_UNKNOWN && strstr(out, "no health file"),
+	      "no health file: %d %s", code, out);
+	free(out);
+	incident_store_free(s);
+}
+
+int main(void)
+{
+	char cmd[256];
+
+	if (!mkdtemp(dir))
+		return 99;
+	snprintf(state, sizeof(state), "%s/state", dir);
+	health_path(state, hpath, sizeof(hpath));
+	test_roundtrip();
+	test_status();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 99;
+	return check_done("t-health");
+}
