@@ -22,6 +22,8 @@
 #include "engine.h"
 #include "event.h"
 #include "log.h"
+#include "metrics.h"
+#include "monitor.h"
 #include "scan.h"
 #include "status.h"
 
@@ -262,6 +264,27 @@ static int run_milter(void)
 	return milter_status;
 }
 
+/* start_monitor - the health file (<state_file>.health) for --status and
+ * --check, rewritten every minute; NULL (logged) when it cannot run */
+static struct monitor *start_monitor(const struct config *c, struct metrics *m)
+{
+	struct monitor_opts o;
+	struct monitor *mon;
+
+	memset(&o, 0, sizeof(o));
+	o.state_file = c->state_file;
+	o.config_file = c->file;
+	o.interval = 60;
+	o.gid = (gid_t)-1;
+	mon = m ? monitor_start(m, &o) : NULL;
+	if (!mon)
+		log_warning("cannot keep the health file of %s: %s; "
+			    "--status and --check will say the daemon is "
+			    "not running",
+			    c->state_file, strerror(errno ? errno : ENOMEM));
+	return mon;
+}
+
 /* run_daemon - the milter's life; returns the exit status */
 static int run_daemon(struct config *c, int foreground)
 {
@@ -270,6 +293,8 @@ static int run_daemon(struct config *c, int foreground)
 	gid_t gid = (gid_t)-1;
 	char err[512];
 	mode_t old_umask;
+	struct metrics *metrics;
+	struct monitor *monitor;
 	int r;
 
 	if (geteuid() == 0 && !*c->user) {
@@ -336,8 +361,12 @@ static int run_daemon(struct config *c, int foreground)
 		return EX_OSERR;
 	}
 
+	metrics = metrics_new();
+	monitor = start_monitor(c, metrics);
 	log_lifecycle("start", c);
 	r = run_milter();
+	monitor_stop(monitor);
+	metrics_free(metrics);
 	engine_stop();
 	/* libmilter removes its UNIX socket on a clean stop; make sure. */
 	if (path && unlink(path) < 0 && errno != ENOENT)
@@ -423,8 +452,8 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 		case 'C':
-			if (count_arg(optarg, ch == 'w' ? &warning
-							: &critical) < 0)
+			if (count_arg(optarg,
+				      ch == 'w' ? &warning : &critical) < 0)
 				usage(stderr, EX_USAGE);
 			break;
 		default:

@@ -35,6 +35,7 @@ struct seen {
 	struct health h;
 	long pid;    /* from the health file or the pidfile */
 	int running; /* 1 yes, 0 no */
+	int stale;   /* its pid lives, its health file is old */
 	unsigned long blocked, banned, ratelimited, other, open, cleared;
 };
 
@@ -105,6 +106,11 @@ static void gather(struct seen *s, const struct status_opts *o)
 	if (!s->pid)
 		s->pid = read_pidfile(o->pidfile);
 	s->running = health_alive(s->pid) == 1;
+	if (s->running && s->health == 1 && s->h.interval > 0 &&
+	    s->now - s->h.updated > HEALTH_STALE_FACTOR * s->h.interval) {
+		s->running = 0; /* hung, or its pid was reused */
+		s->stale = 1;
+	}
 
 	n = s->state == 1 ? incident_count(s->store) : 0;
 	for (i = 0; i < n; i++) {
@@ -153,7 +159,15 @@ static int verdict_of(const struct seen *s, struct buf *why)
 		return STATUS_UNKNOWN;
 	}
 	if (!s->running) {
-		if (s->pid)
+		char t[64];
+
+		if (s->stale)
+			buf_printf(why,
+				   "daemon not answering: pid %ld, health "
+				   "file not updated since %s",
+				   s->pid,
+				   local_time(s->h.updated, t, sizeof(t)));
+		else if (s->pid)
 			buf_printf(why, "daemon not running (pid %ld is gone)",
 				   s->pid);
 		else if (s->health < 0)
@@ -335,7 +349,9 @@ static void text_health(struct buf *b, const struct seen *s)
 	char t1[64], t2[64];
 	size_t i;
 
-	if (s->running)
+	if (s->stale)
+		buf_printf(b, "daemon: NOT ANSWERING, pid %ld", s->pid);
+	else if (s->running)
 		buf_printf(b, "daemon: running, pid %ld", s->pid);
 	else if (s->pid)
 		buf_printf(b, "daemon: NOT running (pid %ld is gone)", s->pid);

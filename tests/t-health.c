@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -119,6 +120,23 @@ static void test_status(void)
 	CHECK(strstr(out, "LAST SAVE FAILED: write: No space left on device "
 			  "(3 failures since start)") != NULL,
 	      "--status names the failure: %s", out);
+	free(out);
+
+	/* Our pid lives, but the file was last written long ago: hung, or
+	 * the pid was reused. */
+	sample(&h, (long)getpid());
+	h.interval = 60;
+	h.updated = time(NULL) - 3600;
+	health_write(hpath, &h, (gid_t)-1);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_UNKNOWN &&
+		      strstr(out, "daemon not answering: pid"),
+	      "stale health file: %d %s", code, out);
+	free(out);
+	h.updated = time(NULL);
+	health_write(hpath, &h, (gid_t)-1);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_OK, "fresh health file: %d %s", code, out);
 	free(out);
 
 	child = fork();

@@ -56,7 +56,9 @@ out=$("$MILTER_DELIST" --status -c "$MD_CONF")
 [ $? = 3 ] || fail "--status without a state file: exit $?"
 printf '%s\n' "$out" | grep -q "daemon: NOT running" || fail "--status: $out"
 
-# 2. The daemon follows the log; an IP is rate limited: WARNING.
+# 2. The daemon follows the log; an IP is rate limited: WARNING.  (The
+# daemon's pid comes from its health file, <state_file>.health; the
+# pidfile is only the fallback.)
 md_start
 python3 "$MD_PY/maillines.py" ratelimit 1 1 >>"$MAILLOG"
 md_wait_event "event=ratelimit ip=10.0.0.1 " 1 20 || fail "no event=ratelimit"
@@ -78,7 +80,8 @@ ok "-w x refused"
 # --status, text and JSON.
 out=$("$MILTER_DELIST" --status -c "$MD_CONF")
 [ $? = 2 ] || fail "--status exit code, want 2 (as --check)"
-for want in "daemon: running, pid $MD_PID" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
+for want in "daemon: running, pid $MD_PID, version " "config: $MD_CONF" "health: updated " \
+	"log source: none" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
 	"10.0.0.2  Outlook.com  block  S3150  alerted since" "1 message refused, 0 deferred" \
 	"recipient domains: hotmail.com" "alert: sent " "last reply: 550 5.7.1 Unfortunately, messages from [10.0.0.2]" \
 	"10.0.0.1  Outlook.com  ratelimit  4.7.650  alerted since" "0 messages refused, 1 deferred"; do
@@ -134,7 +137,11 @@ printf '%s\n' "$out" | grep -q "UNKNOWN - cannot read the state: .*Permission de
 	fail "unreadable state: $out"
 ok "unreadable state file (another user, mode $(stat -c %a "$MD_STATE")) -> 3: $out"
 
+[ -f "$MD_STATE.health" ] || fail "no health file next to the state file"
+[ "$(stat -c %a "$MD_STATE.health")" = 640 ] || fail "health file mode $(stat -c %a "$MD_STATE.health")"
 md_stop TERM
+[ -e "$MD_STATE.health" ] && fail "the health file is left after a clean stop"
+ok "the daemon keeps $MD_STATE.health (mode 0640) and removes it at a clean stop"
 head -c 100 "$T/state.good" >"$MD_STATE"
 check 3 'UNKNOWN - cannot read the state: .*'
 cp "$T/state.good" "$MD_STATE"

@@ -105,10 +105,11 @@ int health_write(const char *path, const struct health *h, gid_t gid)
 	put(&b, "config", h->config);
 	put(&b, "state_file", h->state_file);
 	buf_printf(&b,
-		   "started=%lld\nupdated=%lld\nstate_saved=%lld\n"
-		   "state_save_failures=%llu\n",
+		   "started=%lld\nupdated=%lld\ninterval=%lld\n"
+		   "state_saved=%lld\nstate_save_failures=%llu\n",
 		   (long long)h->started, (long long)h->updated,
-		   (long long)h->state_saved, h->state_save_failures);
+		   (long long)h->interval, (long long)h->state_saved,
+		   h->state_save_failures);
 	put(&b, "state_error", h->state_error);
 	put(&b, "alert_error", h->alert_error);
 	for (i = 0; i < h->n_sources && i < HEALTH_MAX_SOURCES; i++) {
@@ -157,6 +158,8 @@ static void parse_line(struct health *h, char *line)
 		h->started = (time_t)num(v);
 	else if (!strcmp(line, "updated"))
 		h->updated = (time_t)num(v);
+	else if (!strcmp(line, "interval"))
+		h->interval = (time_t)num(v);
 	else if (!strcmp(line, "state_saved"))
 		h->state_saved = (time_t)num(v);
 	else if (!strcmp(line, "state_save_failures"))

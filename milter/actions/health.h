@@ -48,13 +48,18 @@ struct health {
 	char config[HEALTH_TEXT_MAX]; /* "" = built-in defaults */
 	char state_file[HEALTH_TEXT_MAX];
 	time_t started, updated;
-	time_t state_saved;			/* last good save, 0 = none */
+	time_t interval;    /* the file is rewritten this often (0: unknown) */
+	time_t state_saved; /* last good save, 0 = none */
 	unsigned long long state_save_failures; /* since start */
 	char state_error[HEALTH_TEXT_MAX];	/* last save's error, "" = ok */
 	char alert_error[HEALTH_TEXT_MAX];	/* last alert's error, "" */
 	size_t n_sources;
 	struct health_source sources[HEALTH_MAX_SOURCES];
 };
+
+/* A health file older than HEALTH_STALE_FACTOR times its interval means
+ * the daemon is hung, or the pid was reused after it died. */
+#define HEALTH_STALE_FACTOR 3
 
 /* health_path - "<state_file>.health" into dst; 0, or -1 when it does not
  * fit */

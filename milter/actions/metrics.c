@@ -47,6 +47,8 @@ struct metrics {
 	struct alert_series alerts[MAX_CHANNELS];
 	unsigned long long saves_ok, saves_failed;
 	double save_seconds;
+	time_t saved_at; /* last good save */
+	char state_error[HEALTH_TEXT_MAX], alert_error[HEALTH_TEXT_MAX];
 };
 
 /* metrics_new - counters at zero */
@@ -177,11 +179,47 @@ void metrics_save(struct metrics *m, double seconds, int ok)
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->lock);
-	if (ok)
+	if (ok) {
 		m->saves_ok++;
-	else
+		m->saved_at = time(NULL);
+		m->state_error[0] = '\0';
+	} else {
 		m->saves_failed++;
+	}
 	m->save_seconds = seconds < 0 ? 0 : seconds;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* metrics_error - remember the last error text */
+void metrics_error(struct metrics *m, enum metrics_error_kind kind,
+		   const char *text)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->lock);
+	util_strcpy(kind == METRICS_ERR_STATE ? m->state_error : m->alert_error,
+		    HEALTH_TEXT_MAX, text ? text : "");
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* metrics_health - the health file's share of the counters */
+void metrics_health(struct metrics *m, struct health *h)
+{
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	h->state_saved = m->saved_at;
+	h->state_save_failures = m->saves_failed;
+	memcpy(h->state_error, m->state_error, sizeof(h->state_error));
+	memcpy(h->alert_error, m->alert_error, sizeof(h->alert_error));
+	h->n_sources = 0;
+	for (i = 0; i < m->n_lags && i < HEALTH_MAX_SOURCES; i++) {
+		util_strcpy(h->sources[i].name, sizeof(h->sources[i].name),
+			    m->lags[i].source);
+		h->sources[i].bytes_behind = m->lags[i].bytes;
+		h->sources[i].seconds_behind = (long long)m->lags[i].seconds;
+		h->n_sources++;
+	}
 	pthread_mutex_unlock(&m->lock);
 }
 

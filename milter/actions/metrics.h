@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "health.h"
 #include "incident.h"
 
 #define METRICS_MAX_FINDING_SERIES 200
@@ -57,8 +58,22 @@ void metrics_alert(struct metrics *m, const char *channel, int ok);
 void metrics_lag(struct metrics *m, const char *source,
 		 unsigned long long bytes, double seconds);
 
-/* metrics_save - one state save that took seconds; ok or failed */
+/* metrics_save - one state save that took seconds; ok or failed (a good
+ * save also clears the state error, see metrics_error()) */
 void metrics_save(struct metrics *m, double seconds, int ok);
+
+enum metrics_error_kind { METRICS_ERR_STATE, METRICS_ERR_ALERT };
+
+/* metrics_error - the last error of the state save or of an alert, for
+ * the health file ("" or NULL clears it) */
+void metrics_error(struct metrics *m, enum metrics_error_kind kind,
+		   const char *text);
+
+struct health;
+
+/* metrics_health - fill h's state_saved, state_save_failures,
+ * state_error, alert_error and sources (from metrics_lag) */
+void metrics_health(struct metrics *m, struct health *h);
 
 /*
  * metrics_render - the exposition text into out: counters of m and the
