@@ -362,8 +362,11 @@ static void text_health(struct buf *b, const struct seen *s)
 			   local_time(s->h.started, t1, sizeof(t1)));
 		buf_printf(b, "config: %s\n",
 			   *s->h.config ? s->h.config : "built-in defaults");
-		buf_printf(b, "state: %s, saved %s%s%s", s->o->state_file,
-			   local_time(s->h.state_saved, t1, sizeof(t1)),
+		buf_printf(b, "state: %s, %s %s%s%s", s->o->state_file,
+			   s->h.state_saved ? "saved" : "last save",
+			   s->h.state_saved ? local_time(s->h.state_saved, t1,
+							 sizeof(t1))
+					    : "not reported",
 			   *s->h.state_error ? ", LAST SAVE FAILED: " : "",
 			   s->h.state_error);
 		if (s->h.state_save_failures)
@@ -381,7 +384,7 @@ static void text_health(struct buf *b, const struct seen *s)
 				   s->h.sources[i].bytes_behind,
 				   s->h.sources[i].seconds_behind);
 		if (!s->h.n_sources)
-			buf_puts(b, "log source: none (maillog not set)\n");
+			buf_puts(b, "log sources: none reported\n");
 	} else {
 		buf_printf(b, "\n%s%s", s->health < 0 ? s->health_err : "",
 			   s->health < 0 ? "\n" : "");

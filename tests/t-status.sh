@@ -81,7 +81,7 @@ ok "-w x refused"
 out=$("$MILTER_DELIST" --status -c "$MD_CONF")
 [ $? = 2 ] || fail "--status exit code, want 2 (as --check)"
 for want in "daemon: running, pid $MD_PID, version " "config: $MD_CONF" "health: updated " \
-	"log source: none" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
+	"log sources: none reported" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
 	"10.0.0.2  Outlook.com  block  S3150  alerted since" "1 message refused, 0 deferred" \
 	"recipient domains: hotmail.com" "alert: sent " "last reply: 550 5.7.1 Unfortunately, messages from [10.0.0.2]" \
 	"10.0.0.1  Outlook.com  ratelimit  4.7.650  alerted since" "0 messages refused, 1 deferred"; do
