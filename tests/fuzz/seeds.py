@@ -21,7 +21,7 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state")
+TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state", "health")
 
 
 def c_strings(path, minlen=20):
@@ -190,6 +190,23 @@ def states(top):
     return out
 
 
+def healths(top):
+    """Health files as the daemon writes them (milter/actions/health.h)."""
+    base = (b"milter-delist-health 1\npid=1\nversion=0.1.0\n"
+            b"config=/etc/milter-delist.conf\n"
+            b"state_file=/var/lib/milter-delist/state\n"
+            b"started=1700000000\nupdated=1700000300\ninterval=60\n"
+            b"state_saved=1700000290\nstate_save_failures=0\n"
+            b"state_error=\nalert_error=\n")
+    return [base,
+            base + b"source=0 0 /var/log/mail.log\nsource=10 3 journal\n",
+            base.replace(b"state_error=", b"state_error=write: No space")
+            + b"source=18446744073709551615 -1 a b c\n",
+            base.replace(b"pid=1", b"pid=-5").replace(b"interval=60",
+                                                       b"interval=1"),
+            b"milter-delist-health 1\n", b"milter-delist-health 2\n", b""]
+
+
 def alerts(top):
     """Inputs in the field order of fuzz-alert.c's alert_build()."""
     texts = [t for t in reply_texts(top) if b"\0" not in t][:12] or [b"550"]
@@ -264,6 +281,7 @@ def main():
         "config": configs,
         "alert": alerts,
         "state": states,
+        "health": healths,
     }[target](top) + regressions(top, target)
     os.makedirs(outdir, exist_ok=True)
     n = 0
