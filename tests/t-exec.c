@@ -20,6 +20,7 @@
 #include "check.h"
 #include "exec.h"
 #include "log.h"
+#include "metrics.h"
 
 static char tmpdir[] = "/tmp/t-exec.XXXXXX";
 static char rec_prog[256], fail_prog[256], hang_prog[256], slow_prog[256];
@@ -272,16 +273,18 @@ static void test_spool_crash(void)
 /* test_worker - events posted to the worker run in order, in its thread */
 static void test_worker(void)
 {
+	struct metrics *m = metrics_new();
 	struct exec_spool_result res;
 	struct exec_worker *w;
 	struct exec_spool *s;
 	struct exec_env env;
+	struct buf b;
 	char json[64];
 	int i;
 
 	unlink(path("rec.log"));
 	s = exec_spool_new(path("spool3"));
-	w = s ? exec_worker_start(s, rec_prog, 10, 1) : NULL;
+	w = s ? exec_worker_start(s, rec_prog, 10, 1, m) : NULL;
 	CHECK(w != NULL, "worker started");
 	if (!w) {
 		exec_spool_free(s);
@@ -300,6 +303,13 @@ static void test_worker(void)
 	CHECK(res.ok == 3 && res.failed == 0, "worker totals: ok %u", res.ok);
 	exec_worker_stop(w);
 	exec_spool_free(s);
+	buf_init(&b);
+	metrics_render(m, NULL, 0, &b);
+	CHECK(strstr(buf_str(&b), "milter_delist_alerts_total{channel=\"exec\","
+				  "result=\"sent\"} 3\n") != NULL,
+	      "the runs are counted in the metrics: %s", buf_str(&b));
+	buf_free(&b);
+	metrics_free(m);
 }
 
 int main(void)

@@ -152,8 +152,10 @@ void exec_spool_run(struct exec_spool *s, const char *program, time_t timeout,
  * hanging program never delays the alert mail or the milter.
  *
  * exec_worker_start - settle the spool (exec_spool_settle) and start the
- * thread; program "" or NULL: the jobs wait (nothing runs).  The worker
- * owns nothing: s must outlive it.  NULL with errno.
+ * thread; program "" or NULL: the jobs wait (nothing runs).  Each run is
+ * counted in m (metrics_alert(m, "exec", ok), metrics_error() of the
+ * alert; m may be NULL).  The worker owns nothing: s and m must outlive
+ * it.  NULL with errno.
  * exec_worker_post - exec_spool_add(), then wake the worker; 0 or -1
  * with errno (log it loudly: that event will not run the program).
  * exec_worker_configure - new program, timeout, retry (a reload); wakes
@@ -164,9 +166,11 @@ void exec_spool_run(struct exec_spool *s, const char *program, time_t timeout,
  * progress (at most its timeout); owed jobs stay in the spool.
  */
 struct exec_worker;
+struct metrics;
 
 struct exec_worker *exec_worker_start(struct exec_spool *s, const char *program,
-				      time_t timeout, time_t retry);
+				      time_t timeout, time_t retry,
+				      struct metrics *m);
 int exec_worker_post(struct exec_worker *w, const char *json,
 		     const struct exec_env *env);
 void exec_worker_configure(struct exec_worker *w, const char *program,

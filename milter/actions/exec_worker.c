@@ -11,6 +11,7 @@
 
 #include "exec.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 #define IDLE_SECS 60 /* look at the spool at least this often */
@@ -22,9 +23,23 @@ struct exec_worker {
 	struct exec_spool *spool;
 	char program[PATH_MAX];
 	time_t timeout, retry;
+	struct metrics *m;
 	int kicked, stopping;
 	struct exec_spool_result total; /* ran/ok/failed summed */
 };
+
+/* count - the pass's runs in the metrics */
+static void count(struct metrics *m, const struct exec_spool_result *res)
+{
+	unsigned i;
+
+	for (i = 0; i < res->ok; i++)
+		metrics_alert(m, "exec", 1);
+	for (i = 0; i < res->failed; i++)
+		metrics_alert(m, "exec", 0);
+	if (res->failed)
+		metrics_error(m, METRICS_ERR_ALERT, res->last_error);
+}
 
 /* worker - run due jobs; sleep until the next retry, a post or a stop */
 static void *worker(void *arg)
@@ -48,6 +63,7 @@ static void *worker(void *arg)
 		if (*program)
 			exec_spool_run(w->spool, program, timeout, retry, now,
 				       &res);
+		count(w->m, &res);
 		wait_until = now + IDLE_SECS;
 		if (res.next && res.next < wait_until)
 			wait_until = res.next;
@@ -75,7 +91,8 @@ static void *worker(void *arg)
 
 /* exec_worker_start - settle, then start the thread */
 struct exec_worker *exec_worker_start(struct exec_spool *s, const char *program,
-				      time_t timeout, time_t retry)
+				      time_t timeout, time_t retry,
+				      struct metrics *m)
 {
 	struct exec_worker *w = calloc(1, sizeof(*w));
 	int e;
@@ -83,6 +100,7 @@ struct exec_worker *exec_worker_start(struct exec_spool *s, const char *program,
 	if (!w)
 		return NULL;
 	w->spool = s;
+	w->m = m;
 	util_strcpy(w->program, sizeof(w->program), program);
 	w->timeout = timeout;
 	w->retry = retry;
