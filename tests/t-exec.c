@@ -201,10 +201,16 @@ static void test_spool_retry(void)
 		return;
 	exec_env_init(&env);
 	exec_env_add(&env, "EVENT", "ratelimit");
-	CHECK_INT(exec_spool_add(s, "{\"event\":\"ratelimit\"}", &env), 0,
-		  "job added");
-	CHECK(exec_spool_add(s, "{\n}", &env) < 0 && errno == EINVAL,
+	CHECK_INT(exec_spool_add(s, "7-ratelimit-900",
+				 "{\"event\":\"ratelimit\"}", &env),
+		  0, "job added");
+	CHECK_INT(exec_spool_add(s, "7-ratelimit-900",
+				 "{\"event\":\"ratelimit\"}", &env),
+		  1, "the same key again: skipped");
+	CHECK(exec_spool_add(s, NULL, "{\n}", &env) < 0 && errno == EINVAL,
 	      "a JSON with a newline is refused");
+	CHECK(exec_spool_add(s, "../x", "{}", &env) < 0 && errno == EINVAL,
+	      "a key with a slash is refused");
 	exec_spool_run(s, fail_prog, 5, 10, now, &res);
 	CHECK(res.ran == 1 && res.failed == 1 && res.owed == 1 &&
 		      res.next == now + 10,
@@ -227,6 +233,10 @@ static void test_spool_retry(void)
 		  "the job's JSON on stdin");
 	exec_spool_run(s, rec_prog, 5, 10, now + 40, &res);
 	CHECK(res.ran == 0 && res.owed == 0, "nothing runs twice");
+	CHECK_INT(exec_spool_add(s, "7-ratelimit-900", "{}", &env), 1,
+		  "a key already run is still skipped");
+	exec_spool_run(s, rec_prog, 5, 10, now + 50, &res);
+	CHECK(res.ran == 0, "so nothing runs");
 	exec_spool_free(s);
 }
 
@@ -248,7 +258,7 @@ static void test_spool_crash(void)
 		return;
 	}
 	exec_env_init(&env);
-	exec_spool_add(s, "{\"event\":\"block\"}", &env);
+	exec_spool_add(s, NULL, "{\"event\":\"block\"}", &env);
 	pid = fork();
 	if (pid == 0) {
 		exec_spool_run(s, slow_prog, 30, 10, time(NULL), &res);
@@ -293,13 +303,20 @@ static void test_worker(void)
 	exec_env_init(&env);
 	for (i = 0; i < 3; i++) {
 		snprintf(json, sizeof(json), "{\"n\":%d}", i);
-		CHECK_INT(exec_worker_post(w, json, &env), 0, "posted");
+		CHECK_INT(exec_worker_post(w, NULL, json, &env), 0, "posted");
 	}
 	for (i = 0; i < 200 && count_lines(path("rec.log")) < 3; i++)
 		nap();
 	CHECK_STR(slurp(path("rec.log")), "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n",
 		  "three runs, in order");
-	exec_worker_last(w, &res);
+	/* The program wrote its line; the worker counts the run after it
+	 * has reaped it. */
+	for (i = 0; i < 200; i++) {
+		exec_worker_last(w, &res);
+		if (res.ok + res.failed >= 3)
+			break;
+		nap();
+	}
 	CHECK(res.ok == 3 && res.failed == 0, "worker totals: ok %u", res.ok);
 	exec_worker_stop(w);
 	exec_spool_free(s);

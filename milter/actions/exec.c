@@ -314,8 +314,12 @@ struct exec_spool *exec_spool_new(const char *dir)
 
 	if (!s)
 		return NULL;
+	char keys[NAME_MAX_B];
+
 	if (util_strcpy(s->dir, sizeof(s->dir), dir) != strlen(dir) ||
 	    (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    snprintf(keys, sizeof(keys), "%s/keys", dir) >= (int)sizeof(keys) ||
+	    (mkdir(keys, 0700) < 0 && errno != EEXIST) ||
 	    list(s, NULL, &dummy, 0, &top) < 0) {
 		e = errno ? errno : ENAMETOOLONG;
 		free(s);
@@ -366,16 +370,42 @@ out:
 	return r;
 }
 
-/* exec_spool_add - one owed run, durable */
-int exec_spool_add(struct exec_spool *s, const char *json,
+/* key_ok - a key is [A-Za-z0-9._-], 1 to EXEC_KEY_MAX bytes, no
+ * leading dot */
+static int key_ok(const char *key)
+{
+	size_t n = strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+			       "vwxyz0123456789._-");
+
+	return n > 0 && n <= EXEC_KEY_MAX && !key[n] && key[0] != '.';
+}
+
+/* sync_dir - fsync a directory, quietly */
+static void sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* exec_spool_add - one owed run, durable, once per key */
+int exec_spool_add(struct exec_spool *s, const char *key, const char *json,
 		   const struct exec_env *env)
 {
 	unsigned long long seq, jobs[1];
-	char tmp[NAME_MAX_B], path[NAME_MAX_B];
+	char tmp[NAME_MAX_B], path[NAME_MAX_B], kpath[NAME_MAX_B];
 	int fd, e, n;
 
-	if (strchr(json, '\n')) {
+	if (strchr(json, '\n') || (key && !key_ok(key))) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (key && snprintf(kpath, sizeof(kpath), "%s/keys/%s", s->dir, key) >=
+			   (int)sizeof(kpath)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
 	n = list(s, "job", jobs, 0, NULL);
@@ -402,16 +432,35 @@ int exec_spool_add(struct exec_spool *s, const char *json,
 		errno = e;
 		return -1;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0) {
 		e = errno;
 		unlink(tmp);
 		errno = e;
 		return -1;
 	}
-	fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
+	/* The key is a hard link to the job: it records "posted" in the
+	 * same step; a second post of the key finds it and is skipped. */
+	if (key && link(tmp, kpath) < 0) {
+		e = errno;
+		unlink(tmp);
+		if (e == EEXIST)
+			return 1;
+		errno = e;
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp); /* a crash instead: settle finds it linked */
+		if (key)
+			unlink(kpath);
+		errno = e;
+		return -1;
+	}
+	sync_dir(s->dir);
+	if (key) {
+		if (snprintf(kpath, sizeof(kpath), "%s/keys", s->dir) <
+		    (int)sizeof(kpath))
+			sync_dir(kpath);
 	}
 	return 0;
 }
@@ -437,6 +486,30 @@ static int exists(const struct exec_spool *s, unsigned long long seq,
 	       lstat(path, &st) == 0;
 }
 
+/* prune_keys - forget keys older than EXEC_KEY_DAYS */
+static void prune_keys(const struct exec_spool *s)
+{
+	char path[NAME_MAX_B], file[NAME_MAX_B + 256];
+	time_t old = time(NULL) - (time_t)EXEC_KEY_DAYS * 86400;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (snprintf(path, sizeof(path), "%s/keys", s->dir) >=
+		    (int)sizeof(path) ||
+	    !(dir = opendir(path)))
+		return;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (snprintf(file, sizeof(file), "%s/%s", path, d->d_name) <
+			    (int)sizeof(file) &&
+		    lstat(file, &st) == 0 && st.st_mtime < old)
+			unlink(file);
+	}
+	closedir(dir);
+}
+
 /* exec_spool_settle - the crash records of the previous run */
 int exec_spool_settle(struct exec_spool *s)
 {
@@ -448,9 +521,21 @@ int exec_spool_settle(struct exec_spool *s)
 	n = list(s, "pending", seqs, EXEC_SPOOL_MAX, NULL);
 	for (i = 0; i < n && i < EXEC_SPOOL_MAX; i++)
 		remove_file(s, seqs[i], "pending");
+	/* A temp job: linked to its key, it was posted (the crash came
+	 * before the rename); else it never was. */
 	n = list(s, "tmp", seqs, EXEC_SPOOL_MAX, NULL);
-	for (i = 0; i < n && i < EXEC_SPOOL_MAX; i++)
+	for (i = 0; i < n && i < EXEC_SPOOL_MAX; i++) {
+		char tmp[NAME_MAX_B], job[NAME_MAX_B];
+		struct stat st;
+
+		if (job_path(s, seqs[i], "tmp", tmp, sizeof(tmp)) == 0 &&
+		    job_path(s, seqs[i], "job", job, sizeof(job)) == 0 &&
+		    lstat(tmp, &st) == 0 && st.st_nlink > 1 &&
+		    rename(tmp, job) == 0)
+			continue;
 		remove_file(s, seqs[i], "tmp");
+	}
+	prune_keys(s);
 	/* Started: the program most likely ran; never twice. */
 	n = list(s, "started", seqs, EXEC_SPOOL_MAX, NULL);
 	for (i = 0; i < n && i < EXEC_SPOOL_MAX; i++) {

@@ -48,6 +48,8 @@
 #define EXEC_ENV_VALUE_MAX 512 /* bytes of one NAME=VALUE */
 #define EXEC_JOB_MAX	   (64 * 1024)
 #define EXEC_SPOOL_MAX	   1000 /* owed runs kept; more are refused */
+#define EXEC_KEY_MAX	   128	/* bytes of a dedup key */
+#define EXEC_KEY_DAYS	   30	/* keys are remembered this long */
 
 /* The environment of one run: envp points into text. */
 struct exec_env {
@@ -113,11 +115,17 @@ void exec_spool_free(struct exec_spool *s);
 
 /*
  * exec_spool_add - persist one owed run (json and env as built above):
- * written to a temp file, fsynced, renamed to N.job.  0, or -1 with errno
- * (ENOSPC when EXEC_SPOOL_MAX runs are owed already: the caller logs it
- * loudly, the event is not run).
+ * written to a temp file, fsynced, renamed to N.job.  key (NULL: none;
+ * else [A-Za-z0-9._-], at most EXEC_KEY_MAX bytes, e.g.
+ * "42-block-1700000000": incident, event, time of the transition) makes
+ * the post idempotent: the job is hard-linked as keys/KEY in the same
+ * step, and a later post of the same key (a replay after a crash before
+ * the state was saved) is skipped for EXEC_KEY_DAYS days.  0 posted, 1
+ * skipped (key seen), or -1 with errno (EINVAL: a newline in json or a
+ * bad key; ENOSPC when EXEC_SPOOL_MAX runs are owed already: the caller
+ * logs it loudly, the event is not run).
  */
-int exec_spool_add(struct exec_spool *s, const char *json,
+int exec_spool_add(struct exec_spool *s, const char *key, const char *json,
 		   const struct exec_env *env);
 
 /*
@@ -156,8 +164,9 @@ void exec_spool_run(struct exec_spool *s, const char *program, time_t timeout,
  * counted in m (metrics_alert(m, "exec", ok), metrics_error() of the
  * alert; m may be NULL).  The worker owns nothing: s and m must outlive
  * it.  NULL with errno.
- * exec_worker_post - exec_spool_add(), then wake the worker; 0 or -1
- * with errno (log it loudly: that event will not run the program).
+ * exec_worker_post - exec_spool_add(), then wake the worker; 0, 1 (key
+ * seen: skipped) or -1 with errno (log it loudly: that event will not run
+ * the program).
  * exec_worker_configure - new program, timeout, retry (a reload); wakes
  * the worker.
  * exec_worker_last - copy of the last pass's result (for the health file
@@ -171,7 +180,7 @@ struct metrics;
 struct exec_worker *exec_worker_start(struct exec_spool *s, const char *program,
 				      time_t timeout, time_t retry,
 				      struct metrics *m);
-int exec_worker_post(struct exec_worker *w, const char *json,
+int exec_worker_post(struct exec_worker *w, const char *key, const char *json,
 		     const struct exec_env *env);
 void exec_worker_configure(struct exec_worker *w, const char *program,
 			   time_t timeout, time_t retry);

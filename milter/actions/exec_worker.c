@@ -135,13 +135,14 @@ static void kick(struct exec_worker *w)
 }
 
 /* exec_worker_post - spool, then wake */
-int exec_worker_post(struct exec_worker *w, const char *json,
+int exec_worker_post(struct exec_worker *w, const char *key, const char *json,
 		     const struct exec_env *env)
 {
-	if (exec_spool_add(w->spool, json, env) < 0)
-		return -1;
-	kick(w);
-	return 0;
+	int r = exec_spool_add(w->spool, key, json, env);
+
+	if (r == 0)
+		kick(w);
+	return r;
 }
 
 /* exec_worker_configure - a reload */
