@@ -247,7 +247,7 @@ int status_check(const struct status_opts *o, FILE *out)
 		   " | blocked=%lu;;;0 banned=%lu;;;0 ratelimited=%lu;;;0 "
 		   "open=%lu;;;0 cleared=%lu;;;0",
 		   s.blocked, s.banned, s.ratelimited, s.open, s.cleared);
-	if (s.health == 1 && s.running) {
+	if (s.health == 1 && s.running && s.h.n_sources) {
 		size_t i;
 		unsigned long long bytes = 0;
 		long long secs = 0;
