@@ -23,6 +23,7 @@
 #include "event.h"
 #include "log.h"
 #include "scan.h"
+#include "units.h"
 
 #define MAX_OVERRIDES 8
 
@@ -48,8 +49,8 @@ static void usage(FILE *fp, int status)
 		"blocks this server's IP, and mails the admin a prefilled "
 		"delisting request.\n"
 		"\n"
-		"  -c FILE     configuration file (default %s;\n"
-		"              without one, the built-in defaults apply)\n"
+		"  -c FILE     configuration file (default %s,\n"
+		"              %s)\n"
 		"  -f          stay in the foreground and log to stderr too\n"
 		"  -p SOCKET   milter socket (local:/path, inet:PORT@HOST)\n"
 		"  -u USER     run as USER after creating the socket\n"
@@ -71,7 +72,10 @@ static void usage(FILE *fp, int status)
 		"              from the findings in FILEs\n"
 		"  -V          print the version\n"
 		"  -h          this help\n",
-		CONFIG_DEFAULT_FILE);
+		CONFIG_DEFAULT_FILE,
+		access(CONFIG_DEFAULT_FILE, F_OK) == 0
+			? "present"
+			: "absent: no file, built-in defaults apply");
 	exit(status);
 }
 
@@ -89,12 +93,9 @@ static void add_override(const char *name, const char *value)
 /* level_arg - -d takes a name or a number 0-7 */
 static const char *level_arg(const char *arg)
 {
-	static const char *names[] = {"emerg",	 "alert",  "crit", "err",
-				      "warning", "notice", "info", "debug"};
+	int level = units_level(arg);
 
-	if (arg[0] >= '0' && arg[0] <= '7' && !arg[1])
-		return names[arg[0] - '0'];
-	return arg;
+	return level < 0 ? arg : units_level_name(level);
 }
 
 /* load - read the configuration as the command line says */
@@ -113,7 +114,10 @@ static void log_lifecycle(const char *event, const struct config *c)
 	event_kv(&b, "event", event);
 	event_kv(&b, "version", PACKAGE_VERSION);
 	event_kv(&b, "socket", c->socket);
-	event_kv(&b, "config", *c->file ? c->file : "built-in");
+	event_kv(&b, "config",
+		 *c->file ? c->file : "no file: built-in defaults");
+	if (!*c->file && *c->tried)
+		event_kv(&b, "tried", c->tried);
 	if (!b.err)
 		log_notice("%s", buf_str(&b));
 	buf_free(&b);
