@@ -13,7 +13,6 @@
 #include "confcheck.h"
 #include "util.h"
 
-
 /* confcheck_text - printable, bounded: the common check of every string */
 const char *confcheck_text(const char *v)
 {
@@ -106,7 +105,8 @@ const char *confcheck_email(const char *v, struct confcheck_val *w)
 	return why;
 }
 
-/* confcheck_socket - libmilter's {unix|local}:/path, inet:port@host, inet6:... */
+/* confcheck_socket - libmilter's {unix|local}:/path, inet:port@host, inet6:...
+ */
 const char *confcheck_socket(const char *v, struct confcheck_val *w)
 {
 	const char *colon = strchr(v, ':');
@@ -240,17 +240,19 @@ const char *confcheck_syslog_name(const char *v, struct confcheck_val *w)
 		       "192.0.2.10\"";
 	for (n = (size_t)(eq - v); n && (v[n - 1] == ' ' || v[n - 1] == '\t');)
 		n--;
-	if (!n || n > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
-				      "mnopqrstuvwxyz0123456789._-/") < n)
+	if (!n || n > 64 ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl"
+		      "mnopqrstuvwxyz0123456789._-/") < n)
 		return "the name is 1 to 64 of A-Z a-z 0-9 . _ - /";
 	for (ip = eq + 1; *ip == ' ' || *ip == '\t'; ip++)
 		;
-	for (ipl = strlen(ip); ipl && (ip[ipl - 1] == ' ' || ip[ipl - 1] == '\t');)
+	for (ipl = strlen(ip);
+	     ipl && (ip[ipl - 1] == ' ' || ip[ipl - 1] == '\t');)
 		ipl--;
 	if (!util_ip_parse(ip, ipl, canon, sizeof(canon))) {
 		snprintf(w->msg, sizeof(w->msg),
-			 "\"%.*s\" is not an IP address", (int)(ipl > 64 ? 64 : ipl),
-			 ip);
+			 "\"%.*s\" is not an IP address",
+			 (int)(ipl > 64 ? 64 : ipl), ip);
 		return w->msg;
 	}
 	snprintf(w->canon, sizeof(w->canon), "%.*s %s", (int)n, v, canon);
@@ -312,6 +314,6 @@ const char *confcheck_website(const char *v, struct confcheck_val *w)
 const char *confcheck_domain(const char *v, struct confcheck_val *w)
 {
 	(void)w;
-	return *v && confcheck_host_chars(v, strlen(v)) ? "not a domain name" : NULL;
+	return *v && confcheck_host_chars(v, strlen(v)) ? "not a domain name"
+							: NULL;
 }
-

@@ -42,7 +42,8 @@ const char *confcheck_address(const char *v, struct confcheck_val *w);
 /* confcheck_email - "" or a full user@domain (contact.email) */
 const char *confcheck_email(const char *v, struct confcheck_val *w);
 
-/* confcheck_socket - libmilter's {unix|local}:/path, inet:port@host, inet6:... */
+/* confcheck_socket - libmilter's {unix|local}:/path, inet:port@host, inet6:...
+ */
 const char *confcheck_socket(const char *v, struct confcheck_val *w);
 
 /* confcheck_owner - "", "user" or "user:group" that exist on this system */

@@ -57,11 +57,11 @@ struct row {
 	const char *name; /* the option */
 	const char *def;  /* the built-in default, as written in the file */
 	enum kind kind;
-	size_t off;	  /* the field in struct config */
-	size_t off_n;	  /* K_LIST, K_PAIRS: the count */
-	long min, max;	  /* K_INT, K_MODE, K_DURATION, K_SIZE */
-	confcheck_fn *check;  /* each value or list entry; NULL: none */
-	const char *why;  /* a value of the wrong form: the message */
+	size_t off;	     /* the field in struct config */
+	size_t off_n;	     /* K_LIST, K_PAIRS: the count */
+	long min, max;	     /* K_INT, K_MODE, K_DURATION, K_SIZE */
+	confcheck_fn *check; /* each value or list entry; NULL: none */
+	const char *why;     /* a value of the wrong form: the message */
 };
 
 /* ---------------------------------------------------------------------
@@ -76,14 +76,15 @@ static const struct row rows[] = {
 	 F(socket), 0, 0, 0, confcheck_socket, NULL},
 	{"", "socket_mode", "0660", K_MODE, F(socket_mode), 0, 0, 0777, NULL,
 	 "expected an octal mode such as 0660"},
-	{"", "socket_owner", "", K_STR, F(socket_owner), 0, 0, 0, confcheck_owner,
-	 NULL},
+	{"", "socket_owner", "", K_STR, F(socket_owner), 0, 0, 0,
+	 confcheck_owner, NULL},
 	{"", "user", "", K_STR, F(user), 0, 0, 0, confcheck_user, NULL},
-	{"", "pidfile", "", K_STR, F(pidfile), 0, 0, 0, confcheck_path_opt, NULL},
-	{"", "state_file", "/var/lib/milter-delist/state", K_STR,
-	 F(state_file), 0, 0, 0, confcheck_path, NULL},
-	{"", "syslog_facility", "mail", K_FACILITY, F(syslog_facility), 0, 0,
-	 0, NULL, "expected mail, daemon, user or local0 ... local7"},
+	{"", "pidfile", "", K_STR, F(pidfile), 0, 0, 0, confcheck_path_opt,
+	 NULL},
+	{"", "state_file", "/var/lib/milter-delist/state", K_STR, F(state_file),
+	 0, 0, 0, confcheck_path, NULL},
+	{"", "syslog_facility", "mail", K_FACILITY, F(syslog_facility), 0, 0, 0,
+	 NULL, "expected mail, daemon, user or local0 ... local7"},
 	{"", "syslog_ident", "milter-delist", K_STR, F(syslog_ident), 0, 0, 0,
 	 confcheck_ident, NULL},
 	{"", "log_level", "info", K_LEVEL, F(log_level), 0, 0, 0, NULL,
@@ -92,16 +93,16 @@ static const struct row rows[] = {
 	 confcheck_maillog, NULL},
 	{"", "outbound_ips", "{}", K_LIST, F(outbound_ips), F(n_outbound_ips),
 	 0, 0, confcheck_ip_range, NULL},
-	{"", "syslog_names", "{}", K_PAIRS, F(syslog_names),
-	 F(n_syslog_names), 0, 0, confcheck_syslog_name, NULL},
+	{"", "syslog_names", "{}", K_PAIRS, F(syslog_names), F(n_syslog_names),
+	 0, 0, confcheck_syslog_name, NULL},
 	{"", "trusted_relays", "{}", K_LIST, F(trusted_relays),
 	 F(n_trusted_relays), 0, 0, confcheck_relay, NULL},
 	{"", "max_incidents", "10000", K_INT, F(max_incidents), 0, 1, 1000000,
 	 NULL, NULL},
 	{"", "bounce_max_size", "4M", K_SIZE, F(bounce_max_size), 0, 65536,
 	 64L << 20, NULL, "expected a size between 64k and 64M, such as 4M"},
-	{"alert", "to", "postmaster", K_STR, F(alert.to), 0, 0, 0, confcheck_address,
-	 NULL},
+	{"alert", "to", "postmaster", K_STR, F(alert.to), 0, 0, 0,
+	 confcheck_address, NULL},
 	{"alert", "from", "milter-delist", K_STR, F(alert.from), 0, 0, 0,
 	 confcheck_address, NULL},
 	{"alert", "sendmail", "/usr/sbin/sendmail -oi -t", K_ARGV,
@@ -119,8 +120,8 @@ static const struct row rows[] = {
 	{"alert", "stale", "0", K_DURATION, F(alert.stale), 0, 0, 365 * DAY,
 	 NULL, NULL},
 	{"contact", "name", "", K_STR, F(contact.name), 0, 0, 0, NULL, NULL},
-	{"contact", "email", "", K_STR, F(contact.email), 0, 0, 0, confcheck_email,
-	 NULL},
+	{"contact", "email", "", K_STR, F(contact.email), 0, 0, 0,
+	 confcheck_email, NULL},
 	{"contact", "company_type", "", K_STR, F(contact.company_type), 0, 0, 0,
 	 confcheck_company_type, NULL},
 	{"contact", "timezone", "", K_STR, F(contact.timezone), 0, 0, 0, NULL,
@@ -172,7 +173,8 @@ static void make_opts(struct opts *o)
 		}
 		o->sec[k][ns++] = make_opt(&rows[i]);
 		if (i + 1 == N_ROWS || strcmp(rows[i + 1].sec, rows[i].sec)) {
-			cfg_opt_t s = CFG_SEC(rows[i].sec, o->sec[k], CFGF_NONE);
+			cfg_opt_t s =
+				CFG_SEC(rows[i].sec, o->sec[k], CFGF_NONE);
 
 			o->sec[k++][ns] = end;
 			o->top[nt++] = s;
@@ -430,9 +432,8 @@ static void build_list(cfg_t *sc, const struct row *r, struct config *c,
 
 /* build_row - check one row's value and store it in c */
 static void build_row(cfg_t *sc, const struct row *r, struct config *c,
-		      int *bad)
+		      struct confcheck_val *w, int *bad)
 {
-	static _Thread_local struct confcheck_val w;
 	const char *v = NULL, *why = NULL;
 	size_t size;
 	time_t t;
@@ -441,27 +442,27 @@ static void build_row(cfg_t *sc, const struct row *r, struct config *c,
 	int n;
 
 	if (r->kind == K_LIST || r->kind == K_PAIRS) {
-		build_list(sc, r, c, &w, bad);
+		build_list(sc, r, c, w, bad);
 		return;
 	}
 	if (r->kind == K_INT) {
 		num = cfg_getint(sc, r->name);
 		*field(c, r, size_t) = num > 0 ? (size_t)num : 1;
-		check(r->sec, r->name, range(r, num, "", &w));
+		check(r->sec, r->name, range(r, num, "", w));
 		return;
 	}
 	v = cfg_getstr(sc, r->name);
 	v = v ? v : "";
-	w.canon[0] = '\0';
+	w->canon[0] = '\0';
 	if (check(r->sec, r->name, confcheck_text(v)))
 		return;
 	switch (r->kind) {
 	case K_STR:
-		why = r->check ? r->check(v, &w) : NULL;
-		*field(c, r, char *) = sdup(*w.canon ? w.canon : v, bad);
+		why = r->check ? r->check(v, w) : NULL;
+		*field(c, r, char *) = sdup(*w->canon ? w->canon : v, bad);
 		break;
 	case K_ARGV:
-		why = r->check(v, &w);
+		why = r->check(v, w);
 		*field(c, r, char **) = split_argv(v, bad);
 		break;
 	case K_MODE:
@@ -474,7 +475,7 @@ static void build_row(cfg_t *sc, const struct row *r, struct config *c,
 		if (units_duration(v, &t) < 0)
 			why = "expected a duration such as 90s, 15m, 24h, 2d";
 		else
-			why = range(r, (long long)t, "s", &w);
+			why = range(r, (long long)t, "s", w);
 		*field(c, r, time_t) = why ? 0 : t;
 		break;
 	case K_SIZE:
@@ -554,12 +555,14 @@ static void cross_check(const struct config *c)
 /* build - validate every value, defaults too, and fill c; 0 or -1 */
 static int build(cfg_t *cfg, struct config *c)
 {
-	int bad = 0;
+	struct confcheck_val *w = malloc(sizeof(*w));
+	int bad = !w;
 	size_t i;
 
-	for (i = 0; i < N_ROWS; i++)
+	for (i = 0; w && i < N_ROWS; i++)
 		build_row(*rows[i].sec ? cfg_getsec(cfg, rows[i].sec) : cfg,
-			  &rows[i], c, &bad);
+			  &rows[i], c, w, &bad);
+	free(w);
 	c->maillog = sdup(c->n_maillogs ? c->maillogs[0] : "", &bad);
 	if (!ctx->failed && !bad)
 		cross_check(c);
@@ -610,7 +613,7 @@ struct config *config_load(const char *file, int required,
 			   const char *const *overrides, char *err,
 			   size_t errlen)
 {
-	static _Thread_local struct opts o;
+	struct opts *o;
 	struct parse_ctx pc;
 	struct config *c = NULL;
 	char *text = NULL;
@@ -632,8 +635,12 @@ struct config *config_load(const char *file, int required,
 			goto out;
 		}
 	}
-	make_opts(&o);
-	cfg = cfg_init(o.top, CFGF_NONE);
+	o = malloc(sizeof(*o)); /* cfg_init() copies it */
+	if (o) {
+		make_opts(o);
+		cfg = cfg_init(o->top, CFGF_NONE);
+		free(o);
+	}
 	c = calloc(1, sizeof(*c));
 	if (!cfg || !c) {
 		ctx_error(0, "out of memory");

@@ -47,8 +47,8 @@ struct config_syslog_name {
 };
 
 struct config {
-	int refs;   /* owned by config.c; see config_acquire() */
-	char *file; /* file parsed, or "" for built-in defaults */
+	int refs;    /* owned by config.c; see config_acquire() */
+	char *file;  /* file parsed, or "" for built-in defaults */
 	char *tried; /* the path looked for (also when absent), or "" */
 
 	char *socket;
@@ -63,7 +63,8 @@ struct config {
 	int log_level; /* LOG_INFO ... */
 
 	char *maillog;	 /* maillogs[0], or "" = no log follower */
-	char **maillogs; /* NULL-terminated: "/path", "journal", "journal:DIR" */
+	char **maillogs; /* NULL-terminated: "/path", "journal", "journal:DIR"
+			  */
 	size_t n_maillogs;
 	struct config_syslog_name *syslog_names;
 	size_t n_syslog_names;

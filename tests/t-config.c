@@ -210,13 +210,15 @@ static const struct {
 	{"ident", "syslog_ident = \"a b\"\n", 1, "syslog_ident:"},
 	{"level", "log_level = \"loud\"\n", 1, "log_level: expected"},
 	{"maillog", "maillog = \"mail.log\"\n", 1, "maillog: must be an abs"},
-	{"maillog list", "maillog = {\"/var/log/mail.log\", \"journal:x\"}\n", 1,
+	{"maillog list", "maillog = {\"/var/log/mail.log\", \"journal:x\"}\n",
+	 1,
 	 "maillog: must be an absolute path, \"journal\" or \"journal:DIR\""},
 	{"maillog journals", "maillog = \"journals\"\n", 1, "maillog: must be"},
 	{"outbound range v4", "outbound_ips = {\"192.0.2.8/33\"}\n", 1,
 	 "outbound_ips: \"192.0.2.8/33\": the prefix length must be 0 to 32"},
 	{"outbound range v6", "outbound_ips = {\"2001:db8::/129\"}\n", 1,
-	 "outbound_ips: \"2001:db8::/129\": the prefix length must be 0 to 128"},
+	 "outbound_ips: \"2001:db8::/129\": the prefix length must be 0 to "
+	 "128"},
 	{"outbound range empty", "outbound_ips = {\"192.0.2.8/\"}\n", 1,
 	 "outbound_ips: \"192.0.2.8/\": the prefix length"},
 	{"outbound range address", "outbound_ips = {\"192.0.2/24\"}\n", 1,
@@ -229,11 +231,14 @@ static const struct {
 	 "syslog_names: the name is 1 to 64 of"},
 	{"syslog_names ip", "syslog_names = {\"out1 = 192.0.2.0/24\"}\n", 1,
 	 "syslog_names: \"192.0.2.0/24\" is not an IP address"},
-	{"syslog_names outside", "outbound_ips = {\"192.0.2.8/29\"}\n"
-	 "syslog_names = {\"out1 = 192.0.2.9\", \"out2 = 192.0.2.16\"}\n", 2,
-	 "syslog_names: 192.0.2.16 of \"out2\" is not in outbound_ips"},
-	{"syslog_names twice", "syslog_names = {\"o = 192.0.2.1\",\n"
-	 "\"o = 192.0.2.2\"}\n", 2, "syslog_names: \"o\" is listed twice"},
+	{"syslog_names outside",
+	 "outbound_ips = {\"192.0.2.8/29\"}\n"
+	 "syslog_names = {\"out1 = 192.0.2.9\", \"out2 = 192.0.2.16\"}\n",
+	 2, "syslog_names: 192.0.2.16 of \"out2\" is not in outbound_ips"},
+	{"syslog_names twice",
+	 "syslog_names = {\"o = 192.0.2.1\",\n"
+	 "\"o = 192.0.2.2\"}\n",
+	 2, "syslog_names: \"o\" is listed twice"},
 	{"outbound ip", "outbound_ips = {\"203.0.113.5\", \"999.1.1.1\"}\n", 1,
 	 "outbound_ips: \"999.1.1.1\" is not an IP"},
 	{"masked ip", "outbound_ips = {\"x.x.x.x\"}\n", 1,
@@ -414,18 +419,20 @@ static void test_units(void)
 		const char *in;
 		long long out; /* -1 = invalid */
 	} sizes[] = {
-		{"0", 0},	   {"4194304", 4194304}, {"512k", 524288},
-		{"4M", 4194304},   {"4m", 4194304},	 {"1G", 1073741824},
-		{"", -1},	   {"M", -1},		 {"4MB", -1},
-		{"-1", -1},	   {"4 M", -1},		 {"99999999999999", -1},
+		{"0", 0},	  {"4194304", 4194304},
+		{"512k", 524288}, {"4M", 4194304},
+		{"4m", 4194304},  {"1G", 1073741824},
+		{"", -1},	  {"M", -1},
+		{"4MB", -1},	  {"-1", -1},
+		{"4 M", -1},	  {"99999999999999", -1},
 	};
 	static const struct {
 		const char *in;
 		int out;
 	} levels[] = {
-		{"err", LOG_ERR},     {"error", LOG_ERR}, {"debug", LOG_DEBUG},
-		{"7", LOG_DEBUG},     {"0", LOG_EMERG},	  {"8", -1},
-		{"loud", -1},	      {"", -1},		  {"INFO", -1},
+		{"err", LOG_ERR}, {"error", LOG_ERR}, {"debug", LOG_DEBUG},
+		{"7", LOG_DEBUG}, {"0", LOG_EMERG},   {"8", -1},
+		{"loud", -1},	  {"", -1},	      {"INFO", -1},
 	};
 	size_t i, sz;
 

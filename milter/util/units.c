@@ -79,10 +79,9 @@ static const struct named facilities[] = {
 };
 
 static const struct named levels[] = {
-	{"emerg", LOG_EMERG},	  {"alert", LOG_ALERT},
-	{"crit", LOG_CRIT},	  {"err", LOG_ERR},
-	{"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-	{"info", LOG_INFO},	  {"debug", LOG_DEBUG},
+	{"emerg", LOG_EMERG}, {"alert", LOG_ALERT},	{"crit", LOG_CRIT},
+	{"err", LOG_ERR},     {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
+	{"info", LOG_INFO},   {"debug", LOG_DEBUG},
 };
 
 /* by_name - value of name in a table, -1 if absent */
