@@ -407,9 +407,13 @@ static void build_list(cfg_t *sc, const struct row *r, struct config *c,
 		*bad = 1;
 		return;
 	}
-	*field(c, r, void *) = pairs ? (void *)pairs : (void *)vec;
+	if (pairs)
+		*field(c, r, struct config_syslog_name *) = pairs;
+	else
+		*field(c, r, char **) = vec;
 	for (i = 0; i < n; i++) {
 		v = cfg_getnstr(sc, r->name, i);
+		v = v ? v : "";
 		w->canon[0] = '\0';
 		if (check(r->sec, r->name, confcheck_text(v)) ||
 		    check(r->sec, r->name, r->check(v, w)))
@@ -575,7 +579,7 @@ static int build(cfg_t *cfg, struct config *c)
 void config_free(struct config *c)
 {
 	struct config_syslog_name *p;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (!c)
 		return;
@@ -590,7 +594,8 @@ void config_free(struct config *c)
 			break;
 		case K_PAIRS:
 			p = *field(c, &rows[i], struct config_syslog_name *);
-			for (j = 0; p && (p[j].name || p[j].ip); j++) {
+			n = *(size_t *)(void *)((char *)c + rows[i].off_n);
+			for (j = 0; p && j < n; j++) {
 				free(p[j].name);
 				free(p[j].ip);
 			}
