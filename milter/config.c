@@ -623,7 +623,7 @@ struct config *config_load(const char *file, int required,
 	struct config *c = NULL;
 	char *text = NULL;
 	cfg_t *cfg = NULL;
-	int line;
+	int line, r;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.file = file ? file : "(built-in defaults)";
@@ -654,8 +654,11 @@ struct config *config_load(const char *file, int required,
 	cfg_set_error_function(cfg, confuse_error);
 	set_validators(cfg);
 	if (text) {
-		if (conftext_blank(text, &line) < 0) {
-			ctx_error(line, "unterminated string");
+		r = conftext_blank(text, &line);
+		if (r < 0) {
+			ctx_error(line, "%s",
+				  r == -1 ? "unterminated string"
+					  : "'{' is never closed by '}'");
 			goto out;
 		}
 		if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {

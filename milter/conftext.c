@@ -11,7 +11,8 @@
 
 #include "conftext.h"
 
-#define CONFTEXT_MAX (1 << 20) /* a config file is small */
+#define CONFTEXT_MAX   (1 << 20) /* a config file is small */
+#define CONFTEXT_DEPTH 16	 /* '{' remembered for the error */
 
 /* skip_env - at "${VAR}", which libconfuse's lexer reads up to the next
  * '}' (quotes, newlines and all): the '}', or NULL */
@@ -52,9 +53,9 @@ static char *skip_string(char *s, int *line)
  * file "loads" and the next parse, in cfg_init(), aborts the process. */
 int conftext_blank(char *s, int *line)
 {
+	int open[CONFTEXT_DEPTH], depth = 0, start;
 	const char *text = s;
 	char *env;
-	int start;
 
 	for (*line = 1; *s; s++) {
 		/* "${VAR}" that starts a word (after a byte that no unquoted
@@ -71,11 +72,17 @@ int conftext_blank(char *s, int *line)
 			}
 		} else if (*s == '\n') {
 			(*line)++;
+		} else if (*s == '{') {
+			if (depth < CONFTEXT_DEPTH)
+				open[depth] = *line;
+			depth++;
+		} else if (*s == '}' && depth > 0) {
+			depth--;
 		} else if (*s == '#' || (*s == '/' && s[1] == '/')) {
 			while (*s && *s != '\n')
 				*s++ = ' ';
 			if (!*s)
-				return 0;
+				break;
 			(*line)++;
 		} else if (*s == '/' && s[1] == '*') {
 			*s++ = ' ';
@@ -93,6 +100,13 @@ int conftext_blank(char *s, int *line)
 				s += 2;
 			}
 		}
+	}
+	/* libconfuse 3.3 takes the end of the file for the end of an open
+	 * section: a truncated file would load */
+	if (depth > 0) {
+		*line = open[(depth < CONFTEXT_DEPTH ? depth : CONFTEXT_DEPTH) -
+			     1];
+		return -2;
 	}
 	return 0;
 }

@@ -192,6 +192,13 @@ static const struct {
 	 "unterminated string"},
 	{"unterminated string after ${", "user = ${A\"}\"\n", 1,
 	 "unterminated string"},
+	/* libConfuse took the end of the file for the end of the section: a
+	 * truncated file loaded. */
+	{"unclosed section", "\nalert {\n  to = \"x@example.org\"\n\n", 2,
+	 "'{' is never closed by '}'"},
+	{"unclosed list", "outbound_ips = {\"192.0.2.1\"\n", 1,
+	 "'{' is never closed by '}'"},
+	{"closed twice", "alert { }\n}\n", 2, "unexpected closing brace"},
 	{"after comments", "# a\n# b\n# c\nbogus = 1\n", 4,
 	 "no such option 'bogus'"},
 	{"socket type", "\nsocket = \"tcp:25\"\n", 2, "socket: unknown socket"},
