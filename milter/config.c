@@ -757,44 +757,6 @@ void config_print(const struct config *c, FILE *fp)
 		fputs("}\n", fp);
 }
 
-/* Helpers of config.h, kept for their callers: see units.h. */
-
-/* config_parse_duration - units_duration() */
-int config_parse_duration(const char *s, time_t *out)
-{
-	return units_duration(s, out);
-}
-
-/* config_parse_size - units_size() */
-int config_parse_size(const char *s, size_t *out)
-{
-	return units_size(s, out);
-}
-
-/* config_facility - units_facility() */
-int config_facility(const char *name)
-{
-	return units_facility(name);
-}
-
-/* config_level - units_level(), names only */
-int config_level(const char *name)
-{
-	return isdigit((unsigned char)*name) ? -1 : units_level(name);
-}
-
-/* config_facility_name - units_facility_name() */
-const char *config_facility_name(int facility)
-{
-	return units_facility_name(facility);
-}
-
-/* config_level_name - units_level_name() */
-const char *config_level_name(int level)
-{
-	return units_level_name(level);
-}
-
 /* ---------------------------------------------------------------------
  * The current configuration, reference counted under one lock.
  */

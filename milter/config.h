@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "milter/paths.h" /* SYSCONFDIR, made by make from configure's */
+#include "units.h"
 
 #define CONFIG_DEFAULT_FILE SYSCONFDIR "/milter-delist.conf"
 
@@ -118,12 +119,31 @@ void config_install(struct config *c);
 struct config *config_acquire(void);
 void config_release(struct config *c);
 
-/* Helpers shared with other modules (units.h has the same). */
-int config_parse_duration(const char *s, time_t *out); /* "90s" "24h" "2d" */
-int config_parse_size(const char *s, size_t *out);     /* "4M" "512k" */
-int config_facility(const char *name);		       /* -1 if unknown */
-int config_level(const char *name);		       /* -1 if unknown */
-const char *config_facility_name(int facility);
-const char *config_level_name(int level);
+/* Helpers shared with other modules, kept for their callers: units.h
+ * has them (config_level takes names only, as the file does). */
+static inline int config_parse_duration(const char *s, time_t *out)
+{
+	return units_duration(s, out); /* "90s" "24h" "2d" */
+}
+static inline int config_parse_size(const char *s, size_t *out)
+{
+	return units_size(s, out); /* "4M" "512k" */
+}
+static inline int config_facility(const char *name)
+{
+	return units_facility(name); /* -1 if unknown */
+}
+static inline int config_level(const char *name)
+{
+	return name[0] >= '0' && name[0] <= '9' ? -1 : units_level(name);
+}
+static inline const char *config_facility_name(int facility)
+{
+	return units_facility_name(facility);
+}
+static inline const char *config_level_name(int level)
+{
+	return units_level_name(level);
+}
 
 #endif
