@@ -1994,7 +1994,7 @@ static void test_stamp_len(void)
 	static const struct {
 		const char *name, *line;
 		size_t want;
-	} rows[] = {
+	} cases[] = {
 		{"rsyslog RFC 3339 high precision",
 		 "2026-12-06T09:12:01.114532+01:00 mx1 postfix/smtp[1]: x", 32},
 		{"journalctl short-iso", "2026-12-06T09:12:01+0100 mx1 x", 24},
@@ -2003,7 +2003,8 @@ static void test_stamp_len(void)
 		{"UTC", "2026-12-06T08:12:01Z mx1 x", 20},
 		{"journalctl short-precise", "Dec 06 09:12:01.114532 mx1 x",
 		 22},
-		{"classic syslog", "Dec  6 09:12:01 mx1 postfix/smtp[1]: x", 15},
+		{"classic syslog", "Dec  6 09:12:01 mx1 postfix/smtp[1]: x",
+		 15},
 		{"Exim", "2026-12-06 09:12:01 1rAbCd-0001xY-Ac => x", 19},
 		{"a header named like a date", "2026-12-06T09: x", 0},
 		{"a header", "Received: from mx1 (mx1 [192.0.2.1])", 0},
@@ -2014,12 +2015,12 @@ static void test_stamp_len(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		CHECK(maillog_stamp_len(rows[i].line, strlen(rows[i].line)) ==
-			      rows[i].want,
-		      "stamp_len %s: got %zu, want %zu", rows[i].name,
-		      maillog_stamp_len(rows[i].line, strlen(rows[i].line)),
-		      rows[i].want);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(maillog_stamp_len(cases[i].line, strlen(cases[i].line)) ==
+			      cases[i].want,
+		      "stamp_len %s: got %zu, want %zu", cases[i].name,
+		      maillog_stamp_len(cases[i].line, strlen(cases[i].line)),
+		      cases[i].want);
 }
 
 int main(void)

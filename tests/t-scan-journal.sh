@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-journal.sh - --scan of the logs a Debian 12 box has: real journal files
+# t-scan-journal.sh - --scan of the logs a Debian 12 box has: real journal files
 # (written by systemd-journal-remote from an export stream), a directory of
 # them, and text logs with RFC 3339 (rsyslog), short-iso and short-precise
 # (journalctl) stamps.  Every form gives the findings of the classic syslog
