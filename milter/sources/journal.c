@@ -254,8 +254,6 @@ static ssize_t render(struct journal *j, int *cut)
 	struct tm tm;
 	char *p = j->line;
 
-	if (!field(j->sd, "MESSAGE", 8, &msg, &mlen))
-		return -1;
 	if (sd_journal_get_realtime_usec(j->sd, &usec) < 0)
 		usec = 0;
 	t = (time_t)(usec / 1000000);
@@ -285,8 +283,9 @@ static ssize_t render(struct journal *j, int *cut)
 	}
 	p[pos++] = ':';
 	p[pos++] = ' ';
-	/* The other fields were read after MESSAGE: its pointer is only
-	 * valid until the next sd_journal_get_data(). */
+	/* MESSAGE last: a pointer from sd_journal_get_data() is valid only
+	 * until its next call, and read once: a compressed field costs a
+	 * decompression each time. */
 	if (!field(j->sd, "MESSAGE", 8, &msg, &mlen))
 		return -1;
 	*cut = mlen > JOURNAL_MESSAGE_MAX;
