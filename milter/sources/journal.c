@@ -100,7 +100,9 @@ static sd_journal *open_local(char *err)
 	if (sd_journal_has_runtime_files(sd) <= 0 &&
 	    sd_journal_has_persistent_files(sd) <= 0) {
 		set_err(err,
-			"no journal file readable (is this user root or in "
+			"no journal file found or readable in "
+			"/var/log/journal or /run/log/journal (is "
+			"systemd-journald running? is this user root or in "
 			"the group systemd-journal or adm?)",
 			NULL, 0);
 		sd_journal_close(sd);
