@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -136,6 +138,82 @@ static void test_errors(void)
 	      "bad cursor: %s", err);
 }
 
+/* test_spec - which maillog entries name a journal */
+static void test_spec(void)
+{
+	static const struct {
+		const char *spec;
+		int want;
+	} cases[] = {
+		{"journal", 1},
+		{"journal:/var/log/journal/remote", 1},
+		{"journal:remote", -1},
+		{"journal:", -1},
+		{"/var/log/mail.log", 0},
+		{"journald", 0},
+		{"Journal", 0},
+	};
+	char err[JOURNAL_ERR_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		r = journal_check_spec(cases[i].spec, err);
+		CHECK(r == cases[i].want, "check_spec %s: %d, want %d",
+		      cases[i].spec, r, cases[i].want);
+		CHECK((r < 0) == (err[0] != '\0'), "check_spec %s: err \"%s\"",
+		      cases[i].spec, err);
+	}
+}
+
+/* test_unreadable - a journal file the user cannot read is said, not
+ * skipped (as nobody, when we are root) */
+static void test_unreadable(void)
+{
+	char priv[128], cmd[512], err[JOURNAL_ERR_MAX];
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return;
+	snprintf(priv, sizeof(priv), "%s/priv", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -m 755 %s && cp %s/a.journal %s/x.journal && "
+		 "chmod 600 %s/x.journal",
+		 priv, dir, priv, priv);
+	if (chmod(dir, 0755) < 0 || system(cmd) != 0 || pipe(fds) < 0) {
+		CHECK(0, "cannot set up %s", priv);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char spec[160];
+		struct journal *j;
+
+		close(fds[0]);
+		snprintf(spec, sizeof(spec), "journal:%s", priv);
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(3);
+		j = journal_open(spec, NULL, err);
+		if (j)
+			_exit(1);
+		n = write(fds[1], err, strlen(err));
+		_exit(n > 0 ? 0 : 2);
+	}
+	close(fds[1]);
+	memset(err, 0, sizeof(err));
+	n = read(fds[0], err, sizeof(err) - 1);
+	close(fds[0]);
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0,
+	      "unreadable journal file: opened without a word");
+	CHECK(n > 0 && strstr(err, "x.journal") &&
+		      strstr(err, "Permission denied"),
+	      "unreadable journal file: \"%s\"", err);
+}
+
 /* test_read - all, tail, cursor, follow */
 static void test_read(void)
 {
@@ -248,6 +326,9 @@ int main(void)
 		CHECK(!journal_open("journal", NULL, err) &&
 			      strstr(err, "without journal support"),
 		      "no libsystemd: %s", err);
+		CHECK(journal_check_spec("journal:/x", err) < 0 &&
+			      strstr(err, "without journal support"),
+		      "no libsystemd, check_spec: %s", err);
 		return check_done("t-journal");
 	}
 	if (access(REMOTE, X_OK) < 0) {
@@ -261,8 +342,10 @@ int main(void)
 		perror("mkdtemp");
 		return 99;
 	}
+	test_spec();
 	test_errors();
 	test_read();
+	test_unreadable();
 	if (!getenv("KEEP_TMP")) {
 		char cmd[128];
 

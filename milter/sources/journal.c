@@ -8,7 +8,9 @@
  * data threshold bounds what libsystemd decompresses for one field; the
  * line buffer bounds what we copy.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,31 @@
 
 #include "journal.h"
 #include "util.h"
+
+#define JOURNAL_NONE                                                           \
+	"this milter-delist was built without journal support (libsystemd); "  \
+	"rebuild with libsystemd-dev installed (configure --with-systemd)"
+
+/* journal_check_spec - a maillog entry that names a journal, checked */
+int journal_check_spec(const char *spec, char *err)
+{
+	if (strcmp(spec, "journal") && strncmp(spec, "journal:", 8))
+		return 0;
+	if (!journal_available()) {
+		if (err)
+			util_strcpy(err, JOURNAL_ERR_MAX, JOURNAL_NONE);
+		return -1;
+	}
+	if (spec[7] == ':' && spec[8] != '/') {
+		if (err)
+			snprintf(err, JOURNAL_ERR_MAX,
+				 "%.100s: the journal directory must be an "
+				 "absolute path",
+				 spec);
+		return -1;
+	}
+	return 1;
+}
 
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
@@ -50,8 +77,9 @@ static void set_err(char *err, const char *what, const char *arg, int e)
 			 arg ? arg : "");
 }
 
-/* setup - match, bound, and ready the wait descriptor of a new handle */
-static struct journal *setup(sd_journal *sd, char *err)
+/* setup - match and bound a new handle; with watch, the wait descriptor
+ * too (inotify: its limits are a real failure, said here) */
+static struct journal *setup(sd_journal *sd, int watch, char *err)
 {
 	struct journal *j;
 	int r;
@@ -73,9 +101,18 @@ static struct journal *setup(sd_journal *sd, char *err)
 		return NULL;
 	}
 	j->sd = sd;
+	j->fd = -1;
+	if (!watch)
+		return j;
 	/* Before any read: the watches exist from here on, so nothing
 	 * written between the read and the first wait is missed. */
 	j->fd = sd_journal_get_fd(sd);
+	if (j->fd < 0) {
+		set_err(err, "cannot watch the journal for new entries", NULL,
+			-j->fd);
+		journal_close(j);
+		return NULL;
+	}
 	return j;
 }
 
@@ -111,6 +148,32 @@ static sd_journal *open_local(char *err)
 	return sd;
 }
 
+/* unreadable_file - the first journal file of dir this user cannot read
+ * into err; 1 if there is one (libsystemd skips them without a word) */
+static int unreadable_file(const char *dir, char *err)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (!d)
+		return 0; /* said by the open that follows */
+	while (!found && (de = readdir(d)))
+		if ((util_has_suffix(de->d_name, ".journal") ||
+		     util_has_suffix(de->d_name, ".journal~")) &&
+		    faccessat(dirfd(d), de->d_name, R_OK, AT_EACCESS) < 0) {
+			found = 1;
+			if (err)
+				snprintf(err, JOURNAL_ERR_MAX,
+					 "cannot read journal file "
+					 "%.80s/%.80s: %s "
+					 "(is this user in its group?)",
+					 dir, de->d_name, strerror(errno));
+		}
+	closedir(d);
+	return found;
+}
+
 /* open_dir - the journal files of a directory */
 static sd_journal *open_dir(const char *dir, char *err)
 {
@@ -126,6 +189,8 @@ static sd_journal *open_dir(const char *dir, char *err)
 		set_err(err, "cannot read journal directory", dir, errno);
 		return NULL;
 	}
+	if (unreadable_file(dir, err))
+		return NULL;
 	r = sd_journal_open_directory(&sd, dir, 0);
 	if (r < 0) {
 		set_err(err, "cannot open journal directory", dir, -r);
@@ -150,7 +215,7 @@ struct journal *journal_open(const char *spec, const char *cursor, char *err)
 			0);
 		return NULL;
 	}
-	if (!sd || !(j = setup(sd, err)))
+	if (!sd || !(j = setup(sd, 1, err)))
 		return NULL;
 	if (cursor && *cursor) {
 		r = sd_journal_seek_cursor(sd, cursor);
@@ -207,7 +272,7 @@ struct journal *journal_open_files(const char *const *paths, size_t n,
 		set_err(err, "cannot open journal", paths[0], -r);
 		return NULL;
 	}
-	return setup(sd, err);
+	return setup(sd, 0, err);
 }
 
 /* field - the value of field name (name_len bytes with its '=') of the
@@ -377,10 +442,6 @@ void journal_close(struct journal *j)
 }
 
 #else /* !HAVE_SYSTEMD */
-
-#define JOURNAL_NONE                                                           \
-	"this milter-delist was built without journal support (libsystemd); "  \
-	"rebuild with libsystemd-dev installed (configure --with-systemd)"
 
 struct journal {
 	int unused;

@@ -52,6 +52,16 @@ typedef void journal_line_fn(void *arg, const char *line, size_t len, int cut);
 int journal_available(void);
 
 /*
+ * journal_check_spec - does the maillog entry spec name a journal
+ * ("journal" or "journal:DIR")?  0 when it does not (a file), 1 when it
+ * names one this build can read, -1 when it names one that cannot work,
+ * the reason in err (size JOURNAL_ERR_MAX): a build without libsystemd,
+ * a DIR that is not an absolute path.  For the configuration check (-t);
+ * whether the journal can be read is known only at journal_open().
+ */
+int journal_check_spec(const char *spec, char *err);
+
+/*
  * journal_open - open a journal to follow: spec is "journal" (the local
  * system journal: needs root or the group systemd-journal or adm) or
  * "journal:DIR" (the journal files in the directory DIR, e.g. written by
@@ -59,9 +69,12 @@ int journal_available(void);
  * string from journal_cursor() (reading resumes after that entry) or NULL
  * (a first start: only entries written from now on).  Returns the
  * journal, or NULL with a message in err (size JOURNAL_ERR_MAX): an
- * unknown spec, a build without libsystemd, a directory that cannot be
- * read, a local journal with no file readable by this user, a cursor that
- * is not one (open again with NULL to start at the tail).
+ * unknown spec, a build without libsystemd, a directory or a journal file
+ * in it that cannot be read (libsystemd would skip it without a word), a
+ * local journal with no file readable by this user, no inotify watch left,
+ * a cursor that is not one (open again with NULL to start at the tail).
+ * Open it as the user that will read it (after dropping privileges): files
+ * added later are opened then.
  */
 struct journal *journal_open(const char *spec, const char *cursor, char *err);
 
@@ -86,7 +99,8 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 
 /*
  * journal_fd - a descriptor to poll() for input (POLLIN) before calling
- * journal_wait(j, 0); -1 on error.
+ * journal_wait(j, 0), for a journal from journal_open(); -1 for one from
+ * journal_open_files().
  */
 int journal_fd(struct journal *j);
 
