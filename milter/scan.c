@@ -274,13 +274,14 @@ static int looks_like_log(const char *p, size_t n)
 	return stamped > 0 && stamped * 2 >= lines;
 }
 
-/* journal_line - one journal entry, as the log line it renders to */
+/* What journal_line() needs: the scan, the name to print, the count. */
 struct scan_journal {
 	struct scan *s;
 	const char *file;
 	unsigned long lineno;
 };
 
+/* journal_line - one journal entry, as the log line it renders to */
 static void journal_line(void *arg, const char *line, size_t len, int cut)
 {
 	struct scan_journal *sj = arg;
