@@ -269,7 +269,13 @@ struct journal *journal_open_files(const char *const *paths, size_t n,
 		free(list);
 	}
 	if (r < 0) {
-		set_err(err, "cannot open journal", paths[0], -r);
+		if (err)
+			snprintf(err, JOURNAL_ERR_MAX,
+				 "cannot open journal %.120s: %s%s", paths[0],
+				 strerror(-r),
+				 r == -ENODATA || r == -EBADMSG
+					 ? " (a cut or damaged file?)"
+					 : "");
 		return NULL;
 	}
 	return setup(sd, 0, err);
