@@ -110,3 +110,11 @@ rc=$?
 [ "$rc" = 2 ] || fail "journal on stdin: exit $rc, want 2"
 grep -q 'journal' "$T/err" || fail "journal on stdin: $(cat "$T/err")"
 ok "a journal file on standard input: an error naming the journal, exit 2"
+
+# A cut journal file (a copy that stopped half-way) is an error, named.
+head -c 1000 "$T/saved-entries" >"$T/cut.journal"
+"$MD" --scan "$T/cut.journal" >/dev/null 2>"$T/err"
+rc=$?
+[ "$rc" = 2 ] || fail "cut journal file: exit $rc, want 2"
+grep -q 'cut.journal: .*cut or damaged' "$T/err" || fail "cut journal file: $(cat "$T/err")"
+ok "a cut journal file: an error naming it, exit 2"
