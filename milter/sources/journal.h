@@ -113,9 +113,10 @@ int journal_fd(struct journal *j);
 int journal_wait(struct journal *j, int ms);
 
 /*
- * journal_cursor - the cursor of the last entry read, into buf (size
- * JOURNAL_CURSOR_MAX).  0, or -1 when no entry was read yet (keep the
- * cursor saved before) or on error.
+ * journal_cursor - the cursor of the last mail entry read (after a first
+ * start at the tail: the last one the journal held then, so it can be
+ * saved at once), into buf (size JOURNAL_CURSOR_MAX).  0, or -1 when there
+ * is none yet (keep the cursor saved before) or on error.
  */
 int journal_cursor(struct journal *j, char *buf);
 
