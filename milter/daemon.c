@@ -373,7 +373,7 @@ static void warn_event(const char *what, const char *path, const char *reason,
 }
 
 /* only_state_files - every entry of the open directory dfd is a plain
- * file of the state (no link, no directory, nothing else) */
+ * file (or socket) named for base (no link, no directory, nothing else) */
 static int only_state_files(int dfd, const char *base)
 {
 	struct dirent *e;
@@ -391,7 +391,8 @@ static int only_state_files(int dfd, const char *base)
 			continue;
 		ok = is_state_name(e->d_name, base) &&
 		     fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		     S_ISREG(st.st_mode) && st.st_nlink == 1;
+		     (S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode)) &&
+		     st.st_nlink == 1;
 	}
 	closedir(d);
 	return ok;
@@ -414,28 +415,26 @@ static int chown_state_files(int dfd, const char *base, uid_t uid, gid_t gid)
 	while ((e = readdir(d)) != NULL) {
 		if (!is_state_name(e->d_name, base))
 			continue;
-		fd = openat(dfd, e->d_name,
-			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue; /* gone meanwhile */
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    st.st_nlink != 1 || fchown(fd, uid, gid) < 0)
+		if (st.st_nlink != 1 ||
+		    (!S_ISREG(st.st_mode) && !S_ISSOCK(st.st_mode)) ||
+		    fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 			r = -1;
-		close(fd);
 	}
 	closedir(d);
 	return r;
 }
 
-/* daemon_own_state_dir - take over a state directory another start left */
-int daemon_own_state_dir(const char *state_file, uid_t uid, gid_t gid)
+/* daemon_own_dir - take over a directory another start left */
+int daemon_own_dir(const char *file, uid_t uid, gid_t gid)
 {
 	char dir[4096], was[128], reason[300];
 	const char *base;
 	struct stat st;
 	int dfd, r = 0;
 
-	if (split_dir(state_file, dir, sizeof(dir), &base) < 0)
+	if (split_dir(file, dir, sizeof(dir), &base) < 0)
 		return 0;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
@@ -452,10 +451,10 @@ int daemon_own_state_dir(const char *state_file, uid_t uid, gid_t gid)
 		goto out;
 	}
 	snprintf(reason, sizeof(reason),
-		 "it belonged to another user (%s) and held only the state's "
+		 "it belonged to another user (%s) and held only %s and its "
 		 "own files: given to the user the daemon runs as",
-		 was);
-	warn_event("state-dir", dir, reason, NULL);
+		 was, base);
+	warn_event("dir", dir, reason, NULL);
 	r = 1;
 out:
 	close(dfd);

@@ -65,15 +65,15 @@ struct daemon_paths {
 };
 
 /*
- * daemon_own_state_dir - as root, before dropping privileges: when the
- * directory of state_file belongs to another user than uid (not root) and
- * holds nothing but the state file's own files (state, state.*: what a
- * start with another -u USER leaves), give the directory and those files
- * to uid:gid and say so in an event=warning line.  Returns 1 when it
- * changed them, 0 when there was nothing to do or it is not ours to
+ * daemon_own_dir - as root, before dropping privileges: when the directory
+ * of file (the state file, the socket) belongs to another user than uid
+ * (not root) and holds nothing but file and its "file.*" companions (what
+ * a start with another -u USER leaves), give the directory and those
+ * files to uid:gid and say so in an event=warning line.  Returns 1 when
+ * it changed them, 0 when there was nothing to do or it is not ours to
  * change (daemon_check_writable() then says what to do), -1 on an error.
  */
-int daemon_own_state_dir(const char *state_file, uid_t uid, gid_t gid);
+int daemon_own_dir(const char *file, uid_t uid, gid_t gid);
 
 /*
  * daemon_check_writable - after dropping privileges, as the user the

@@ -261,14 +261,15 @@ static int run_daemon(struct config *c, int foreground)
 	if (daemon_make_parent(c->state_file, uid, gid) < 0)
 		log_warning("cannot create the directory of %s: %s",
 			    c->state_file, strerror(errno));
-	if (uid != (uid_t)-1 &&
-	    daemon_own_state_dir(c->state_file, uid, gid) < 0)
+	if (uid != (uid_t)-1 && daemon_own_dir(c->state_file, uid, gid) < 0)
 		return EX_CANTCREAT;
 
 	if (daemon_prepare_socket(c->socket, uid, gid, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
+	if (path && uid != (uid_t)-1 && daemon_own_dir(path, uid, gid) < 0)
+		return EX_CANTCREAT;
 	if (smfi_setconn(c->socket) == MI_FAILURE ||
 	    smfi_register(*callbacks_descriptor()) == MI_FAILURE) {
 		log_error("libmilter refused the socket or the filter");
