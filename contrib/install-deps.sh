@@ -15,6 +15,8 @@ TEST="miltertest postfix swaks python3 procps iproute2 util-linux clang"
 # tests/t-privilege.sh traces the daemon (strace); tests/t-systemd.sh needs
 # systemd-analyze (package systemd; it is not started) and libseccomp.
 TEST="$TEST strace systemd libseccomp2"
+# contrib/adduser.sh (the quick start, tests/t-install.sh) uses adduser.
+TEST="$TEST adduser"
 # A daemon that does not stop is shown with its threads' stacks (gdb).
 TEST="$TEST gdb"
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz): only a
