@@ -304,6 +304,8 @@ static int run_daemon(struct config *c, int foreground)
 		log_error("%s", err);
 		if (path)
 			unlink(path);
+		if (*c->pidfile)
+			unlink(c->pidfile);
 		return r;
 	}
 	if (engine_start() < 0) {
