@@ -20,6 +20,8 @@ TEST="$TEST strace systemd libseccomp2"
 # tests/t-journal and t-scan-journal.sh write real journal files with
 # /lib/systemd/systemd-journal-remote.
 TEST="$TEST systemd-journal-remote"
+# contrib/adduser.sh (the quick start, tests/t-install.sh) uses adduser.
+TEST="$TEST adduser"
 # A daemon that does not stop is shown with its threads' stacks (gdb).
 TEST="$TEST gdb"
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz): only a

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -213,6 +214,25 @@ static int run_milter(void)
 	return milter_status;
 }
 
+/* check_paths - as the user we now run as: can we do our job?  0 or an
+ * exit status, with the reason in err (daemon_check_writable) */
+static int check_paths(const struct config *c, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct daemon_paths p = {
+		.state_file = c->state_file,
+		.pidfile = c->pidfile,
+		.socket = c->socket,
+		.maillog = c->maillog,
+		.user = *c->user ? c->user
+			: pw	 ? pw->pw_name
+				 : "this user",
+	};
+
+	daemon_check_client(c->socket, "postfix");
+	return daemon_check_writable(&p, err, errlen);
+}
+
 /* run_daemon - the milter's life; returns the exit status */
 static int run_daemon(struct config *c, int foreground)
 {
@@ -245,11 +265,15 @@ static int run_daemon(struct config *c, int foreground)
 	if (daemon_make_parent(c->state_file, uid, gid) < 0)
 		log_warning("cannot create the directory of %s: %s",
 			    c->state_file, strerror(errno));
+	if (uid != (uid_t)-1 && daemon_own_dir(c->state_file, uid, gid) < 0)
+		return EX_CANTCREAT;
 
 	if (daemon_prepare_socket(c->socket, uid, gid, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
+	if (path && uid != (uid_t)-1 && daemon_own_dir(path, uid, gid) < 0)
+		return EX_CANTCREAT;
 	if (smfi_setconn(c->socket) == MI_FAILURE ||
 	    smfi_register(*callbacks_descriptor()) == MI_FAILURE) {
 		log_error("libmilter refused the socket or the filter");
@@ -262,8 +286,12 @@ static int run_daemon(struct config *c, int foreground)
 		log_error("cannot create the milter socket %s", c->socket);
 		return EX_UNAVAILABLE;
 	}
-	if (daemon_own_socket(c->socket, c->socket_owner, c->socket_mode, err,
-			      sizeof(err)) < 0) {
+	/* socket_owner "" is the user we run as: as systemd's User= gets it */
+	if (daemon_own_socket(c->socket,
+			      *c->socket_owner || uid == (uid_t)-1
+				      ? c->socket_owner
+				      : c->user,
+			      c->socket_mode, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		if (path)
 			unlink(path);
@@ -275,6 +303,14 @@ static int run_daemon(struct config *c, int foreground)
 		if (path)
 			unlink(path);
 		return EX_NOPERM;
+	}
+	if ((r = check_paths(c, err, sizeof(err))) != 0) {
+		log_error("%s", err);
+		if (path)
+			unlink(path);
+		if (*c->pidfile)
+			unlink(c->pidfile);
+		return r;
 	}
 	if (engine_start() < 0) {
 		if (path)

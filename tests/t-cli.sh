@@ -4,7 +4,7 @@
 # refusal to keep root privileges without a user (77), before anything is
 # created; an unknown user (78).
 
-. "${srcdir:-.}/tests/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 
 [ -x "$MILTER_DELIST" ] || hard_error "$MILTER_DELIST not built"
 make_tmpdir

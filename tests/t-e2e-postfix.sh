@@ -21,11 +21,7 @@
 #
 # Needs root, Postfix, python3 and swaks, and mount namespaces (unshare).
 
-case $0 in
-*/*) here=${0%/*} ;;
-*) here=. ;;
-esac
-. "$here/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 . "$here/lib/postfix.sh"
 . "$here/lib/fakemx.sh"
 . "$here/lib/ns.sh"

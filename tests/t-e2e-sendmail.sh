@@ -30,11 +30,7 @@
 # Needs root, python3, swaks, mount and UTS namespaces (unshare), m4, and
 # the Sendmail .debs (apt-get download; contrib/install-deps.sh caches them).
 
-case $0 in
-*/*) here=${0%/*} ;;
-*) here=. ;;
-esac
-. "$here/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 . "$here/lib/ns.sh"
 . "$here/lib/syslog.sh"
 . "$here/lib/fakemx.sh"

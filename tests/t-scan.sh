@@ -4,7 +4,7 @@
 # key=value and JSON Lines output, the summary and the exit status; and
 # --request for one IP.
 
-. "${srcdir:-.}/tests/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 
 [ -x "$MILTER_DELIST" ] || hard_error "$MILTER_DELIST not built"
 need_cmd python3
