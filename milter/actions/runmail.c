@@ -1,5 +1,5 @@
 /*
- * runmail.c - run sendmail without a shell, the message on its stdin (an
+ * runmail.c - run sendmail (or another program) without a shell, the message on its stdin (an
  * anonymous file, not a pipe), capture its complaint, enforce a timeout,
  * reap it
  */
@@ -338,6 +338,13 @@ int run_sendmail(char *const argv[], const char *msg, size_t len,
 		 time_t timeout, char *err, size_t errlen)
 {
 	return run_sendmail_marked(argv, msg, len, timeout, NULL, NULL, err,
+				   errlen);
+}
+
+/* run_program - run argv with an empty stdin */
+int run_program(char *const argv[], time_t timeout, char *err, size_t errlen)
+{
+	return run_sendmail_marked(argv, "", 0, timeout, NULL, NULL, err,
 				   errlen);
 }
 
