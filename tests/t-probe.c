@@ -19,13 +19,12 @@ static const struct {
 	const char *text;
 } rows[] = {
 	{"one line", "250 OK\r\n", 0, PROBE_PARSE_DONE, 250, 8, "OK"},
-	{"bare LF", "220 mx ready\n", 0, PROBE_PARSE_DONE, 220, 13,
-	 "mx ready"},
+	{"bare LF", "220 mx ready\n", 0, PROBE_PARSE_DONE, 220, 13, "mx ready"},
 	{"code only", "250\r\n", 0, PROBE_PARSE_DONE, 250, 5, ""},
 	{"multi", "250-mx Hello\r\n250-PIPELINING\r\n250 8BITMIME\r\n", 0,
 	 PROBE_PARSE_DONE, 250, 44, "mx Hello PIPELINING 8BITMIME"},
-	{"followed by more", "250 OK\r\n221 bye\r\n", 0, PROBE_PARSE_DONE,
-	 250, 8, "OK"},
+	{"followed by more", "250 OK\r\n221 bye\r\n", 0, PROBE_PARSE_DONE, 250,
+	 8, "OK"},
 	{"S3150",
 	 "550 5.7.1 Unfortunately, messages from [127.0.0.2] weren't sent. "
 	 "(S3150)\r\n",
@@ -43,8 +42,8 @@ static const struct {
 	{"code 6xx", "650 x\r\n", 0, PROBE_PARSE_BAD, 0, 0, ""},
 	{"NUL in line", "250 a\0b\r\n", 9, PROBE_PARSE_BAD, 0, 0, ""},
 	{"NUL in partial", "250 a\0b", 7, PROBE_PARSE_BAD, 0, 0, ""},
-	{"control chars cleaned", "550 a\tb\033c\r\n", 0, PROBE_PARSE_DONE,
-	 550, 11, "a b c"},
+	{"control chars cleaned", "550 a\tb\033c\r\n", 0, PROBE_PARSE_DONE, 550,
+	 11, "a b c"},
 };
 
 /* test_long - a reply that never ends is refused at PROBE_REPLY_MAX */
@@ -131,8 +130,7 @@ static void test_run(void)
 	      res.why);
 	buf_init(&b);
 	probe_event(&b, &req, &res, "microsoft-consumer", 7);
-	CHECK(strncmp(buf_str(&b), "event=probe-failed ip=192.0.2.1 ", 32) ==
-		      0,
+	CHECK(strncmp(buf_str(&b), "event=probe-failed ip=192.0.2.1 ", 32) == 0,
 	      "event %s", buf_str(&b));
 	CHECK(strstr(buf_str(&b), " incident=7") != NULL, "incident");
 	buf_free(&b);

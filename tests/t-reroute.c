@@ -113,8 +113,8 @@ static void test_render(void)
 	CHECK(reroute_set(&r, "not-an-ip", "p", ms, 1, "relay:", err,
 			  sizeof(err)) < 0,
 	      "bad ip");
-	CHECK(reroute_set(&r, "192.0.2.9", "p", ms, 1, "relay:\nx error:",
-			  err, sizeof(err)) < 0,
+	CHECK(reroute_set(&r, "192.0.2.9", "p", ms, 1, "relay:\nx error:", err,
+			  sizeof(err)) < 0,
 	      "injected transport");
 
 	CHECK_INT(reroute_clear(&r, "192.0.2.7", "microsoft-365"), 1, "clear");
@@ -128,10 +128,10 @@ static void test_render(void)
 	/* Only the decisions of the IPs this table is for. */
 	conf.ips = only;
 	reroute_init(&r, &conf);
-	reroute_set(&r, "192.0.2.5", "microsoft-consumer", ms, 5, "relay:",
-		    err, sizeof(err));
-	reroute_set(&r, "192.0.2.7", "microsoft-365", m365, 2, "smtp-ip2:",
-		    err, sizeof(err));
+	reroute_set(&r, "192.0.2.5", "microsoft-consumer", ms, 5, "relay:", err,
+		    sizeof(err));
+	reroute_set(&r, "192.0.2.7", "microsoft-365", m365, 2, "smtp-ip2:", err,
+		    sizeof(err));
 	s = render_str(&r);
 	CHECK_STR(s, "contoso.com smtp-ip2:\nhotmail.com smtp-ip2:\n",
 		  "ip filter");

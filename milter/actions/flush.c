@@ -43,8 +43,8 @@ int flush_split(char *line, char **words, int max)
 }
 
 /* flush_event - the event line of one flush */
-void flush_event(struct buf *b, const struct flush_result *res,
-		 const char *ip, const char *provider, uint64_t incident)
+void flush_event(struct buf *b, const struct flush_result *res, const char *ip,
+		 const char *provider, uint64_t incident)
 {
 	event_kv(b, "event", "flush");
 	event_kv(b, "ip", ip);

@@ -44,7 +44,7 @@ int flush_split(char *line, char **words, int max);
  * flush_event - "event=flush ip= provider= result=ok|failed command=
  * reason= incident=" (event.c's quoting)
  */
-void flush_event(struct buf *b, const struct flush_result *res,
-		 const char *ip, const char *provider, uint64_t incident);
+void flush_event(struct buf *b, const struct flush_result *res, const char *ip,
+		 const char *provider, uint64_t incident);
 
 #endif

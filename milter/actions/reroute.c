@@ -137,12 +137,14 @@ int reroute_set(struct reroute *r, const char *ip, const char *provider,
 		snprintf(err, errlen, "not an IP address");
 		return -1;
 	}
-	if (!provider || !*provider || strlen(provider) >= sizeof(nd.provider)) {
+	if (!provider || !*provider ||
+	    strlen(provider) >= sizeof(nd.provider)) {
 		snprintf(err, errlen, "no provider");
 		return -1;
 	}
 	if (!reroute_valid_transport(transport)) {
-		snprintf(err, errlen, "invalid transport (want transport:nexthop)");
+		snprintf(err, errlen,
+			 "invalid transport (want transport:nexthop)");
 		return -1;
 	}
 	memset(&nd, 0, sizeof(nd));
@@ -280,8 +282,8 @@ int reroute_render(const struct reroute *r, struct buf *b)
 }
 
 /* write_file - path gets text, fsynced; 0 or -1 with err */
-static int write_file(const char *path, const char *text, size_t len,
-		      char *err, size_t errlen)
+static int write_file(const char *path, const char *text, size_t len, char *err,
+		      size_t errlen)
 {
 	size_t done = 0;
 	ssize_t w;

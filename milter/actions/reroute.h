@@ -39,12 +39,13 @@
 
 /* The settings (config: reroute { ... }). */
 struct reroute_conf {
-	const char *table;     /* source path, e.g. /var/lib/milter-delist/reroute */
-	const char *map_type;  /* "hash" (default), "btree", "lmdb", "cdb" */
-	const char *postmap;   /* absolute path, default /usr/sbin/postmap */
+	const char
+		*table; /* source path, e.g. /var/lib/milter-delist/reroute */
+	const char *map_type;	/* "hash" (default), "btree", "lmdb", "cdb" */
+	const char *postmap;	/* absolute path, default /usr/sbin/postmap */
 	const char *config_dir; /* postmap -c DIR, or NULL */
 	const char *const *ips; /* only these IPs' decisions; NULL = all */
-	time_t timeout;	       /* postmap's time limit, s (0 = 30) */
+	time_t timeout;		/* postmap's time limit, s (0 = 30) */
 };
 
 /* One decision: while ip is blocked by provider, domains -> transport. */
@@ -60,8 +61,8 @@ struct reroute {
 	struct reroute_conf conf;
 	struct reroute_decision d[REROUTE_MAX];
 	size_t n;
-	char *written;	/* the rendering last written, NULL before */
-	size_t lines;	/* domain lines of the last rendering */
+	char *written; /* the rendering last written, NULL before */
+	size_t lines;  /* domain lines of the last rendering */
 };
 
 /*

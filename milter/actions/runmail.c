@@ -1,7 +1,7 @@
 /*
- * runmail.c - run sendmail (or another program) without a shell, the message on its stdin (an
- * anonymous file, not a pipe), capture its complaint, enforce a timeout,
- * reap it
+ * runmail.c - run sendmail (or another program) without a shell, the message on
+ * its stdin (an anonymous file, not a pipe), capture its complaint, enforce a
+ * timeout, reap it
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* pipe2, strerror_r returning char * */

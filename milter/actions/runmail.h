@@ -57,7 +57,6 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
  * message, for commands such as postmap or postqueue -f.  Same timeout,
  * kill, reaping and error reporting ("exit 1: <first line of stderr>").
  */
-int run_program(char *const argv[], time_t timeout, char *err,
-		size_t errlen);
+int run_program(char *const argv[], time_t timeout, char *err, size_t errlen);
 
 #endif

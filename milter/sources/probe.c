@@ -63,7 +63,8 @@ int probe_reply_parse(const char *data, size_t len, struct probe_reply *out,
 			return PROBE_PARSE_BAD;
 		nl = memchr(data + pos, '\n', len - pos);
 		if (!nl) {
-			if (len - pos > 0 && memchr(data + pos, '\0', len - pos))
+			if (len - pos > 0 &&
+			    memchr(data + pos, '\0', len - pos))
 				return PROBE_PARSE_BAD;
 			return len >= PROBE_REPLY_MAX ? PROBE_PARSE_BAD
 						      : PROBE_PARSE_MORE;
@@ -78,8 +79,8 @@ int probe_reply_parse(const char *data, size_t len, struct probe_reply *out,
 			return PROBE_PARSE_BAD;
 		if (n < 3 || !is_digit(data[pos]) || !is_digit(data[pos + 1]) ||
 		    !is_digit(data[pos + 2]) || data[pos] < '2' ||
-		    data[pos] > '5' || (n > 3 && data[pos + 3] != ' ' &&
-					data[pos + 3] != '-'))
+		    data[pos] > '5' ||
+		    (n > 3 && data[pos + 3] != ' ' && data[pos + 3] != '-'))
 			return PROBE_PARSE_BAD;
 		c = (data[pos] - '0') * 100 + (data[pos + 1] - '0') * 10 +
 		    (data[pos + 2] - '0');
@@ -110,8 +111,8 @@ int probe_valid_address(const char *s, int empty_ok)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' ||
-		    c == '"' || c == '\\')
+		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' ||
+		    c == '\\')
 			return 0;
 	}
 	return 1;
@@ -188,7 +189,8 @@ static int read_reply(struct conn *c, const char *stage, struct probe_reply *r,
 		}
 		w = wait_fd(c->fd, POLLIN, deadline);
 		if (w <= 0) {
-			fail(res, stage, w == 0 ? "timed out" : strerror(errno));
+			fail(res, stage,
+			     w == 0 ? "timed out" : strerror(errno));
 			return -1;
 		}
 		got = recv(c->fd, c->in + c->n, sizeof(c->in) - 1 - c->n, 0);
@@ -215,7 +217,8 @@ static int send_cmd(struct conn *c, const char *stage, const char *cmd,
 	while (done < len) {
 		r = wait_fd(c->fd, POLLOUT, deadline);
 		if (r <= 0) {
-			fail(res, stage, r == 0 ? "timed out" : strerror(errno));
+			fail(res, stage,
+			     r == 0 ? "timed out" : strerror(errno));
 			return -1;
 		}
 		w = send(c->fd, cmd + done, len - done, MSG_NOSIGNAL);
@@ -290,8 +293,8 @@ static int open_conn(struct conn *c, const struct probe_req *req,
 		     "source and MX must be IP addresses of one family");
 		return -1;
 	}
-	c->fd = socket(dst.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		       0);
+	c->fd = socket(dst.ss_family,
+		       SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd < 0) {
 		fail(res, "connect", strerror(errno));
 		return -1;
@@ -445,8 +448,8 @@ void probe_sched_init(struct probe_sched *s, time_t interval, time_t now,
 	s->seed = seed;
 	if (interval <= 0)
 		return;
-	s->interval = interval < PROBE_MIN_INTERVAL ? PROBE_MIN_INTERVAL
-						    : interval;
+	s->interval =
+		interval < PROBE_MIN_INTERVAL ? PROBE_MIN_INTERVAL : interval;
 	s->next = now + s->interval + jitter(s);
 }
 

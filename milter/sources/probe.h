@@ -20,10 +20,10 @@
 
 #include "buf.h"
 
-#define PROBE_REPLY_MAX	     4096 /* bytes of one (multi-line) reply */
-#define PROBE_TEXT_MAX	     512  /* bytes of reply text kept */
-#define PROBE_MIN_INTERVAL   300  /* s: never probe more often */
-#define PROBE_DEFAULT_TIMEOUT 30  /* s per step */
+#define PROBE_REPLY_MAX	      4096 /* bytes of one (multi-line) reply */
+#define PROBE_TEXT_MAX	      512  /* bytes of reply text kept */
+#define PROBE_MIN_INTERVAL    300  /* s: never probe more often */
+#define PROBE_DEFAULT_TIMEOUT 30   /* s per step */
 
 /* probe_reply_parse results */
 enum probe_parse {
@@ -34,8 +34,8 @@ enum probe_parse {
 
 /* One SMTP reply. */
 struct probe_reply {
-	int code;		    /* 200-599 */
-	char text[PROBE_TEXT_MAX];  /* the lines joined by " ", cleaned */
+	int code;		   /* 200-599 */
+	char text[PROBE_TEXT_MAX]; /* the lines joined by " ", cleaned */
 };
 
 /* What to probe. */
@@ -45,25 +45,25 @@ struct probe_req {
 	const char *source_ip; /* the blocked IP: bound as source */
 	const char *helo;      /* EHLO name (our myhostname) */
 	const char *sender;    /* MAIL FROM address ("" = null sender) */
-	const char *rcpt;      /* RCPT TO address: a recipient of the incident */
-	time_t step_timeout;   /* s per step (0 = PROBE_DEFAULT_TIMEOUT) */
+	const char *rcpt;    /* RCPT TO address: a recipient of the incident */
+	time_t step_timeout; /* s per step (0 = PROBE_DEFAULT_TIMEOUT) */
 };
 
 enum probe_status {
-	PROBE_OK,	 /* RCPT TO accepted: this IP is accepted again */
-	PROBE_REFUSED,	 /* a 4xx/5xx reply before RCPT was accepted */
-	PROBE_FAILED,	 /* connect error, timeout, garbage */
-	PROBE_NOT_LOCAL	 /* the source IP is not on this host (NAT) */
+	PROBE_OK,	/* RCPT TO accepted: this IP is accepted again */
+	PROBE_REFUSED,	/* a 4xx/5xx reply before RCPT was accepted */
+	PROBE_FAILED,	/* connect error, timeout, garbage */
+	PROBE_NOT_LOCAL /* the source IP is not on this host (NAT) */
 };
 
 struct probe_result {
 	enum probe_status status;
-	const char *stage;	       /* "connect", "greeting", "ehlo", "mail",
-					  "rcpt" (static strings) */
-	int code;		       /* the reply's code, 0 without one */
-	char reply[PROBE_TEXT_MAX];    /* the reply text (refused, ok) */
-	char why[256];		       /* failed / not-local: the reason */
-	time_t when;		       /* when the probe ended */
+	const char *stage;	    /* "connect", "greeting", "ehlo", "mail",
+				       "rcpt" (static strings) */
+	int code;		    /* the reply's code, 0 without one */
+	char reply[PROBE_TEXT_MAX]; /* the reply text (refused, ok) */
+	char why[256];		    /* failed / not-local: the reason */
+	time_t when;		    /* when the probe ended */
 };
 
 /*
