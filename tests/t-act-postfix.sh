@@ -19,7 +19,8 @@
 #     127.0.0.3 accepted; after the MX accepts again, accepted from
 #     127.0.0.2; no probe ever sends a message (the MX spool is unchanged);
 #  4. cleared: the module empties the table, new mail goes direct;
-#  5. hold (contrib/postfix/hold.regexp) and no reroute, retries an hour
+#  5. hold (contrib/postfix/hold.regexp: which statuses it holds, by
+#     postmap -q) and no reroute, retries an hour
 #     apart: the refused message is deferred, not bounced, and waits; the
 #     MX accepts again, flush (postqueue -f) makes it leave.
 # The timeline (seconds) is printed at the end.
@@ -209,6 +210,22 @@ ok "cleared: the table is empty, hotmail.com mail goes direct again"
 
 # --- 5. hold, no reroute: deferred not bounced, flushed after the unblock
 cp "$top/contrib/postfix/hold.regexp" "$PF_ETC/hold.regexp"
+# The filter's rows: which statuses it holds (key "D.D.D text").
+while IFS='|' read -r key want; do
+	got=$(/usr/sbin/postmap -c "$PF_ETC" -q "$key" "regexp:$PF_ETC/hold.regexp")
+	[ "$got" = "$want" ] || die "hold.regexp: \"$key\" -> \"$got\", want \"$want\""
+done <<'ROWS'
+5.7.1 host mx said: 550 5.7.1 Unfortunately, messages from [192.0.2.5] weren't sent. (S3150) [x]|4.7.1 host mx said: 550 5.7.1 Unfortunately, messages from [192.0.2.5] weren't sent. (S3150) [x]
+5.7.1 host mx said: 550 5.7.1 Unfortunately, messages from [192.0.2.5] weren't sent. (S3140)|4.7.1 host mx said: 550 5.7.1 Unfortunately, messages from [192.0.2.5] weren't sent. (S3140)
+5.7.606 host mx said: 550 5.7.606 Access denied, banned sending IP [192.0.2.5].|4.7.606 host mx said: 550 5.7.606 Access denied, banned sending IP [192.0.2.5].
+5.7.649 host mx said: 550 5.7.649 Access denied|4.7.649 host mx said: 550 5.7.649 Access denied
+5.7.511 host mx said: 550 5.7.511 Access denied, banned sender[192.0.2.5].|4.7.511 host mx said: 550 5.7.511 Access denied, banned sender[192.0.2.5].
+5.7.605 host mx said: 550 5.7.605 Access denied|
+5.7.650 host mx said: 550 5.7.650 something|
+5.7.1 host mx said: 550 5.7.1 Client host [192.0.2.5] blocked using Spamhaus (AS3130)|
+5.1.10 host mx said: 550 5.1.10 RESOLVER.ADR.RecipientNotFound|
+ROWS
+ok "hold.regexp holds S3140/S3150, 5.7.606-649, 5.7.511, nothing else"
 pf_set "smtp_delivery_status_filter = regexp:$PF_ETC/hold.regexp" \
 	"queue_run_delay = 1h" "minimal_backoff_time = 1h" \
 	"maximal_backoff_time = 1h"

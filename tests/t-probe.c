@@ -1,11 +1,16 @@
 /*
  * t-probe.c - the probe's SMTP reply parser (table), address checks, the
  * schedule (minimum interval, one in flight, jitter bound, NAT said
- * once), a source IP that is not local, and the event line
+ * once), a source IP that is not local, a server that never answers, an
+ * injected recipient, and the event line
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "check.h"
@@ -134,6 +139,31 @@ static void test_run(void)
 	      "event %s", buf_str(&b));
 	CHECK(strstr(buf_str(&b), " incident=7") != NULL, "incident");
 	buf_free(&b);
+
+	/* A server that never answers: the step's time limit ends it. */
+	{
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof(sa);
+		int l = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		CHECK(l >= 0 &&
+			      bind(l, (struct sockaddr *)&sa, sizeof(sa)) ==
+				      0 &&
+			      listen(l, 4) == 0 &&
+			      getsockname(l, (struct sockaddr *)&sa, &sl) == 0,
+		      "listen");
+		req.port = ntohs(sa.sin_port);
+		req.source_ip = "127.0.0.2";
+		req.step_timeout = 1;
+		probe_run(&req, &res);
+		CHECK_INT(res.status, PROBE_FAILED, "silent server");
+		CHECK_STR(res.stage, "greeting", "silent server stage");
+		CHECK_STR(res.why, "timed out", "silent server reason");
+		close(l);
+	}
 
 	req.rcpt = "user@hotmail.com>\r\nDATA";
 	probe_run(&req, &res);
