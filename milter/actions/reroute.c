@@ -367,7 +367,10 @@ static int install(const struct reroute *r, const char *text, size_t len,
 		unlink(newidx);
 		return -1;
 	}
-	/* The index first: Postfix reads it, the source is for people. */
+	/* Readable by Postfix and the admin whatever our umask; then the
+	 * index first: Postfix reads it, the source is for people. */
+	(void)chmod(newidx, 0644);
+	(void)chmod(src, 0644);
 	if (rename(newidx, idx) < 0) {
 		snprintf(err, errlen, "rename %s: %s", newidx, strerror(errno));
 		unlink(src);
