@@ -5,6 +5,7 @@
  * injected recipient, and the event line
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,49 @@ static void test_run(void)
 	CHECK_STR(res.why, "invalid probe settings", "injection");
 }
 
+/* The asynchronous probe: the result reaches the callback, in its own
+ * thread, with the request's copied strings. */
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
+static int done_status = -1;
+static char done_rcpt[64];
+
+static void on_done(const struct probe_req *req, const struct probe_result *res,
+		    void *arg)
+{
+	pthread_mutex_lock(&done_lock);
+	done_status = (int)res->status;
+	snprintf(done_rcpt, sizeof(done_rcpt), "%s", req->rcpt);
+	*(int *)arg = 1;
+	pthread_cond_signal(&done_cond);
+	pthread_mutex_unlock(&done_lock);
+}
+
+static void test_async(void)
+{
+	struct probe_req req;
+	char rcpt[64] = "user@hotmail.com";
+	int called = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.mx = "127.0.0.1";
+	req.port = 9;
+	req.source_ip = "192.0.2.1";
+	req.helo = "mail.example.org";
+	req.sender = "probe@example.org";
+	req.rcpt = rcpt;
+	CHECK(probe_start(&req, on_done, &called) == 0, "probe_start");
+	rcpt[0] = 'X'; /* the job has its own copy */
+	pthread_mutex_lock(&done_lock);
+	while (!called)
+		pthread_cond_wait(&done_cond, &done_lock);
+	pthread_mutex_unlock(&done_lock);
+	CHECK_INT(done_status, PROBE_NOT_LOCAL, "async result");
+	CHECK_STR(done_rcpt, "user@hotmail.com", "async copy");
+	req.helo = NULL;
+	CHECK(probe_start(&req, on_done, &called) < 0, "no helo refused");
+}
+
 int main(void)
 {
 	struct probe_reply r;
@@ -196,5 +240,6 @@ int main(void)
 	test_long();
 	test_sched();
 	test_run();
+	test_async();
 	return check_done("t-probe");
 }

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +393,82 @@ out:
 	free(c);
 done:
 	res->when = time(NULL);
+	return 0;
+}
+
+/* One asynchronous probe: the request with its own copies. */
+struct probe_job {
+	struct probe_req req;
+	char mx[64], source_ip[64], helo[256], sender[256], rcpt[256];
+	probe_done_fn done;
+	void *arg;
+};
+
+/* job_main - the probe thread */
+static void *job_main(void *p)
+{
+	struct probe_job *job = p;
+	struct probe_result res;
+
+	probe_run(&job->req, &res);
+	job->done(&job->req, &res, job->arg);
+	free(job);
+	return NULL;
+}
+
+/* copy_field - into a job's array; 0, or -1 when it does not fit */
+static int copy_field(char *dst, size_t size, const char *src)
+{
+	if (!src || strlen(src) >= size)
+		return -1;
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+/* probe_start - one probe in a detached thread */
+int probe_start(const struct probe_req *req, probe_done_fn done, void *arg)
+{
+	struct probe_job *job;
+	pthread_attr_t attr;
+	pthread_t t;
+	int e;
+
+	if (!done) {
+		errno = EINVAL;
+		return -1;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -1;
+	job->req = *req;
+	if (copy_field(job->mx, sizeof(job->mx), req->mx) < 0 ||
+	    copy_field(job->source_ip, sizeof(job->source_ip), req->source_ip) <
+		    0 ||
+	    copy_field(job->helo, sizeof(job->helo), req->helo) < 0 ||
+	    copy_field(job->sender, sizeof(job->sender), req->sender) < 0 ||
+	    copy_field(job->rcpt, sizeof(job->rcpt), req->rcpt) < 0) {
+		free(job);
+		errno = EINVAL;
+		return -1;
+	}
+	job->req.mx = job->mx;
+	job->req.source_ip = job->source_ip;
+	job->req.helo = job->helo;
+	job->req.sender = job->sender;
+	job->req.rcpt = job->rcpt;
+	job->done = done;
+	job->arg = arg;
+	e = pthread_attr_init(&attr);
+	if (!e) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		e = pthread_create(&t, &attr, job_main, job);
+		pthread_attr_destroy(&attr);
+	}
+	if (e) {
+		free(job);
+		errno = e;
+		return -1;
+	}
 	return 0;
 }
 

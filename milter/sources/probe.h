@@ -99,6 +99,19 @@ void probe_event(struct buf *b, const struct probe_req *req,
 		 const struct probe_result *res, const char *provider,
 		 uint64_t incident);
 
+/* Called in the probe's thread when an asynchronous probe ended. */
+typedef void (*probe_done_fn)(const struct probe_req *req,
+			      const struct probe_result *res, void *arg);
+
+/*
+ * probe_start - run one probe in a detached thread of its own, so that no
+ * caller (the events thread, a milter callback) ever waits on a network:
+ * req and its strings are copied; done(req, res, arg) is called in that
+ * thread when it ended (it must lock what it touches).  0, or -1 (errno:
+ * invalid settings, no memory, no thread): done is then not called.
+ */
+int probe_start(const struct probe_req *req, probe_done_fn done, void *arg);
+
 /* The schedule of one incident's probes: one in flight, a minimum
  * interval, jitter (up to a tenth of the interval). */
 struct probe_sched {
