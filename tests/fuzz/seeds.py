@@ -3,7 +3,7 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, alert or state.  OUTDIR is created
+TARGET is dsn, maillog, verdict, config, alert, state or probe.  OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -21,7 +21,7 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state")
+TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state", "probe")
 
 
 def c_strings(path, minlen=20):
@@ -245,6 +245,21 @@ def alerts(top):
     return out
 
 
+def probe_replies(top):
+    """SMTP server streams: the parser's unit-test rows, a whole session,
+    and the reply texts (as 550 replies, one line and folded)."""
+    out = c_strings(os.path.join(top, "tests/t-probe.c"))
+    out.append(b"220 mx ready\r\n250-mx Hello\r\n250-PIPELINING\r\n"
+               b"250 8BITMIME\r\n250 2.1.0 Sender OK\r\n"
+               b"250 2.1.5 Recipient OK\r\n250 2.0.0 Resetting\r\n"
+               b"221 2.0.0 Bye\r\n")
+    for t in reply_texts(top)[:200]:
+        t = t.replace(b"\r", b" ").replace(b"\n", b" ")
+        out.append(b"550 " + t + b"\r\n")
+        out.append(b"550-" + t[:40] + b"\r\n550 " + t[40:] + b"\n")
+    return out
+
+
 def regressions(top, target):
     return [read(p) for p in sorted(glob.glob(
         os.path.join(top, "tests/fuzz/regress/fuzz-%s/*" % target)))]
@@ -264,6 +279,7 @@ def main():
         "config": configs,
         "alert": alerts,
         "state": states,
+        "probe": probe_replies,
     }[target](top) + regressions(top, target)
     os.makedirs(outdir, exist_ok=True)
     n = 0
