@@ -259,6 +259,23 @@ int evidence_report_seen(const char *queue_id, const char *recipient)
 	return seen;
 }
 
+/* evidence_report_forget - empty the ring */
+void evidence_report_forget(void)
+{
+	pthread_mutex_lock(&V.seen_lock);
+	memset(V.seen, 0, sizeof(V.seen));
+	V.seen_next = 0;
+	pthread_mutex_unlock(&V.seen_lock);
+}
+
+/* evidence_is_bounce - worth examining */
+int evidence_is_bounce(const struct dsn_info *info, int report_header)
+{
+	/* Complaint reports and our own alerts are never evidence. */
+	return !info->is_arf && !info->has_marker &&
+	       (info->is_report || info->known_layout || report_header);
+}
+
 /* evidence_log_line - parse, classify, note */
 void evidence_log_line(const char *line, size_t len)
 {

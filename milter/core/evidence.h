@@ -87,6 +87,15 @@ size_t evidence_report(const struct trust_origin *o, const struct dsn *d,
  * record; 1 when the same pair was seen recently, 0 the first time */
 int evidence_report_seen(const char *queue_id, const char *recipient);
 
+/* evidence_report_forget - forget the remembered pairs (a fresh start) */
+void evidence_report_forget(void);
+
+/* evidence_is_bounce - is a parsed message (info, after dsn_finish())
+ * evidence at all?  Not a complaint report (ARF) nor one of our own
+ * alerts, and a delivery report or a known bounce layout
+ * (report_header: its Content-Type said multipart/report). */
+int evidence_is_bounce(const struct dsn_info *info, int report_header);
+
 /* evidence_log_line - one line of a followed mail log: parsed, its
  * Microsoft domains learned, its finding noted (a delivery to a domain
  * Microsoft handles, through a relay that does not look like Microsoft's,

@@ -293,8 +293,7 @@ static void examine(struct conn *c)
 				 c->client_port, c->myhostname};
 
 	dsn_finish(c->dsn);
-	if (info->is_arf || info->has_marker ||
-	    !(info->is_report || info->known_layout || c->report))
+	if (!evidence_is_bounce(info, c->report))
 		return;
 	evidence_report(&o, c->dsn, c->qid);
 }
