@@ -5,7 +5,7 @@
 # when every bounce-derived value is hostile.  Exit 77 without python3.
 
 here=$(dirname "$0")
-talert=${top_builddir:-$here/..}/tests/t-alert
+talert=${top_builddir:-$here/..}/tests/t-notice
 check=$here/mimecheck.py
 
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is missing"; exit 77; }
@@ -22,7 +22,7 @@ run() {
 	name=$1
 	shift
 	if ! "$talert" --emit "$name" > "$T/$name.eml"; then
-		echo "FAIL: t-alert --emit $name"
+		echo "FAIL: t-notice --emit $name"
 		status=1
 		return
 	fi
