@@ -19,6 +19,7 @@
  * trusted relay, so both apply the same remaining rule (plausibility).
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,53 @@ static void want_one(const char *row, const struct verdicts *v,
 	      v->n ? v->v[0] : "", want);
 }
 
+/* The last event, copied (its strings belong to the producer). */
+static struct {
+	unsigned calls;
+	char name[32], code[32];
+	uint64_t incident;
+	int has_source;
+	enum finding_source source;
+} last;
+
+/* on_last - a second subscriber */
+static void on_last(void *arg, const struct core_event *ev)
+{
+	(void)arg;
+	last.calls++;
+	snprintf(last.name, sizeof(last.name), "%s", ev->name);
+	snprintf(last.code, sizeof(last.code), "%s", ev->code);
+	last.incident = ev->incident;
+	last.has_source = ev->has_source;
+	last.source = ev->source;
+}
+
+/* test_events - what a subscriber is handed, and unsubscribing */
+static void test_events(void)
+{
+	const char *text = plausible_line(
+		"4B1C2D3E77", "hotmail-com.olc.protection.outlook.com",
+		"198.51.100.77");
+	struct verdicts d;
+
+	memset(&last, 0, sizeof(last));
+	CHECK(events_subscribe(on_last, NULL) == 0, "subscribe");
+	daemon_log(text, &d);
+	CHECK_INT(last.calls, 1, "one event for a new incident");
+	CHECK_STR(last.name, "block", "event name");
+	CHECK_STR(last.code, "S3150", "event code");
+	CHECK_INT(last.incident, 1, "event incident");
+	CHECK(last.has_source && last.source == FINDING_POSTFIX_LOG,
+	      "event source: %d %d", last.has_source, (int)last.source);
+	evidence_log_line(text, strlen(text));
+	CHECK_INT(last.calls, 2, "a repeat is an event too");
+	CHECK_STR(last.name, "repeat", "repeat name");
+	CHECK_INT(last.incident, 1, "repeat incident");
+	events_unsubscribe(on_last, NULL);
+	evidence_log_line(text, strlen(text));
+	CHECK_INT(last.calls, 2, "no call after unsubscribing");
+}
+
 /* trust_table - part 1 */
 static void trust_table(void)
 {
@@ -451,6 +499,7 @@ int main(void)
 	if (events_subscribe(on_event, NULL) < 0 || evidence_open() < 0)
 		return 99;
 
+	test_events();
 	trust_table();
 	printf("trust rows (t-plausible, t-forged): %u rows, %u equal\n", rows,
 	       equal);
