@@ -20,7 +20,10 @@
 #include "callbacks.h"
 #include "config.h"
 #include "daemon.h"
-#include "engine.h"
+#include "alert.h"
+#include "evidence.h"
+#include "logsource.h"
+#include "state.h"
 #include "event.h"
 #include "log.h"
 #include "scan.h"
@@ -124,6 +127,51 @@ static void log_lifecycle(const char *event, const struct config *c)
 	buf_free(&b);
 }
 
+/* pipeline_start - the daemon's pipeline: the state file (a corrupt one
+ * moved aside), the volume counters, the alert worker (which first settles
+ * an interrupted send) and, when maillog is set, the log follower.  0, or
+ * -1 (logged). */
+static int pipeline_start(void)
+{
+	struct config *cfg = config_acquire();
+	int rc = -1;
+
+	if (!cfg)
+		return -1;
+	if (state_open(cfg) < 0 || evidence_open() < 0 || alert_start() < 0)
+		goto out;
+	logsource_start(cfg);
+	rc = 0;
+out:
+	config_release(cfg);
+	return rc;
+}
+
+/* pipeline_stop - the follower, the worker, the final save; idempotent */
+static void pipeline_stop(void)
+{
+	struct config *cfg = config_acquire();
+
+	logsource_stop();
+	alert_stop();
+	state_close(cfg);
+	evidence_close();
+	config_release(cfg);
+}
+
+/* pipeline_reload - the configuration was replaced: follow the new maillog
+ * if it changed, wake the worker (intervals, recipients may differ) */
+static void pipeline_reload(void)
+{
+	struct config *cfg = config_acquire();
+
+	if (!cfg)
+		return;
+	logsource_reload(cfg);
+	alert_wake();
+	config_release(cfg);
+}
+
 /* reload - SIGUSR1: parse fresh, validate, swap; keep the old on error */
 static void reload(void)
 {
@@ -148,7 +196,7 @@ static void reload(void)
 	log_set_level(c->log_level);
 	config_release(old);
 	config_install(c);
-	engine_reload();
+	pipeline_reload();
 	log_lifecycle("reload", c);
 }
 
@@ -312,20 +360,20 @@ static int run_daemon(struct config *c, int foreground)
 			unlink(c->pidfile);
 		return r;
 	}
-	if (engine_start() < 0) {
+	if (pipeline_start() < 0) {
 		if (path)
 			unlink(path);
 		return EX_OSERR;
 	}
 	if (daemon_start_reload_thread(reload) < 0) {
 		log_error("cannot start the signal thread");
-		engine_stop();
+		pipeline_stop();
 		return EX_OSERR;
 	}
 
 	log_lifecycle("start", c);
 	r = run_milter();
-	engine_stop();
+	pipeline_stop();
 	/* libmilter removes its UNIX socket on a clean stop; make sure. */
 	if (path && unlink(path) < 0 && errno != ENOENT)
 		log_warning("cannot remove socket %s: %s", path,

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "dsn.h"
 #include "event.h"
+#include "evidence.h"
 #include "finding.h"
 #include "journal.h"
 #include "maillog.h"
@@ -45,7 +46,7 @@ struct scan {
 	struct maillog_rec rec; /* reused: keeps maillog_parse()'s zone cache */
 	char *rbuf;		/* SCAN_READ_SIZE + 1 */
 	unsigned long files, lines, log_records, messages, bounces;
-	unsigned long malformed, findings, alerting, errors;
+	unsigned long malformed, findings, alerting, unverified, errors;
 };
 
 /* A line reader over a file descriptor with a fixed buffer. */
@@ -147,32 +148,35 @@ static void emit(struct scan *s)
 	buf_reset(&s->line);
 }
 
-/* note - one finding: the incident store, and a line when it matters */
+/* note - one finding through the evidence pipeline (the daemon's own
+ * decision, on this scan's store), and a line when it matters */
 static void note(struct scan *s, struct finding *f, const char *file,
 		 unsigned long lineno)
 {
-	struct incident *inc = NULL;
-	int is_new;
+	struct evidence_result r;
+	const char *name = NULL;
 
-	if (f->sent) {
-		incident_sent(s->store, "", f->v.provider, f->when);
+	if (!f->sent && (f->v.kind == VERDICT_NOT_A_BLOCK ||
+			 f->v.kind == VERDICT_KIND_NONE))
 		return;
-	}
-	if (f->v.kind == VERDICT_NOT_A_BLOCK || f->v.kind == VERDICT_KIND_NONE)
+	evidence_note(s->store, f, s->cfg, &r);
+	if (r.outcome == EVIDENCE_SENT)
 		return;
 	s->findings++;
-	if (verdict_alerts(&f->v)) {
+	if (r.outcome == EVIDENCE_UNVERIFIED) {
+		s->unverified++;
+		name = "unverified-report";
+	} else if (verdict_alerts(&f->v)) {
 		s->alerting++;
-		finding_infer_ip(f, s->cfg->outbound_ips,
-				 s->cfg->n_outbound_ips);
-		inc = incident_note(s->store, f, &is_new);
 	}
 	if (!s->out)
 		return;
 	if (s->json) {
-		event_json_finding(&s->line, f, file, lineno);
+		event_json_named(&s->line, name, f, file, lineno);
 	} else {
-		event_finding(&s->line, NULL, f, inc ? inc->id : 0);
+		event_finding(&s->line, name, f, r.incident);
+		if (name)
+			event_kv(&s->line, "client", f->remote_mta);
 		event_kv(&s->line, "file", file);
 		if (lineno)
 			event_kv_num(&s->line, "line", lineno);
@@ -679,9 +683,11 @@ void scan_summary(struct scan *s)
 		"milter-delist: scanned %lu file(s): %lu log line(s) (%lu "
 		"delivery records), %lu message(s) (%lu bounces), %lu "
 		"malformed skipped; %lu Microsoft finding(s), %lu block(s), "
-		"%zu incident(s)%s\n",
+		"%zu incident(s)%s%.0lu%s%s\n",
 		s->files, s->lines, s->log_records, s->messages, s->bounces,
 		s->malformed, s->findings, s->alerting, n,
+		s->unverified ? "; " : "", s->unverified,
+		s->unverified ? " unverified report(s), not counted" : "",
 		s->errors ? "; some files could not be read" : "");
 }
 

@@ -440,6 +440,94 @@ static void test_reopen(void)
 	incident_store_free(s);
 }
 
+/* test_record - incident_record(): a rate limit that becomes a block
+ * owes a new alert; a repeat or a block that becomes a rate limit does
+ * not */
+static void test_record(void)
+{
+	static const struct {
+		const char *row;
+		enum verdict_kind first, then;
+		int changed;
+		enum incident_state state;
+	} rows[] = {
+		{"ratelimit -> block", VERDICT_RATELIMIT, VERDICT_BLOCK, 1,
+		 INCIDENT_OPEN},
+		{"ratelimit -> ban", VERDICT_RATELIMIT, VERDICT_BAN, 1,
+		 INCIDENT_OPEN},
+		{"block -> block", VERDICT_BLOCK, VERDICT_BLOCK, 0,
+		 INCIDENT_ALERTED},
+		{"ratelimit -> ratelimit", VERDICT_RATELIMIT, VERDICT_RATELIMIT,
+		 0, INCIDENT_ALERTED},
+		{"block -> ratelimit", VERDICT_BLOCK, VERDICT_RATELIMIT, 0,
+		 INCIDENT_ALERTED},
+		{"block -> ban", VERDICT_BLOCK, VERDICT_BAN, 1,
+		 INCIDENT_ALERTED},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct incident_store *s = incident_store_new(0);
+		struct frow r = {.reply_code = 550,
+				 .code = "X1",
+				 .when = T0,
+				 .kind = rows[i].first};
+		struct finding f = mk(&r);
+		struct incident *inc;
+		int isnew, changed;
+
+		inc = incident_record(s, &f, &isnew, &changed);
+		CHECK(inc && isnew && changed, "%s: first opens", rows[i].row);
+		incident_failed(inc, T0, 60);
+		incident_mark(inc, INCIDENT_DUE_ALERT, T0 + 1);
+		incident_failed(inc, T0 + 2, 60);
+		r.kind = rows[i].then;
+		r.when = T0 + 10;
+		f = mk(&r);
+		inc = incident_record(s, &f, &isnew, &changed);
+		CHECK(inc && !isnew, "%s: same incident", rows[i].row);
+		CHECK_INT(changed, rows[i].changed, rows[i].row);
+		CHECK_INT(inc->state, rows[i].state, rows[i].row);
+		if (rows[i].state == INCIDENT_OPEN)
+			CHECK(inc->attempts == 0 && inc->next_attempt == 0 &&
+				      incident_due(inc, T0 + 11, 0, 3600) ==
+					      INCIDENT_DUE_ALERT,
+			      "%s: back-off reset, alert owed", rows[i].row);
+		incident_store_free(s);
+	}
+}
+
+/* test_settle - the sending marks and their settlement */
+static void test_settle(void)
+{
+	struct incident_store *s = incident_store_new(0);
+	struct frow r = {.reply_code = 550, .code = "S3150", .when = T0};
+	struct incident *a, *b;
+
+	a = note(s, &r, NULL);
+	r.ip = "203.0.113.6";
+	b = note(s, &r, NULL);
+	CHECK_INT(incident_settle(a, 1), INCIDENT_DUE_NONE, "not sending");
+	incident_sending_begin(a, INCIDENT_DUE_ALERT, T0 + 5);
+	incident_sending_begin(b, INCIDENT_DUE_ALERT, T0 + 6);
+	CHECK(a->sending == T0 + 5 && a->sending_due == INCIDENT_DUE_ALERT,
+	      "marks set");
+	/* sendmail ran: counted as sent when the send began */
+	CHECK_INT(incident_settle(a, 1), INCIDENT_DUE_ALERT, "settled a");
+	CHECK(!a->sending && !a->sending_due, "marks cleared");
+	CHECK_INT(a->state, INCIDENT_ALERTED, "a alerted");
+	CHECK_INT(a->alerted_at, T0 + 5, "a alerted when the send began");
+	/* sendmail never ran: still owed */
+	CHECK_INT(incident_settle(b, 0), INCIDENT_DUE_ALERT, "settled b");
+	CHECK_INT(b->state, INCIDENT_OPEN, "b still open");
+	CHECK_INT(incident_due(b, T0 + 10, 0, 3600), INCIDENT_DUE_ALERT,
+		  "b still owes its alert");
+	incident_sending_begin(b, INCIDENT_DUE_ALERT, T0 + 11);
+	incident_sending_end(b);
+	CHECK(!b->sending && !b->sending_due, "end clears the marks");
+	incident_store_free(s);
+}
+
 enum op { NOTE, SENT, SENT_ANY, DUE, MARK, FAIL };
 
 struct step {
@@ -1124,6 +1212,8 @@ int main(void)
 	test_eviction();
 	test_storm();
 	test_reopen();
+	test_record();
+	test_settle();
 	test_lifecycle();
 	test_sent_scope();
 	test_roundtrip();

@@ -6,7 +6,7 @@
 
 . "$(dirname "$0")/lib/common.sh"
 
-talert=${top_builddir:-$here/..}/tests/t-alert
+talert=${top_builddir:-$here/..}/tests/t-notice
 check=$here/mimecheck.py
 
 need_cmd python3
@@ -26,7 +26,7 @@ run() {
 	[ "$name" = hostile ] && marker=$PWNED
 	# shellcheck disable=SC2086
 	if ! "$talert" --emit "$name" $marker > "$T/$name.eml"; then
-		echo "FAIL: t-alert --emit $name"
+		echo "FAIL: t-notice --emit $name"
 		status=1
 		return
 	fi

@@ -52,6 +52,10 @@ struct incident {
 		kind; /* most severe kind seen: ban > block > ratelimit */
 	enum verdict_remedy remedy; /* remedy of that kind */
 	int ip_inferred;	    /* the IP came from outbound_ips */
+	/* state, attempts, next_attempt, sending and sending_due are
+	 * written only by incident*.c (read them, change them through
+	 * incident_due, _mark, _failed, _record, _sending_begin, _sending_end
+	 * and _settle). */
 	enum incident_state state;
 	unsigned sources; /* bit (1 << enum finding_source) */
 
@@ -177,6 +181,31 @@ void incident_mark(struct incident *inc, enum incident_due due, time_t now);
 /* incident_failed - sending failed at now: attempts++, next_attempt =
  * now + retry * 2^(attempts - 1), at most one hour (or retry if larger) */
 void incident_failed(struct incident *inc, time_t now, time_t retry);
+
+/*
+ * incident_record - incident_note() plus the reopen rule: *changed is set
+ * when the finding opened the incident or changed its kind (an event is
+ * due); a rate limit that became a block or ban reopens an incident that
+ * was alerted (a new alert is owed: state OPEN, back-off reset).  NULL on
+ * out of memory.
+ */
+struct incident *incident_record(struct incident_store *s,
+				 const struct finding *f, int *is_new,
+				 int *changed);
+
+/* incident_sending_begin - mark the owed mail due as handed to sendmail at
+ * now (saved before sendmail runs: see incident_settle()) */
+void incident_sending_begin(struct incident *inc, enum incident_due due,
+			    time_t now);
+
+/* incident_sending_end - clear the sending marks (sendmail returned) */
+void incident_sending_end(struct incident *inc);
+
+/* incident_settle - the previous run stopped while inc's mail was being
+ * sent: when started (sendmail had been run), it counts as sent at the
+ * time the send began.  The marks are cleared.  Returns the kind of mail
+ * that was being sent, DUE_NONE when inc was not sending. */
+enum incident_due incident_settle(struct incident *inc, int started);
 
 /* Iteration in id order; n = incident_count(s). */
 size_t incident_count(const struct incident_store *s);

@@ -3,7 +3,7 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, alert, state or probe.  OUTDIR is created
+TARGET is dsn, maillog, verdict, config, notice, state or probe.  OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -21,7 +21,7 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state", "probe")
+TARGETS = ("dsn", "maillog", "verdict", "config", "notice", "state", "probe")
 
 
 def c_strings(path, minlen=20):
@@ -191,7 +191,7 @@ def states(top):
 
 
 def alerts(top):
-    """Inputs in the field order of fuzz-alert.c's alert_build()."""
+    """Inputs in the field order of fuzz-notice.c's alert_build()."""
     texts = [t for t in reply_texts(top) if b"\0" not in t][:12] or [b"550"]
 
     def s(v):
@@ -277,7 +277,7 @@ def main():
         "maillog": log_lines,
         "verdict": reply_texts,
         "config": configs,
-        "alert": alerts,
+        "notice": alerts,
         "state": states,
         "probe": probe_replies,
     }[target](top) + regressions(top, target)

@@ -167,10 +167,17 @@ static void json_kv(struct buf *b, int *first, const char *key,
 void event_json_finding(struct buf *b, const struct finding *f,
 			const char *file, unsigned long line)
 {
+	event_json_named(b, NULL, f, file, line);
+}
+
+/* event_json_named - the same, with event name (NULL: event_name(f)) */
+void event_json_named(struct buf *b, const char *name, const struct finding *f,
+		      const char *file, unsigned long line)
+{
 	int first = 1;
 
 	buf_addc(b, '{');
-	json_kv(b, &first, "event", event_name(f));
+	json_kv(b, &first, "event", name ? name : event_name(f));
 	json_kv(b, &first, "ip", f->v.ip);
 	json_kv(b, &first, "provider", verdict_provider_name(f->v.provider));
 	json_kv(b, &first, "kind", verdict_kind_name(f->v.kind));

@@ -1,9 +1,9 @@
 /*
- * t-alert.c - the three mails about an incident (notice.c): subjects,
+ * t-notice.c - the three mails about an incident (notice.c): subjects,
  * bodies, whole messages parsed back by the checker of alertcheck.h, with
  * hostile bounce-derived values in every field
  *
- * "t-alert --emit alert|hostile|cleared|v6 [MARKER]" writes one composed
+ * "t-notice --emit alert|hostile|cleared|v6 [MARKER]" writes one composed
  * message to stdout for tests/t-mime-parse.sh (Python's email package checks
  * it).
  */
@@ -432,5 +432,5 @@ int main(int argc, char **argv)
 	test_notice_bodies();
 	test_notice_build();
 	test_notice_hostile();
-	return check_done("t-alert");
+	return check_done("t-notice");
 }

@@ -49,4 +49,9 @@ void event_json_string(struct buf *b, const char *s, size_t len);
 void event_json_finding(struct buf *b, const struct finding *f,
 			const char *file, unsigned long line);
 
+/* event_json_named - event_json_finding() with the event name name (NULL:
+ * event_name(f)) */
+void event_json_named(struct buf *b, const char *name, const struct finding *f,
+		      const char *file, unsigned long line);
+
 #endif

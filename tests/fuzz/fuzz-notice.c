@@ -1,5 +1,5 @@
 /*
- * fuzz-alert.c - libFuzzer target of the alert mail: notice_build(),
+ * fuzz-notice.c - libFuzzer target of the alert mail: notice_build(),
  * request_render() and mime_compose() with hostile values in every field
  *
  * The input describes an incident, the configuration's contact and alert
