@@ -3,7 +3,7 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, alert or state.  OUTDIR is created
+TARGET is dsn, maillog, verdict, config, alert, state or addr.  OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -21,7 +21,7 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state")
+TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state", "addr")
 
 
 def c_strings(path, minlen=20):
@@ -245,6 +245,18 @@ def alerts(top):
     return out
 
 
+def addresses(top):
+    """Address lines: the strings of the unit test of addr.h, one per
+    seed, and runs of them joined by newlines (collapse input)."""
+    strs = [x for x in c_strings(os.path.join(top, "tests/t-addr.c"), 1)
+            if len(x) < 64 and (b"." in x or b":" in x)]
+    out = list(strs)
+    out.append(b"\n".join(strs))
+    out.append(b"\n".join(b"192.0.2.%d" % i for i in range(40)))
+    out.append(b"\n".join(b"2001:db8::%x" % i for i in range(1, 20)))
+    return out
+
+
 def regressions(top, target):
     return [read(p) for p in sorted(glob.glob(
         os.path.join(top, "tests/fuzz/regress/fuzz-%s/*" % target)))]
@@ -264,6 +276,7 @@ def main():
         "config": configs,
         "alert": alerts,
         "state": states,
+        "addr": addresses,
     }[target](top) + regressions(top, target)
     os.makedirs(outdir, exist_ok=True)
     n = 0
