@@ -656,8 +656,6 @@ int verdict_classify(const char *text, size_t len, const char *remote_mta,
 			v->provider = r->provider;
 		if (r->ip_after)
 			ip_after(text, len, r->ip_after, v->ip);
-		if ((r->flags & SIG_STATUS_CODE) && v->status[0])
-			util_strcpy(v->code, sizeof(v->code), v->status);
 	} else if (evidence) {
 		/* Microsoft said something we have no row for. */
 		v->provider = host_p   ? host_p
