@@ -9,6 +9,8 @@
 
 #include "buf.h"
 #include "check.h"
+#include "notice.h"
+#include "remedy.h"
 #include "request.h"
 #include "util.h"
 
@@ -609,6 +611,69 @@ static void test_buf(void)
 	}
 }
 
+/*
+ * test_same_url - for every remedy, the URL the alert body names is the
+ * one the attachment names: both read it from the one remedy table, so
+ * neither can drift (the Spamhaus URL once differed between the two).
+ */
+static void test_same_url(void)
+{
+	int r;
+
+	for (r = 1; r < remedy_count(); r++) {
+		const char *name = verdict_remedy_name((enum verdict_remedy)r);
+		const char *url = verdict_remedy_url((enum verdict_remedy)r);
+		struct incident inc;
+		struct config cfg;
+		struct buf body, att;
+
+		memset(&inc, 0, sizeof(inc));
+		memset(&cfg, 0, sizeof(cfg));
+		util_strcpy(inc.ip, sizeof(inc.ip), "203.0.113.5");
+		inc.provider = VERDICT_MS_365;
+		inc.kind = VERDICT_BLOCK;
+		inc.remedy = (enum verdict_remedy)r;
+		inc.state = INCIDENT_OPEN;
+		inc.first_seen = inc.last_seen = 1714813200;
+		inc.count = inc.bounced = 1;
+		inc.n_codes = 1;
+		util_strcpy(inc.codes[0], sizeof(inc.codes[0]), "S3150");
+		cfg.alert.to = "postmaster@example.org";
+		cfg.alert.from = "milter-delist@example.org";
+		cfg.contact = full;
+		buf_init(&body);
+		buf_init(&att);
+		CHECK(notice_body(&body, INCIDENT_DUE_ALERT, &inc, &cfg, NULL,
+				  1714813200) == 0,
+		      "%s: body", name);
+		CHECK(request_render(&att, &inc, &full, NULL, 0) == 0,
+		      "%s: request", name);
+		CHECK(url[0] != '\0', "%s: no URL", name);
+		CHECK(strstr(buf_str(&body), url) != NULL, "%s: body lacks %s",
+		      name, url);
+		CHECK(strstr(buf_str(&att), url) != NULL,
+		      "%s: attachment lacks %s", name, url);
+		/* 5.7.708: not the portal, whatever else is said */
+		if (r == VERDICT_M365_SUPPORT)
+			CHECK(!strstr(buf_str(&att), "sender.office.com") &&
+				      !strstr(buf_str(&body),
+					      "sender.office.com") &&
+				      strstr(buf_str(&att), "support request"),
+			      "5.7.708 points to the portal");
+		buf_free(&body);
+		buf_free(&att);
+	}
+	CHECK(r > VERDICT_M365_SUPPORT, "only %d remedies walked", r);
+	/* the table is in enum order, each row found by its name */
+	for (r = 0; r < remedy_count(); r++) {
+		CHECK_INT(remedy_get((enum verdict_remedy)r)->id, r,
+			  "row order");
+		CHECK_INT(remedy_from_name(
+				  remedy_get((enum verdict_remedy)r)->name),
+			  r, remedy_get((enum verdict_remedy)r)->name);
+	}
+}
+
 int main(void)
 {
 	test_buf();
@@ -616,5 +681,6 @@ int main(void)
 	test_filename();
 	test_rows();
 	test_hostile();
+	test_same_url();
 	return check_done("t-request");
 }

@@ -450,13 +450,18 @@ static const struct row rows[] = {
  "mailboxunavailable(S2017062302).(inre=\nplyto\n    RCPTTOcommand)",
  NULL, NULL, C, VERDICT_NOT_A_BLOCK, "S2017062302", "5.5.0", "S2017062302",
  "", VERDICT_REMEDY_NONE, 550},
-{"5.7.708 tenant IP, not ours",
+{"5.7.708 traffic not accepted from this IP: a block, M365 support",
  "Remote Server returned '550 5.7.708 Service unavailable. Access denied, "
  "traffic not accepted from this IP. For more information please go to "
  "http://go.microsoft.com/fwlink/?LinkId=526653 AS(7230) "
  "[BM1PR01MB1076.INDPRD01.PROD.OUTLOOK.COM]'",
- NULL, NULL, M, VERDICT_NOT_A_BLOCK, "AS(7230)", "5.7.708", "AS(7230)", "",
- VERDICT_REMEDY_NONE, 550},
+ NULL, NULL, M, VERDICT_BLOCK, "AS(7230)", "5.7.708", "AS(7230)", "",
+ VERDICT_M365_SUPPORT, 550},
+{"5.7.708 as the issue quotes it, no token",
+ "550 5.7.708 Service unavailable. Access denied, traffic not accepted from "
+ "this IP",
+ NULL, NULL, M, VERDICT_BLOCK, "5.7.708", "5.7.708", "", "",
+ VERDICT_M365_SUPPORT, 550},
 {"S8002 sender domain on Spamhaus",
  "host hotmail-com.olc.protection.outlook.com[104.47.6.33] said: 550 5.7.1 "
  "Service unavailable, MailFrom domain is listed in Spamhaus. To request "
@@ -800,7 +805,7 @@ static void test_names(void)
 	for (i = 0; i <= VERDICT_NOT_A_BLOCK; i++)
 		CHECK_INT(verdict_kind_from_name(verdict_kind_name(i)), i,
 			  "kind round trip");
-	for (i = 0; i <= VERDICT_WAIT; i++) {
+	for (i = 0; i <= VERDICT_M365_SUPPORT; i++) {
 		CHECK_INT(verdict_remedy_from_name(verdict_remedy_name(i)), i,
 			  "remedy round trip");
 		CHECK(i == 0 ||
@@ -897,14 +902,6 @@ static void test_snippets(void)
 			doubtful++;
 			printf("dsn-snippets: doubtful row %d (%s %s %s): %s\n",
 			       total, f[2], f[3], f[4], why);
-		} else if (strstr(f[4], "5.7.708")) {
-			/* Labelled a block, but the issue lists 5.7.708
-			 * (traffic not accepted from this IP: Microsoft's
-			 * own tenant IPs) among the replies that must not
-			 * alert.  The verdict follows the issue. */
-			printf("dsn-snippets: row %d (%s): not a block per the "
-			       "issue, label says %s\n",
-			       total, f[4], f[3]);
 		} else {
 			CHECK(0, "dsn-snippets row %d (%s %s %s %s): %s", total,
 			      f[2], f[3], f[4], f[5], why);

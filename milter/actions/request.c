@@ -22,12 +22,9 @@
 #define FORM_TITLE	 "Server IP Listed / Non-Delivery Returned Mail"
 #define CUT_LINE	 "----8<----------------------------------------------------"
 
-/* Fallback URLs, used only when verdict_remedy_url() has none; Spamhaus
- * and SNDS always (their lookup pages, not what a reply points to). */
-#define FORM_URL     "https://olcsupport.office.com/"
-#define PORTAL_URL   "https://sender.office.com/"
-#define SPAMHAUS_URL "https://check.spamhaus.org/"
-#define SNDS_URL     "https://sendersupport.olc.protection.outlook.com/snds/"
+/* Microsoft SNDS, where a registered IP's reputation is shown (no remedy
+ * of its own: remedy URLs come from the remedy table, remedy.h). */
+#define SNDS_URL "https://sendersupport.olc.protection.outlook.com/snds/"
 
 /* What request_render() needs besides the buffer, gathered once. */
 struct ctx {
@@ -106,26 +103,10 @@ static int set(const char *s)
 	return s && *s;
 }
 
-/* needed - the contact fields a remedy's text uses */
+/* needed - the contact fields a remedy's text uses (its table row) */
 static unsigned needed(const struct incident *inc)
 {
-	switch (inc->remedy) {
-	case VERDICT_DELIST_PORTAL:
-		return REQUEST_EMAIL;
-	case VERDICT_DELIST_MAIL:
-		return REQUEST_NAME | REQUEST_EMAIL | REQUEST_SENDING_DOMAIN;
-	case VERDICT_SPAMHAUS:
-		return REQUEST_EMAIL | REQUEST_SENDING_DOMAIN;
-	case VERDICT_WAIT:
-		return 0;
-	case VERDICT_FIX_AUTH:
-		return REQUEST_SENDING_DOMAIN;
-	case VERDICT_SENDER_SUPPORT_FORM:
-	default:
-		return REQUEST_NAME | REQUEST_EMAIL | REQUEST_TIMEZONE |
-		       REQUEST_SENDING_DOMAIN | REQUEST_COMPANY_TYPE |
-		       REQUEST_SERVER_TYPE | REQUEST_WEBSITE;
-	}
+	return remedy_get(inc->remedy)->needs;
 }
 
 /* request_missing - needed contact fields left empty */
@@ -151,12 +132,10 @@ unsigned request_missing(const struct incident *inc,
 	return miss & needed(inc);
 }
 
-/* remedy_url - verdict's URL of a remedy, or our fallback */
-static const char *remedy_url(enum verdict_remedy r, const char *fallback)
+/* remedy_url - the one URL of remedy r (remedy.h) */
+static const char *remedy_url(enum verdict_remedy r)
 {
-	const char *u = verdict_remedy_url(r);
-
-	return u && *u ? u : fallback;
+	return remedy_get(r)->url;
 }
 
 /* clean_str - util_clean of a NUL-terminated string */
@@ -437,8 +416,7 @@ static void render_form(struct ctx *x, char *const *ips, size_t n_ips)
 		  "request only. Fill in the sender support form, logged in "
 		  "with an Outlook.com or Hotmail account:\n",
 		  x->provider, x->ip);
-	buf_printf(b, "\n  %s\n",
-		   remedy_url(VERDICT_SENDER_SUPPORT_FORM, FORM_URL));
+	buf_printf(b, "\n  %s\n", remedy_url(VERDICT_SENDER_SUPPORT_FORM));
 	put_inferred(x);
 	put_heading(b, "The form, field by field (copy the line under each "
 		       "label)");
@@ -509,8 +487,7 @@ static void render_portal(struct ctx *x)
 	put_inferred(x);
 	put_checklist(x, "First check (a ban comes back if the cause stays)");
 	put_heading(b, "Delist portal, step by step");
-	buf_printf(b, "1. Open %s\n",
-		   remedy_url(VERDICT_DELIST_PORTAL, PORTAL_URL));
+	buf_printf(b, "1. Open %s\n", remedy_url(VERDICT_DELIST_PORTAL));
 	buf_wrapf(b, WIDTH,
 		  "\n2. E-mail address (a mailbox you can read now: the "
 		  "confirmation link goes there):\n");
@@ -584,7 +561,8 @@ static void render_spamhaus(struct ctx *x)
 		  x->provider, x->ip);
 	put_inferred(x);
 	put_heading(b, "Spamhaus lookup and removal");
-	buf_printf(b, "1. Look up the IP at %s\n%s\n", SPAMHAUS_URL, x->ip);
+	buf_printf(b, "1. Look up the IP at %s\n%s\n",
+		   remedy_url(VERDICT_SPAMHAUS), x->ip);
 	buf_wrapf(b, WIDTH,
 		  "   and your sending domain (a domain listing refuses mail "
 		  "from any IP):\n");
@@ -636,15 +614,14 @@ static void render_wait(struct ctx *x)
 		  "3. Check the IP's reputation: Microsoft SNDS (%s) for IPs "
 		  "you registered there, and %s for public listings.\n"
 		  "4. Check SPF, DKIM and DMARC for your sending domain.\n",
-		  SNDS_URL, SPAMHAUS_URL);
+		  SNDS_URL, remedy_url(VERDICT_SPAMHAUS));
 	put_heading(b, "What to expect");
 	buf_wrapf(b, WIDTH,
 		  "Deferrals usually stop within hours once the volume and "
 		  "complaints fall. If they go on for more than a day, or turn "
 		  "into 5xx refusals, ask for mitigation with the sender "
 		  "support form:\n");
-	buf_printf(b, "  %s\n",
-		   remedy_url(VERDICT_SENDER_SUPPORT_FORM, FORM_URL));
+	buf_printf(b, "  %s\n", remedy_url(VERDICT_SENDER_SUPPORT_FORM));
 	put_heading(b, "The reply received");
 	put_samples(x, "  ");
 	put_verify(x, "The limit usually lifts within hours.");
@@ -664,11 +641,58 @@ static void render_auth(struct ctx *x)
 	put_verify(x, "Records take effect as their DNS TTL expires.");
 }
 
+/* render_support - Microsoft 365 5.7.708: a request to Microsoft 365
+ * support by the tenant's admin; the delist portal does not apply */
+static void render_support(struct ctx *x)
+{
+	struct buf *b = x->b;
+	char dom[FINDING_DOMAIN_MAX];
+
+	clean_str(dom, sizeof(dom),
+		  set(x->c->sending_domain) ? x->c->sending_domain
+					    : "<fill in: sending domain>");
+	buf_wrapf(b, WIDTH,
+		  "%s accepts no traffic from %s (5.7.708, \"traffic not "
+		  "accepted from this IP\"): mail from it to every "
+		  "organisation hosted at Microsoft 365 is refused. Microsoft "
+		  "sends this for a new or low-reputation tenant or IP. The "
+		  "delist portal and the sender support form do not lift it: "
+		  "the admin of the Microsoft 365 tenant the mail goes through "
+		  "(yours, or your customer's) asks Microsoft 365 support, "
+		  "after fixing the cause.\n",
+		  x->provider, x->ip);
+	put_inferred(x);
+	put_checklist(x, "First fix the cause (support asks what changed)");
+	put_heading(b, "The support request");
+	buf_wrapf(b, WIDTH,
+		  "1. The tenant's admin signs in to the Microsoft 365 admin "
+		  "center and opens a new support request (Support, Help and "
+		  "support). In the Defender portal, Email & collaboration, "
+		  "Review, Restricted entities, check first that no user is "
+		  "blocked from sending: unblock them there, it is a different "
+		  "block.\n\n2. Text:\n\n");
+	buf_puts(b, CUT_LINE "\n");
+	buf_wrapf(b, WIDTH,
+		  "Hello,\n\nmail from our server %s, sending for %s, is "
+		  "refused with 550 5.7.708 (traffic not accepted from this "
+		  "IP). We have checked the server: no account is compromised, "
+		  "no spam or malware was sent, SPF, DKIM and DMARC are set up "
+		  "for %s, and it is not an open relay.\n\nThe error:\n\n",
+		  x->ip, dom, dom);
+	put_samples(x, "  ");
+	buf_printf(b, "\nPlease accept traffic from %s again.\n", x->ip);
+	put_signature(x);
+	buf_puts(b, CUT_LINE "\n");
+	put_verify(x, "Support answers within days; ask them what they "
+		      "changed.");
+}
+
 /* request_render - render the request for inc */
 int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
 		   char *const *outbound_ips, size_t n_ips)
 {
+	const struct remedy *rem = remedy_get(inc->remedy);
 	struct ctx x;
 	char title[256];
 	size_t i, n;
@@ -689,9 +713,7 @@ int request_render(struct buf *out, const struct incident *inc,
 		x.provider = "Microsoft";
 
 	n = (size_t)snprintf(title, sizeof(title),
-			     "milter-delist: %s for %s at %s%s%s%s",
-			     inc->remedy == VERDICT_WAIT ? "what to do"
-							 : "delisting request",
+			     "milter-delist: %s for %s at %s%s%s%s", rem->title,
 			     x.ip, x.provider, *x.code ? " (" : "", x.code,
 			     *x.code ? ")" : "");
 	if (n >= sizeof(title))
@@ -701,23 +723,29 @@ int request_render(struct buf *out, const struct incident *inc,
 		buf_addc(out, '=');
 	buf_puts(out, "\n\n");
 
-	switch (inc->remedy) {
-	case VERDICT_DELIST_PORTAL:
+	/* The remedy's one URL, as the alert body names it. */
+	if (*rem->url)
+		buf_printf(out, "Where: %s\n\n", rem->url);
+	switch (rem->render) {
+	case REMEDY_RENDER_PORTAL:
 		render_portal(&x);
 		break;
-	case VERDICT_DELIST_MAIL:
+	case REMEDY_RENDER_MAIL:
 		render_mail(&x);
 		break;
-	case VERDICT_SPAMHAUS:
+	case REMEDY_RENDER_SPAMHAUS:
 		render_spamhaus(&x);
 		break;
-	case VERDICT_WAIT:
+	case REMEDY_RENDER_WAIT:
 		render_wait(&x);
 		break;
-	case VERDICT_FIX_AUTH:
+	case REMEDY_RENDER_AUTH:
 		render_auth(&x);
 		break;
-	case VERDICT_SENDER_SUPPORT_FORM:
+	case REMEDY_RENDER_SUPPORT:
+		render_support(&x);
+		break;
+	case REMEDY_RENDER_FORM:
 	default:
 		render_form(&x, outbound_ips, n_ips);
 		break;

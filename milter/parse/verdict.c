@@ -11,13 +11,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "remedy.h"
 #include "util.h"
 #include "verdict.h"
 
 /* Signature flags. */
-#define SIG_STRONG	0x1 /* wording alone names the provider */
-#define SIG_NEED_MS	0x2 /* applies only with Microsoft evidence */
-#define SIG_STATUS_CODE 0x4 /* code is the enhanced status, not the token */
+#define SIG_STRONG  0x1 /* wording alone names the provider */
+#define SIG_NEED_MS 0x2 /* applies only with Microsoft evidence */
 
 /*
  * One row per signature.  The first row (in table order) whose status
@@ -55,10 +55,10 @@ static const struct sig sigs[] = {
 	 {NULL}, "messages from"},
 	/* Microsoft 365 bans. */
 	{"m365-banned-sending-ip", VERDICT_MS_365, VERDICT_BAN,
-	 VERDICT_DELIST_PORTAL, SIG_STRONG | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_DELIST_PORTAL, SIG_STRONG, NULL, NULL,
 	 {"banned sending ip"}, "banned sending ip"},
 	{"m365-banned-sender", VERDICT_MS_365, VERDICT_BAN, VERDICT_DELIST_MAIL,
-	 SIG_STRONG | SIG_STATUS_CODE, NULL, NULL, {"access denied, banned sender"},
+	 SIG_STRONG, NULL, NULL, {"access denied, banned sender"},
 	 "banned sender"},
 	{"m365-blocklist-delist-mail", VERDICT_MS_365, VERDICT_BLOCK,
 	 VERDICT_DELIST_MAIL, SIG_STRONG, NULL, NULL,
@@ -76,15 +76,15 @@ static const struct sig sigs[] = {
 	/* Outlook.com rate limits (4.7.650/4.7.651 S775 S3113 S844 S3114):
 	 * reputation, so the mitigation request applies. */
 	{"outlook-ratelimit-reputation", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, NULL,
 	 {"rate limited due to ip reputation"}, "the mail server"},
 	/* 4.7.652 (S3115): too many connections; slow down. */
 	{"outlook-max-connections", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_WAIT, SIG_NEED_MS, NULL, NULL,
 	 {"exceeded the maximum number of connections"}, "the mail server"},
 	/* 4.7.500 (AS843 AS761 S77714 S77719). */
 	{"outlook-server-busy", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_WAIT, SIG_NEED_MS, NULL, NULL,
 	 {"server busy", "try again later from"}, "try again later from"},
 	/* 5.7.1 AS3130 AS(1440) AS(1450) AS16012611: Microsoft enforcing
 	 * Spamhaus; delisting is at Spamhaus.  Postfix's own RBL text has
@@ -93,22 +93,25 @@ static const struct sig sigs[] = {
 	 SIG_NEED_MS, NULL, NULL,
 	 {"service unavailable, client host", "blocked using spamhaus"},
 	 "client host"},
+	/* 5.7.708 AS(7230): Microsoft 365 takes no traffic from this IP at
+	 * all (a new or low-reputation tenant or IP); the reply names no IP.
+	 * Its remedy is Microsoft 365 support, not the portal (remedy.c). */
+	{"m365-traffic-not-accepted", VERDICT_MS_365, VERDICT_BLOCK,
+	 VERDICT_M365_SUPPORT, SIG_STRONG, NULL, NULL,
+	 {"traffic not accepted from this ip"}, NULL},
 	/* 4.7.500-4.7.699, 4.7.85x: temporary throttling of the IP. */
 	{"m365-try-again-later", VERDICT_MS_365, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, "4.7.", NULL,
+	 VERDICT_WAIT, SIG_NEED_MS, "4.7.", NULL,
 	 {"access denied, please try again later"}, NULL},
 	/* Not blocks. */
 	{"ms-sender-domain-spamhaus", VERDICT_MS_CONSUMER,
 	 VERDICT_DOMAIN_BLOCK, VERDICT_SPAMHAUS, SIG_NEED_MS, NULL, NULL,
 	 {"domain is listed in spamhaus"}, NULL},
-	{"m365-tenant-ip", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, 0, NULL, NULL,
-	 {"traffic not accepted from this ip"}, NULL},
 	{"ms-authentication-level", VERDICT_MS_365, VERDICT_AUTH,
-	 VERDICT_FIX_AUTH, SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_FIX_AUTH, 0, NULL, NULL,
 	 {"required authentication level"}, NULL},
 	{"ms-dmarc", VERDICT_MS_CONSUMER, VERDICT_AUTH, VERDICT_FIX_AUTH,
-	 SIG_STATUS_CODE, NULL, NULL,
+	 0, NULL, NULL,
 	 {"access denied, sending domain", "does not pass dmarc"}, NULL},
 	/* 5.4.1 "Recipient address rejected: Access denied" and "All
 	 * recipient addresses rejected : Access denied" (directory-based
@@ -118,7 +121,7 @@ static const struct sig sigs[] = {
 	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL,
 	 {"recipient address", "rejected : access denied"}, NULL},
 	{"m365-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, SIG_STATUS_CODE, "5.1.10", NULL,
+	 VERDICT_REMEDY_NONE, 0, "5.1.10", NULL,
 	 {"resolver.adr.recipientnotfound"}, NULL},
 	{"exchange-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
 	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL, {"resolver.adr.recip"},
@@ -142,18 +145,6 @@ static const char *const provider_labels[] = {"", "Outlook.com",
 static const char *const kind_names[] = {
 	"none",		"block", "ratelimit",  "ban",
 	"domain-block", "auth",	 "not-a-block"};
-static const char *const remedy_names[] = {
-	"none",	    "sender-support-form", "delist-portal", "delist-mail",
-	"spamhaus", "fix-authentication",  "wait"};
-static const char *const remedy_urls[] = {
-	"", "https://olcsupport.office.com/", "https://sender.office.com/",
-	"mailto:delist@messaging.microsoft.com",
-	/* the lookup page Microsoft's S8002 reply points to */
-	"https://www.spamhaus.org/query/lookup/",
-	/* the page Microsoft's 5.7.515 reply points to */
-	"https://go.microsoft.com/fwlink/p/?linkid=2319303",
-	"https://aka.ms/postmaster"};
-
 #define MAX_HOST       256
 #define MAX_HOST_TRIES 16
 
@@ -820,13 +811,14 @@ const char *verdict_kind_name(enum verdict_kind k)
 /* verdict_remedy_name - "sender-support-form", "delist-portal", ... */
 const char *verdict_remedy_name(enum verdict_remedy r)
 {
-	return name_of(remedy_names, UTIL_ARRAY_SIZE(remedy_names), r);
+	return (int)r >= 0 && (int)r < remedy_count() ? remedy_get(r)->name
+						      : "";
 }
 
 /* verdict_remedy_url - where the remedy is done; "" for none */
 const char *verdict_remedy_url(enum verdict_remedy r)
 {
-	return name_of(remedy_urls, UTIL_ARRAY_SIZE(remedy_urls), r);
+	return (int)r >= 0 && (int)r < remedy_count() ? remedy_get(r)->url : "";
 }
 
 /* verdict_provider_from_name - reverse of verdict_provider_name */
@@ -844,5 +836,5 @@ int verdict_kind_from_name(const char *name)
 /* verdict_remedy_from_name - reverse of verdict_remedy_name */
 int verdict_remedy_from_name(const char *name)
 {
-	return index_of(remedy_names, UTIL_ARRAY_SIZE(remedy_names), name);
+	return remedy_from_name(name);
 }
