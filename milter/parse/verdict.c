@@ -537,9 +537,11 @@ static void ip_after(const char *s, size_t len, const char *anchor, char *out)
 			(util_lower((unsigned char)v[n]) >= 'a' &&
 			 util_lower((unsigned char)v[n]) <= 'f')))
 			n++;
-		/* "[2001:db8::zz]", "[1.1.1.1x]": not an address */
-		if (v + n < end &&
-		    (is_host_char((unsigned char)v[n]) || v[n] == '*'))
+		/* "[2001:db8::zz]", "[1.1.1.1x]": not an address.  One that
+		 * runs to the end of the text may be cut ("203.0.113.5" of
+		 * "203.0.113.50"): no IP rather than another one. */
+		if (v + n >= end || is_host_char((unsigned char)v[n]) ||
+		    v[n] == '*')
 			continue;
 		/* "from 192.0.2.1. Please": a sentence's full stop */
 		while (n > 0 && v[n - 1] == '.')
