@@ -126,6 +126,12 @@ for want in "203.0.113.5" "Server IP Listed / Non-Delivery Returned Mail" "hotma
 	grep -q -F -- "$want" "$T/req" || { cat "$T/req"; fail "--request: missing \"$want\""; }
 done
 ok "--request 203.0.113.5: the prefilled request with the verbatim error"
+"$MD" --request 192.0.2.99 "$LOG" >"$T/req" 2>"$T/err"
+rc=$?
+[ "$rc" != 0 ] || fail "--request for an IP without a finding: exit 0"
+[ -s "$T/req" ] && { cat "$T/req"; fail "--request for an IP without a finding printed a request"; }
+grep -q "no Microsoft block of 192.0.2.99" "$T/err" || fail "--request without a finding: no reason given"
+ok "--request 192.0.2.99 (no finding): no request, exit $rc, says why"
 "$MD" --request 999.1.1.1 "$LOG" >/dev/null 2>&1 && fail "--request accepts a bad IP"
 ok "--request rejects an invalid IP"
 exit 0

@@ -444,7 +444,8 @@ int notice_body(struct buf *out, enum incident_due due,
 		put_what(&x);
 		put_numbers(&x);
 		put_samples(&x);
-		put_remedy(&x, file);
+		/* no finding, no request attached (request_render()) */
+		put_remedy(&x, inc->count ? file : NULL);
 		put_volume(&x, vol);
 		put_missing(&x);
 		put_next(&x);
@@ -484,7 +485,7 @@ int notice_build(struct buf *out, enum incident_due due,
 	m.host = host;
 	m.body = buf_str(&body);
 	m.body_len = body.len;
-	if (due != INCIDENT_DUE_CLEARED) {
+	if (due != INCIDENT_DUE_CLEARED && inc->count) {
 		if (request_render(&att, inc, &cfg->contact, cfg->outbound_ips,
 				   cfg->n_outbound_ips) < 0)
 			goto out;

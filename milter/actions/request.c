@@ -12,6 +12,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "addr.h"
 #include "request.h"
 #include "util.h"
 #include "verdict.h"
@@ -250,74 +253,152 @@ static const char *form_domain(const char *d)
 	return NULL;
 }
 
-/* put_sending_to - form value: the drop-down entries, first one to pick */
+/* put_outcome - what mail to one domain met, from its outcome bits */
+static void put_outcome(struct buf *b, unsigned o)
+{
+	const char *bad = (o & INCIDENT_OUTCOME_REFUSED) &&
+					  (o & INCIDENT_OUTCOME_DEFERRED)
+				  ? "refused and deferred"
+			  : (o & INCIDENT_OUTCOME_REFUSED)  ? "refused"
+			  : (o & INCIDENT_OUTCOME_DEFERRED) ? "deferred"
+							    : NULL;
+
+	if (bad && (o & INCIDENT_OUTCOME_ACCEPTED))
+		buf_printf(b, "%s, then accepted again", bad);
+	else if (bad)
+		buf_puts(b, bad);
+	else if (o & INCIDENT_OUTCOME_ACCEPTED)
+		buf_puts(b, "accepted");
+	else
+		buf_puts(b, "refused or deferred (not recorded which)");
+}
+
+/* put_sending_to - form value: the drop-down entry to pick, then what
+ * mail to each recipient domain actually met (never "refused" for a
+ * domain that was only deferred or accepted) */
 static void put_sending_to(struct ctx *x)
 {
-	const char *seen[INCIDENT_MAX_DOMAINS];
+	const struct incident *inc = x->inc;
+	const char *first = NULL;
+	char d[FINDING_DOMAIN_MAX];
 	struct buf list;
-	size_t n = 0, i, j;
+	size_t i, n = inc->n_domains;
 
-	for (i = 0; i < x->inc->n_domains && i < INCIDENT_MAX_DOMAINS; i++) {
-		const char *e = form_domain(x->inc->domains[i]);
-
-		for (j = 0; e && j < n; j++)
-			if (strcmp(seen[j], e) == 0)
-				e = NULL;
-		if (e)
-			seen[n++] = e;
-	}
-	if (n == 0) {
+	if (n > INCIDENT_MAX_DOMAINS)
+		n = INCIDENT_MAX_DOMAINS;
+	/* the entry of a domain still failing, else of any domain */
+	for (i = 0; i < n && !first; i++)
+		if (!(inc->domain_outcomes[i] & INCIDENT_OUTCOME_ACCEPTED))
+			first = form_domain(inc->domains[i]);
+	for (i = 0; i < n && !first; i++)
+		first = form_domain(inc->domains[i]);
+	if (!first) {
 		buf_puts(x->b, "<fill in: hotmail.com, outlook.com, live.com "
 			       "or msn.com>\n");
 		return;
 	}
-	buf_printf(x->b, "%s\n", seen[0]);
-	if (n == 1)
+	buf_printf(x->b, "%s\n", first);
+	if (n < 2 && !(n == 1 && inc->domain_outcomes[0]))
 		return;
 	buf_init(&list);
-	for (i = 1; i < n; i++)
-		buf_printf(&list, "%s%s", i > 1 ? ", " : "", seen[i]);
-	buf_wrapf(x->b, WIDTH,
-		  "  (also refused: %s. The form takes one domain; send "
-		  "another request for the others if mail to them keeps "
-		  "failing.)\n",
-		  buf_str(&list));
+	for (i = 0; i < n; i++) {
+		clean_str(d, sizeof(d), inc->domains[i]);
+		buf_printf(&list, "%s%s: ", i ? "; " : "", d);
+		put_outcome(&list, inc->domain_outcomes[i]);
+	}
+	buf_wrapf(x->b, WIDTH, "  (mail to each recipient domain: %s.%s)\n",
+		  buf_str(&list),
+		  n > 1 ? " The form takes one domain; send another request "
+			  "for the others if mail to them keeps failing."
+			: "");
 	buf_free(&list);
 }
 
-/* put_ips - form value: the blocked IP, or every outbound IP if inferred */
+/* request_ip_list - see request.h */
+int request_ip_list(struct buf *out, char *const *ips, size_t n)
+{
+	struct addr *a = n ? calloc(n, sizeof(*a)) : NULL;
+	struct addr_range *r = n ? calloc(n, sizeof(*r)) : NULL;
+	size_t i, na = 0, nr, k, written = 0;
+	int rc = 0;
+
+	if (n && (!a || !r)) {
+		free(a);
+		free(r);
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Single addresses are collapsed; ranges stay as configured. */
+	for (i = 0; i < n && ips[i]; i++) {
+		struct addr_range one;
+
+		if (addr_range_parse(&one, ips[i], strlen(ips[i])) < 0) {
+			rc = 1; /* not an address: left out */
+			continue;
+		}
+		if (one.prefix == (one.net.family == 4 ? 32u : 128u))
+			a[na++] = one.net;
+		else
+			r[n - 1 - written++] = one; /* from the end */
+	}
+	nr = addr_collapse(a, na, r, n - written);
+	for (k = 0; k < nr + written && k < n; k++) {
+		char t[ADDR_RANGE_MAX];
+		const struct addr_range *e =
+			k < nr ? &r[k] : &r[n - 1 - (k - nr)];
+
+		addr_range_text(e, t, sizeof(t));
+		buf_printf(out, "%s%s", k ? "; " : "", t);
+	}
+	free(a);
+	free(r);
+	if (out->err) {
+		errno = out->err;
+		return -1;
+	}
+	return rc;
+}
+
+/* put_ips - form value: the blocked IP, or every outbound IP (collapsed
+ * into ranges) when the IP was inferred */
 static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
 {
-	char tmp[VERDICT_IP_MAX];
+	char **others;
+	struct addr me;
 	struct buf list;
-	size_t i, others = 0;
+	size_t i, n = 0;
 
 	if (x->inc->ip_inferred && n_ips > 0) {
-		for (i = 0; i < n_ips && ips[i]; i++) {
-			clean_str(tmp, sizeof(tmp), ips[i]);
-			buf_printf(x->b, "%s%s", i ? "; " : "", tmp);
-		}
+		if (request_ip_list(x->b, ips, n_ips) < 0)
+			return;
 		buf_addc(x->b, '\n');
 		return;
 	}
 	buf_printf(x->b, "%s\n", x->ip);
-	for (i = 0; i < n_ips && ips[i]; i++)
-		if (strcmp(ips[i], x->ip) != 0)
-			others++;
-	if (others == 0)
+	others = n_ips ? calloc(n_ips, sizeof(*others)) : NULL;
+	if (!others)
 		return;
-	buf_init(&list);
+	/* the others: every entry that is not this very address */
 	for (i = 0; i < n_ips && ips[i]; i++) {
-		if (strcmp(ips[i], x->ip) == 0)
+		struct addr a;
+
+		if (addr_parse(&a, ips[i], strlen(ips[i])) == 0 &&
+		    addr_parse(&me, x->ip, strlen(x->ip)) == 0 &&
+		    addr_cmp(&a, &me) == 0)
 			continue;
-		clean_str(tmp, sizeof(tmp), ips[i]);
-		buf_printf(&list, "%s%s", list.len ? ", " : "", tmp);
+		others[n++] = ips[i];
 	}
-	buf_wrapf(x->b, WIDTH,
-		  "  (other outbound IPs of this site: %s. Add them, separated "
-		  "by \"; \", only if they are refused too.)\n",
-		  buf_str(&list));
-	buf_free(&list);
+	if (n > 0) {
+		buf_init(&list);
+		request_ip_list(&list, others, n);
+		buf_wrapf(x->b, WIDTH,
+			  "  (other outbound IPs of this site: %s. Add them, "
+			  "separated by \"; \", only if they are refused "
+			  "too.)\n",
+			  buf_str(&list));
+		buf_free(&list);
+	}
+	free(others);
 }
 
 /* put_server_type - "Dedicated"/"Shared" as the drop-down spells them */
@@ -697,6 +778,12 @@ int request_render(struct buf *out, const struct incident *inc,
 	char title[256];
 	size_t i, n;
 
+	/* No finding, no request: a made-up one would be filed with
+	 * Microsoft as if it were true. */
+	if (inc->count == 0) {
+		errno = ENOENT;
+		return -1;
+	}
 	memset(&x, 0, sizeof(x));
 	x.b = out;
 	x.inc = inc;

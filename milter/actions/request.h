@@ -49,7 +49,9 @@ enum request_field {
  * contact: the site's facts (strings never NULL, "" = not configured).
  * outbound_ips/n_ips: the configured outbound IPs (may be NULL/0); the
  * form lists the incident's IP, or all of them when the IP was inferred.
- * Returns 0, or -1 when out->err is set (allocation failure or cap).
+ * Returns 0, or -1 when out->err is set (allocation failure or cap,
+ * errno set), or -1 with errno ENOENT and nothing appended when inc has no
+ * finding (count 0): there is nothing true to request.
  */
 int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
@@ -63,6 +65,16 @@ int request_render(struct buf *out, const struct incident *inc,
  */
 unsigned request_missing(const struct incident *inc,
 			 const struct config_contact *contact);
+
+/*
+ * request_ip_list - the form's "Outbound IP(s) or range(s)" value: the n
+ * entries of ips (addresses in any form, or ranges "192.0.2.8/29") as the
+ * fewest ranges, entries separated by "; " (192.0.2.12, .13, .14, .15 and
+ * 198.51.100.7 give "192.0.2.12/30; 198.51.100.7").  Ranges given stay as
+ * given.  Appends to out; returns 0, 1 when an entry was not an address
+ * (it is left out), -1 on allocation failure (errno set).
+ */
+int request_ip_list(struct buf *out, char *const *ips, size_t n);
 
 /* request_field_label - "contact name", "time zone"...; "" if unknown */
 const char *request_field_label(enum request_field f);
