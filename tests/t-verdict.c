@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "labels.h"
+#include "provider.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -826,6 +827,15 @@ static void test_names(void)
 			      strncmp(verdict_remedy_url(i), "mailto:", 7) == 0,
 		      "remedy %d has a URL", i);
 	}
+	/* the provider table is in enum order, each row found by name */
+	for (i = 0; i < provider_count(); i++) {
+		CHECK_INT(provider_get((enum verdict_provider)i)->id, i,
+			  "provider row order");
+		CHECK_INT(verdict_provider_from_name(verdict_provider_name(
+				  (enum verdict_provider)i)),
+			  i, "provider round trip");
+	}
+	CHECK_INT(provider_count(), VERDICT_MS_365 + 1, "provider rows");
 	CHECK_INT(verdict_provider_from_name("gmail"), -1, "unknown provider");
 	CHECK_INT(verdict_kind_from_name(NULL), -1, "NULL kind");
 	CHECK_INT(verdict_remedy_from_name(""), -1, "empty remedy");

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "provider.h"
 #include "remedy.h"
 #include "util.h"
 #include "verdict.h"
@@ -138,10 +139,6 @@ static const char *const ms_markers[] = {
 	"protection.outlook.com",
 };
 
-static const char *const provider_names[] = {"none", "microsoft-consumer",
-					     "microsoft-365"};
-static const char *const provider_labels[] = {"", "Outlook.com",
-					      "Microsoft 365"};
 static const char *const kind_names[] = {
 	"none",		"block", "ratelimit",  "ban",
 	"domain-block", "auth",	 "not-a-block"};
@@ -555,13 +552,7 @@ static void ip_after(const char *s, size_t len, const char *anchor, char *out)
 /* rcpt_provider - which service a recipient domain hints at */
 static enum verdict_provider rcpt_provider(const char *domain)
 {
-	if (!domain || !*domain)
-		return VERDICT_PROVIDER_NONE;
-	if (verdict_consumer_domain(domain))
-		return VERDICT_MS_CONSUMER;
-	if (util_domain_match(domain, "onmicrosoft.com"))
-		return VERDICT_MS_365;
-	return VERDICT_PROVIDER_NONE;
+	return provider_of_domain(domain);
 }
 
 /* token_listed - is tok one of the "|A|B|" list? */
@@ -680,99 +671,16 @@ int verdict_alerts(const struct verdict *v)
 		v->kind == VERDICT_BAN);
 }
 
-/* A literal and its length. */
-struct lit {
-	const char *s;
-	size_t n;
-};
-/* clang-format off */
-#define LIT(s) {(s), sizeof(s) - 1}
-/* clang-format on */
-
-/* same_ci - case-insensitive: are the n bytes at a and b equal? */
-static int same_ci(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (util_lower((unsigned char)a[i]) !=
-		    util_lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
-/*
- * verdict_consumer_domain - hotmail.*, outlook.*, live.* (any suffix:
- * hotmail.co.uk, live.fr, outlook.de), msn.com, windowslive.com,
- * passport.com.  A hint only: it never makes an alert by itself.
- * (Called for every delivery the log shows: the lengths are constants.)
- */
+/* verdict_consumer_domain - a consumer mailbox domain (provider.c) */
 int verdict_consumer_domain(const char *domain)
 {
-	static const struct lit first[] = {LIT("hotmail."), LIT("outlook."),
-					   LIT("live.")};
-	static const struct lit exact[] = {
-		LIT("msn.com"), LIT("windowslive.com"), LIT("passport.com"),
-		LIT("webtv.net")};
-	size_t i, len;
-
-	if (!domain)
-		return 0;
-	len = strlen(domain);
-	if (len && domain[len - 1] == '.')
-		len--;
-	for (i = 0; i < UTIL_ARRAY_SIZE(first); i++)
-		if (len > first[i].n &&
-		    same_ci(domain, first[i].s, first[i].n) &&
-		    domain[first[i].n] != '.')
-			return 1;
-	for (i = 0; i < UTIL_ARRAY_SIZE(exact); i++)
-		if (len == exact[i].n && same_ci(domain, exact[i].s, len))
-			return 1;
-	return 0;
+	return provider_consumer_domain(domain);
 }
 
-/* host_in - util_domain_match() for the n bytes at host and a literal
- * domain: host is the domain or below it, a trailing dot ignored */
-static int host_in(const char *host, size_t n, const struct lit *d)
-{
-	if (n && host[n - 1] == '.')
-		n--;
-	if (d->n == 0 || d->n > n || !same_ci(host + n - d->n, d->s, d->n))
-		return 0;
-	return n == d->n || host[n - d->n - 1] == '.';
-}
-
-/*
- * verdict_mx_provider - *.olc.protection.outlook.com and *.hotmail.com
- * (mx1-4.hotmail.com) are Outlook.com; *.mail.protection.outlook.com and
- * *.mx.microsoft are Microsoft 365.  Server ids such as
- * *.prod.protection.outlook.com serve both and give NONE.
- */
+/* verdict_mx_provider - whose MX host it is (provider.c) */
 enum verdict_provider verdict_mx_provider(const char *host)
 {
-	static const struct lit consumer[] = {LIT("olc.protection.outlook.com"),
-					      LIT("hotmail.com")};
-	static const struct lit m365[] = {LIT("mail.protection.outlook.com"),
-					  LIT("mx.microsoft")};
-	const char *b;
-	size_t n, i;
-
-	if (!host || !*host)
-		return VERDICT_PROVIDER_NONE;
-	/* tolerate "name[ip]" and "name[ip]:25"; a name is at most
-	 * MAX_HOST - 1 bytes, as everywhere in this file */
-	b = strchr(host, '[');
-	n = b ? (size_t)(b - host) : strlen(host);
-	if (n > MAX_HOST - 1)
-		n = MAX_HOST - 1;
-	for (i = 0; i < UTIL_ARRAY_SIZE(consumer); i++)
-		if (host_in(host, n, &consumer[i]))
-			return VERDICT_MS_CONSUMER;
-	for (i = 0; i < UTIL_ARRAY_SIZE(m365); i++)
-		if (host_in(host, n, &m365[i]))
-			return VERDICT_MS_365;
-	return VERDICT_PROVIDER_NONE;
+	return provider_of_mx(host);
 }
 
 /* name_of - table entry i, or "" when out of range */
@@ -795,13 +703,15 @@ static int index_of(const char *const *tab, size_t n, const char *name)
 /* verdict_provider_name - "none", "microsoft-consumer", "microsoft-365" */
 const char *verdict_provider_name(enum verdict_provider p)
 {
-	return name_of(provider_names, UTIL_ARRAY_SIZE(provider_names), p);
+	return (int)p >= 0 && (int)p < provider_count() ? provider_get(p)->name
+							: "";
 }
 
 /* verdict_provider_label - "Outlook.com", "Microsoft 365"; "" for none */
 const char *verdict_provider_label(enum verdict_provider p)
 {
-	return name_of(provider_labels, UTIL_ARRAY_SIZE(provider_labels), p);
+	return (int)p >= 0 && (int)p < provider_count() ? provider_get(p)->label
+							: "";
 }
 
 /* verdict_kind_name - "block", "ratelimit", ... */
@@ -826,7 +736,7 @@ const char *verdict_remedy_url(enum verdict_remedy r)
 /* verdict_provider_from_name - reverse of verdict_provider_name */
 int verdict_provider_from_name(const char *name)
 {
-	return index_of(provider_names, UTIL_ARRAY_SIZE(provider_names), name);
+	return provider_from_name(name);
 }
 
 /* verdict_kind_from_name - reverse of verdict_kind_name */
