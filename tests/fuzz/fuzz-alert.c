@@ -530,7 +530,8 @@ static void run_notice(const struct alert *a, unsigned flags, time_t now)
 
 	memset(&w, 0, sizeof(w));
 	w.to = a->cfg.alert.to;
-	w.multipart = due != INCIDENT_DUE_CLEARED;
+	/* the request is attached to an alert or reminder with a finding */
+	w.multipart = due != INCIDENT_DUE_CLEARED && a->inc.count;
 	buf_init(&out);
 	rc = notice_build(&out, due, &a->inc, &a->cfg,
 			  flags >> 6 & 1 ? &a->vol : NULL, a->host, now);
