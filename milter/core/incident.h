@@ -29,6 +29,11 @@
 #define INCIDENT_MAX_SAMPLES 3
 #define INCIDENT_SAMPLE_MAX  2048 /* bytes kept of one sample error */
 
+/* Outcomes per recipient domain (struct incident's domain_outcomes). */
+#define INCIDENT_OUTCOME_REFUSED  0x1 /* a permanent refusal (5xx) */
+#define INCIDENT_OUTCOME_DEFERRED 0x2 /* a temporary one (4xx) */
+#define INCIDENT_OUTCOME_ACCEPTED 0x4 /* accepted again (status=sent) */
+
 enum incident_state {
 	INCIDENT_OPEN = 0, /* seen, first alert not yet sent */
 	INCIDENT_ALERTED,
@@ -74,6 +79,9 @@ struct incident {
 	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
 	size_t n_domains;
 	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
+	/* What mail to domains[i] met, an OR of INCIDENT_OUTCOME_*; 0 = not
+	 * recorded (the request then claims nothing about that domain). */
+	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
 	size_t n_qids;
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
 	size_t n_samples;
