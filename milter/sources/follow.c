@@ -25,7 +25,7 @@
 
 #define FOLLOW_CHUNK	   FOLLOW_LINE_MAX /* bytes per read() */
 #define FOLLOW_GRACE_TICKS (FOLLOW_GRACE_MS / FOLLOW_POLL_MS)
-#define FOLLOW_HASH0	   14695981039346656037ULL /* FNV-1a offset basis */
+#define FOLLOW_HASH0	   14695981039346656037ULL /* FNV's offset basis */
 #define FOLLOW_FILE_EVENTS                                                     \
 	(IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB)
 #define FOLLOW_DIR_EVENTS (IN_CREATE | IN_MOVED_TO)
@@ -70,21 +70,29 @@ struct follow {
 	int errs[FOLLOW_C_N]; /* errno last logged per condition */
 };
 
-/* follow_hash - FNV-1a over n bytes, continuing from h */
-static unsigned long long follow_hash(unsigned long long h, const char *p,
-				      size_t n)
-{
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* follow_nz - a hash as stored: 0 means "none" in a cursor */
 static unsigned long long follow_nz(unsigned long long h)
 {
 	return h ? h : 1;
+}
+
+/* follow_hash - hash of n bytes, 8 at a time (read little-endian, so a
+ * state file moved to another host keeps its meaning); never 0 */
+static unsigned long long follow_hash(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned long long h = FOLLOW_HASH0 ^ n, w;
+	int k;
+
+	for (; n >= 8; u += 8, n -= 8) {
+		for (w = 0, k = 7; k >= 0; k--)
+			w = w << 8 | u[k];
+		h = (h ^ w) * 1099511628211ULL;
+		h ^= h >> 29;
+	}
+	while (n--)
+		h = (h ^ *u++) * 1099511628211ULL;
+	return follow_nz(h ^ h >> 32);
 }
 
 /* follow_sum_at - fingerprint of the window ending upto bytes into data,
@@ -94,12 +102,13 @@ static unsigned long long follow_sum_at(const struct follow *f,
 {
 	size_t k = upto < FOLLOW_SUM_MAX ? upto : FOLLOW_SUM_MAX;
 	size_t from_tail = FOLLOW_SUM_MAX - k;
-	unsigned long long h = FOLLOW_HASH0;
+	char win[FOLLOW_SUM_MAX];
 
 	if (from_tail > f->tail_len)
 		from_tail = f->tail_len;
-	h = follow_hash(h, f->tail + f->tail_len - from_tail, from_tail);
-	return follow_nz(follow_hash(h, data + upto - k, k));
+	memcpy(win, f->tail + f->tail_len - from_tail, from_tail);
+	memcpy(win + from_tail, data + upto - k, k);
+	return follow_hash(win, from_tail + k);
 }
 
 /* follow_tail_push - n bytes consumed: keep the last FOLLOW_SUM_MAX */
@@ -285,7 +294,7 @@ static void follow_reread(struct follow *f, const char *why,
 	f->rpos = 0;
 	f->tail_len = 0;
 	f->catchup = size;
-	follow_set_pos(f, 0, follow_nz(FOLLOW_HASH0));
+	follow_set_pos(f, 0, follow_hash("", 0));
 }
 
 /* follow_changed - whether the bytes before rpos are no longer ours (the
@@ -359,8 +368,7 @@ static unsigned long long follow_resume_at(struct follow *f, int fd,
 		return 0;
 	}
 	n = follow_window(fd, r->offset, win);
-	if (n < 0 || (r->sum && follow_nz(follow_hash(FOLLOW_HASH0, win,
-						      (size_t)n)) != r->sum)) {
+	if (n < 0 || (r->sum && follow_hash(win, (size_t)n) != r->sum)) {
 		*why = "content-changed"; /* rewritten in place */
 		return 0;
 	}
@@ -561,7 +569,7 @@ static void follow_free(struct follow *f)
 /* follow_src - the hash of a path, as kept in the cursor */
 static unsigned long long follow_src(const char *path)
 {
-	return follow_nz(follow_hash(FOLLOW_HASH0, path, strlen(path)));
+	return follow_hash(path, strlen(path));
 }
 
 /* follow_settle - where to start: the resume cursor when it is of this
