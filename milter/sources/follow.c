@@ -744,10 +744,10 @@ enum follow_origin follow_origin(struct follow *f)
 	return f->origin;
 }
 
-/* follow_is_old - a catch-up line stamped more than FOLLOW_OLD_SECS ago */
-int follow_is_old(const struct follow_line *l, time_t when, time_t now)
+/* follow_not_before - catch-up lines: FOLLOW_OLD_SECS before now */
+time_t follow_not_before(const struct follow_line *l, time_t now)
 {
-	return l->catchup && when > 0 && now - when > FOLLOW_OLD_SECS;
+	return l->catchup ? now - FOLLOW_OLD_SECS : 0;
 }
 
 /* follow_cursor - the published cursor */

@@ -42,7 +42,7 @@
  * - Catch-up: lines that were already in a file when the follower came to
  *   its offset 0 (a file that appeared, rotated or was rewritten) are
  *   marked, so the caller can refuse to open an incident from one that is
- *   old (follow_is_old): they may be months old.  Lines after a verified
+ *   old (follow_not_before): they may be months old.  Lines after a verified
  *   cursor are not marked: they were written while we were away.
  *
  * Only reads (every fd O_RDONLY | O_CLOEXEC), so it runs after privileges
@@ -151,12 +151,13 @@ int follow_run(struct follow *f, char *err, size_t errlen);
 enum follow_origin follow_origin(struct follow *f);
 
 /*
- * follow_is_old - whether a line must not open an incident as if it were
- * current: a catch-up line whose own time (when, from its stamp; 0 if it
- * has none) is more than FOLLOW_OLD_SECS before now.  The caller logs it
- * (event=old-finding) instead.
+ * follow_not_before - the age bound of a line: a line whose own time (from
+ * its stamp) is before the value returned must not open an incident as if
+ * it were current; the pipeline logs it (event=old-finding) instead.  0
+ * (no bound) for a line that is not catch-up, now - FOLLOW_OLD_SECS for
+ * one that is.  A time, so the pipeline needs nothing of the follower.
  */
-int follow_is_old(const struct follow_line *l, time_t when, time_t now);
+time_t follow_not_before(const struct follow_line *l, time_t now);
 
 /*
  * follow_cursor - where the follower is: just after the last line handed
