@@ -4,7 +4,7 @@
  * Only the follower thread touches the file state (fd, offsets, the held
  * line).  Shared with other threads: the stop flag (atomic), the wake pipe
  * and the cursor reported by follow_cursor() (under lock).  The start
- * position is settled in follow_start(), before the thread exists.
+ * position is settled in follow_new(), before the thread exists.
  */
 #include <errno.h>
 #include <fcntl.h>
