@@ -109,10 +109,13 @@ struct incident {
 	size_t heap_idx, slot;
 };
 
-/* Where the log follower is in its file; saved with the incidents. */
+/* Where the log follower is in its file; saved with the incidents.  src
+ * and sum are 0 in a cursor saved by an older version (not checked). */
 struct incident_cursor {
 	unsigned long long dev, ino;
 	unsigned long long offset;
+	unsigned long long src; /* hash of the followed path (follow.c) */
+	unsigned long long sum; /* hash of the bytes just before offset */
 	int valid;
 };
 
@@ -247,7 +250,7 @@ void incident_get_cursor(const struct incident_store *s,
  *
  *   milter-delist-state 1
  *   store next-id=3 count=1
- *   cursor dev=2049 ino=131 offset=80211
+ *   cursor dev=2049 ino=131 offset=80211 src=1234 sum=5678
  *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
  *     remedy=sender-support-form state=alerted inferred=0 sources=2
  *     first=1700000000 last=1700000300 alerted=1700000060 reminded=0

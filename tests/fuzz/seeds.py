@@ -183,7 +183,10 @@ def states(top):
             b"code=5.7.606 domain=example.org sample=5.7.606,banned\n")
     head = b"milter-delist-state 1\nstore next-id=8\n"
     cur = b"cursor dev=2049 ino=131 offset=80211\n"
+    cur2 = (b"cursor dev=2049 ino=131 offset=80211 src=9113827351186 "
+            b"sum=18446744073709551615\n")
     out = [head + cur + inc + b"end 1\n",
+           head + cur2 + inc + b"end 1\n",
            head + inc + inc2 + b"end 2\n",
            head + inc2 + inc.replace(b"id=2 ", b"id=9 ") + b"end 2\n",
            head + b"end 0\n"]
