@@ -11,10 +11,17 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 
 BUILD="build-essential autoconf automake pkg-config libmilter-dev libconfuse-dev"
+# The journal reader (maillog = "journal", --scan of journal files).
+BUILD="$BUILD libsystemd-dev"
 TEST="miltertest postfix swaks python3 procps iproute2 util-linux clang"
 # tests/t-privilege.sh traces the daemon (strace); tests/t-systemd.sh needs
 # systemd-analyze (package systemd; it is not started) and libseccomp.
 TEST="$TEST strace systemd libseccomp2"
+# tests/t-journal and t-scan-journal.sh write real journal files with
+# /lib/systemd/systemd-journal-remote.
+TEST="$TEST systemd-journal-remote"
+# contrib/adduser.sh (the quick start, tests/t-install.sh) uses adduser.
+TEST="$TEST adduser"
 # A daemon that does not stop is shown with its threads' stacks (gdb).
 TEST="$TEST gdb"
 # The monitoring tests: promtool (prometheus) checks the metrics file and

@@ -1,88 +1,194 @@
 /*
  * config.c - the option table, parsing, validation and the current config
  *
- * One libconfuse table (opts[] below) holds every option with its built-in
- * default; the daemon runs on it alone when there is no file.  The file is
- * parsed into a fresh cfg_t, every value (defaults included) is validated,
- * and an immutable struct config is built.  Errors read "FILE:LINE: message".
- *
- * libconfuse 3.3 counts a line twice after each '#' or '//' comment, so
- * comments are blanked here (newlines kept) and the text is parsed from a
- * buffer: line numbers are then exact.
+ * One table, rows[] below, holds every option: its section, name,
+ * default, kind, where it goes in struct config, its limits and its
+ * check.  One loop turns it into libconfuse's cfg_opt_t arrays; the file
+ * is parsed into a fresh cfg_t (the daemon runs on the defaults alone
+ * when there is no file); one loop validates every value, defaults
+ * included (libconfuse 3.3 runs no validator on a default), and builds
+ * the immutable struct config; one loop frees it; one prints it.  Errors
+ * read "FILE:LINE: message".  To add an option: a field in config.h, a
+ * row here, a paragraph in conf/milter-delist.conf and in
+ * milter-delist.conf(5); t-confdoc.sh checks that the three agree.
  */
+#include <arpa/inet.h>
 #include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
-#include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <syslog.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "confcheck.h"
+#include "conftext.h"
+#include "units.h"
 #include "util.h"
 
-#define CONFIG_FILE_MAX	 (1 << 20) /* a config file is small */
-#define CONFIG_VALUE_MAX 1024	   /* longest string value */
-#define CONFIG_ARGV_MAX	 32	   /* words of alert.sendmail */
+#define CONFIG_VALUE_MAX 1024 /* longest string value */
+#define CONFIG_ARGV_MAX	 32   /* words of alert.sendmail */
+#define CONFIG_SECTIONS	 4    /* "" (top level), alert, contact */
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
+enum kind {
+	K_STR,	    /* char *, checked by row->check */
+	K_LIST,	    /* char ** (NULL-terminated) and a size_t count */
+	K_PAIRS,    /* "NAME = IP" list into struct config_syslog_name[] */
+	K_INT,	    /* libconfuse integer into size_t, min ... max */
+	K_MODE,	    /* octal text into unsigned, at most max */
+	K_DURATION, /* units_duration() into time_t, min ... max */
+	K_SIZE,	    /* units_size() into size_t, min ... max */
+	K_FACILITY, /* units_facility() into int */
+	K_LEVEL,    /* units_level() (names only) into int */
+	K_ARGV,	    /* a command split on white space into char ** */
+};
+
+struct row {
+	const char *sec;  /* "" at the top level */
+	const char *name; /* the option */
+	const char *def;  /* the built-in default, as written in the file */
+	enum kind kind;
+	size_t off;	     /* the field in struct config */
+	size_t off_n;	     /* K_LIST, K_PAIRS: the count */
+	long min, max;	     /* K_INT, K_MODE, K_DURATION, K_SIZE */
+	confcheck_fn *check; /* each value or list entry; NULL: none */
+	const char *why;     /* a value of the wrong form: the message */
+};
+
 /* ---------------------------------------------------------------------
- * The option table: every option and its default, nothing else.
+ * The table: every option, once.  Rows of a section follow each other;
+ * top-level rows come first.
  */
-static cfg_opt_t alert_opts[] = {
-	CFG_STR("to", "postmaster", CFGF_NONE),
-	CFG_STR("from", "milter-delist", CFGF_NONE),
-	CFG_STR("sendmail", "/usr/sbin/sendmail -oi -t", CFGF_NONE),
-	CFG_STR("reminder", "24h", CFGF_NONE),
-	CFG_STR("clear_after", "1h", CFGF_NONE),
-	CFG_STR("timeout", "60s", CFGF_NONE),
-	CFG_STR("retry", "5m", CFGF_NONE),
-	CFG_END()};
+#define F(m) offsetof(struct config, m)
+#define DAY  86400L
 
-static cfg_opt_t contact_opts[] = {CFG_STR("name", "", CFGF_NONE),
-				   CFG_STR("email", "", CFGF_NONE),
-				   CFG_STR("company_type", "", CFGF_NONE),
-				   CFG_STR("timezone", "", CFGF_NONE),
-				   CFG_STR("website", "", CFGF_NONE),
-				   CFG_STR("server_type", "", CFGF_NONE),
-				   CFG_STR("sending_domain", "", CFGF_NONE),
-				   CFG_END()};
+static const struct row rows[] = {
+	{"", "socket", "local:/run/milter-delist/milter-delist.sock", K_STR,
+	 F(socket), 0, 0, 0, confcheck_socket, NULL},
+	{"", "socket_mode", "0660", K_MODE, F(socket_mode), 0, 0, 0777, NULL,
+	 "expected an octal mode such as 0660"},
+	{"", "socket_owner", "", K_STR, F(socket_owner), 0, 0, 0,
+	 confcheck_owner, NULL},
+	{"", "user", "", K_STR, F(user), 0, 0, 0, confcheck_user, NULL},
+	{"", "pidfile", "", K_STR, F(pidfile), 0, 0, 0, confcheck_path_opt,
+	 NULL},
+	{"", "state_file", "/var/lib/milter-delist/state", K_STR, F(state_file),
+	 0, 0, 0, confcheck_path, NULL},
+	{"", "syslog_facility", "mail", K_FACILITY, F(syslog_facility), 0, 0, 0,
+	 NULL, "expected mail, daemon, user or local0 ... local7"},
+	{"", "syslog_ident", "milter-delist", K_STR, F(syslog_ident), 0, 0, 0,
+	 confcheck_ident, NULL},
+	{"", "log_level", "info", K_LEVEL, F(log_level), 0, 0, 0, NULL,
+	 "expected emerg, alert, crit, err, warning, notice, info or debug"},
+	{"", "maillog", "{}", K_LIST, F(maillogs), F(n_maillogs), 0, 0,
+	 confcheck_maillog, NULL},
+	{"", "outbound_ips", "{}", K_LIST, F(outbound_ips), F(n_outbound_ips),
+	 0, 0, confcheck_ip_range, NULL},
+	{"", "syslog_names", "{}", K_PAIRS, F(syslog_names), F(n_syslog_names),
+	 0, 0, confcheck_syslog_name, NULL},
+	{"", "trusted_relays", "{}", K_LIST, F(trusted_relays),
+	 F(n_trusted_relays), 0, 0, confcheck_relay, NULL},
+	{"", "max_incidents", "10000", K_INT, F(max_incidents), 0, 1, 1000000,
+	 NULL, NULL},
+	{"", "bounce_max_size", "4M", K_SIZE, F(bounce_max_size), 0, 65536,
+	 64L << 20, NULL, "expected a size between 64k and 64M, such as 4M"},
+	{"alert", "to", "postmaster", K_STR, F(alert.to), 0, 0, 0,
+	 confcheck_address, NULL},
+	{"alert", "from", "milter-delist", K_STR, F(alert.from), 0, 0, 0,
+	 confcheck_address, NULL},
+	{"alert", "sendmail", "/usr/sbin/sendmail -oi -t", K_ARGV,
+	 F(alert.sendmail), 0, 0, 0, confcheck_command, NULL},
+	{"alert", "reminder", "24h", K_DURATION, F(alert.reminder), 0, 0,
+	 365 * DAY, NULL, NULL},
+	{"alert", "clear_after", "1h", K_DURATION, F(alert.clear_after), 0, 1,
+	 30 * DAY, NULL, NULL},
+	{"alert", "timeout", "60s", K_DURATION, F(alert.timeout), 0, 1, 3600,
+	 NULL, NULL},
+	{"alert", "retry", "5m", K_DURATION, F(alert.retry), 0, 1, DAY, NULL,
+	 NULL},
+	{"alert", "digest", "0", K_DURATION, F(alert.digest), 0, 0, DAY, NULL,
+	 NULL},
+	{"alert", "stale", "0", K_DURATION, F(alert.stale), 0, 0, 365 * DAY,
+	 NULL, NULL},
+	{"contact", "name", "", K_STR, F(contact.name), 0, 0, 0, NULL, NULL},
+	{"contact", "email", "", K_STR, F(contact.email), 0, 0, 0,
+	 confcheck_email, NULL},
+	{"contact", "company_type", "", K_STR, F(contact.company_type), 0, 0, 0,
+	 confcheck_company_type, NULL},
+	{"contact", "timezone", "", K_STR, F(contact.timezone), 0, 0, 0, NULL,
+	 NULL},
+	{"contact", "website", "", K_STR, F(contact.website), 0, 0, 0,
+	 confcheck_website, NULL},
+	{"contact", "server_type", "", K_STR, F(contact.server_type), 0, 0, 0,
+	 confcheck_server_type, NULL},
+	{"contact", "sending_domain", "", K_STR, F(contact.sending_domain), 0,
+	 0, 0, confcheck_domain, NULL},
+};
 
-static cfg_opt_t opts[] = {
-	CFG_STR("socket", "local:/run/milter-delist/milter-delist.sock",
-		CFGF_NONE),
-	CFG_STR("socket_mode", "0660", CFGF_NONE),
-	CFG_STR("socket_owner", "", CFGF_NONE),
-	CFG_STR("user", "", CFGF_NONE),
-	CFG_STR("pidfile", "", CFGF_NONE),
-	CFG_STR("state_file", "/var/lib/milter-delist/state", CFGF_NONE),
-	CFG_STR("syslog_facility", "mail", CFGF_NONE),
-	CFG_STR("syslog_ident", "milter-delist", CFGF_NONE),
-	CFG_STR("log_level", "info", CFGF_NONE),
-	CFG_STR("maillog", "", CFGF_NONE),
-	CFG_STR_LIST("outbound_ips", "{}", CFGF_NONE),
-	CFG_STR_LIST("trusted_relays", "{}", CFGF_NONE),
-	CFG_INT("max_incidents", 10000, CFGF_NONE),
-	CFG_STR("bounce_max_size", "4M", CFGF_NONE),
-	CFG_SEC("alert", alert_opts, CFGF_NONE),
-	CFG_SEC("contact", contact_opts, CFGF_NONE),
-	CFG_END()};
+#define N_ROWS UTIL_ARRAY_SIZE(rows)
 
+/* field - where row r goes in c */
+#define field(c, r, type) ((type *)(void *)((char *)(c) + (r)->off))
+
+/* ---------------------------------------------------------------------
+ * libconfuse's option arrays, made from the table: one array per
+ * section, and the sections at the end of the top level.
+ */
+struct opts {
+	cfg_opt_t top[N_ROWS + CONFIG_SECTIONS + 1];
+	cfg_opt_t sec[CONFIG_SECTIONS][N_ROWS + 1];
+};
+
+/* make_opt - the cfg_opt_t of one row */
+static cfg_opt_t make_opt(const struct row *r)
+{
+	cfg_opt_t str = CFG_STR(r->name, (char *)r->def, CFGF_NONE),
+		  list = CFG_STR_LIST(r->name, (char *)r->def, CFGF_NONE),
+		  num = CFG_INT(r->name, strtol(r->def, NULL, 10), CFGF_NONE);
+
+	if (r->kind == K_LIST || r->kind == K_PAIRS)
+		return list;
+	return r->kind == K_INT ? num : str;
+}
+
+/* make_opts - fill o from the table */
+static void make_opts(struct opts *o)
+{
+	const cfg_opt_t end = CFG_END();
+	size_t i, nt = 0, ns = 0, k = 0;
+
+	for (i = 0; i < N_ROWS; i++) {
+		if (!*rows[i].sec) {
+			o->top[nt++] = make_opt(&rows[i]);
+			continue;
+		}
+		o->sec[k][ns++] = make_opt(&rows[i]);
+		if (i + 1 == N_ROWS || strcmp(rows[i + 1].sec, rows[i].sec)) {
+			cfg_opt_t s =
+				CFG_SEC(rows[i].sec, o->sec[k], CFGF_NONE);
+
+			o->sec[k++][ns] = end;
+			o->top[nt++] = s;
+			ns = 0;
+		}
+	}
+	o->top[nt] = end;
+}
 /* ---------------------------------------------------------------------
  * Parse context: the file name, the first error, and the line of each
  * option's last assignment (recorded by a validate callback that
  * libconfuse calls right after it stores a value).
  */
-#define CTX_LINES 48
+#define CTX_LINES (N_ROWS + 8)
 
 struct parse_ctx {
 	const char *file;
@@ -165,474 +271,19 @@ static int line_of(const char *sec, const char *name)
 }
 
 /* set_validators - hook record_line onto every option of the table */
-static void set_validators(cfg_t *cfg, cfg_opt_t *table, const char *sec)
+static void set_validators(cfg_t *cfg)
 {
 	char path[128];
-	cfg_opt_t *o;
+	size_t i;
 
-	for (o = table; o->name; o++) {
-		if (o->type == CFGT_SEC) {
-			set_validators(cfg, o->subopts, o->name);
-			continue;
-		}
-		if (*sec)
-			snprintf(path, sizeof(path), "%s|%s", sec, o->name);
-		else
-			snprintf(path, sizeof(path), "%s", o->name);
+	for (i = 0; i < N_ROWS; i++) {
+		snprintf(path, sizeof(path), "%s%s%s", rows[i].sec,
+			 *rows[i].sec ? "|" : "", rows[i].name);
 		cfg_set_validate_func(cfg, path, record_line);
 	}
 }
 
-/* skip_env - at "${VAR}", which libconfuse's lexer reads up to the next
- * '}' (quotes, newlines and all): the '}', or NULL */
-static char *skip_env(char *s, int *line)
-{
-	char *close;
-
-	if (s[0] != '$' || s[1] != '{' || !(close = strchr(s, '}')))
-		return NULL;
-	for (; s < close; s++)
-		*line += *s == '\n';
-	return close;
-}
-
-/* skip_string - past the quoted string that starts at s[0] (a quote),
- * read as libconfuse's lexer reads it (\ escapes the next byte, "${VAR}"
- * runs to its '}'); NULL when the text ends inside it */
-static char *skip_string(char *s, int *line)
-{
-	char quote = *s++, *env;
-
-	for (; *s && *s != quote; s++) {
-		if (*s == '\\') {
-			if (!*++s)
-				return NULL;
-		} else if (quote == '"' && (env = skip_env(s, line))) {
-			s = env;
-		}
-		*line += *s == '\n';
-	}
-	return *s ? s : NULL;
-}
-
-/* blank_comments - replace #, // and C comments by spaces, keep strings
- * and newlines, so libconfuse's line count stays right.  Returns -1 (and
- * the line where it starts) for an unterminated string: libConfuse 3.3
- * takes it for the end of the file and stays inside a string, so the
- * file "loads" and the next parse, in cfg_init(), aborts the process. */
-static int blank_comments(char *s, int *line)
-{
-	const char *text = s;
-	char *env;
-	int start;
-
-	for (*line = 1; *s; s++) {
-		/* "${VAR}" that starts a word (after a byte that no unquoted
-		 * word holds) is read whole, as in a string */
-		if ((s == text || strchr(" \t\r\n#\"'={}()+,*", s[-1])) &&
-		    (env = skip_env(s, line))) {
-			s = env;
-		} else if (*s == '"' || *s == '\'') {
-			start = *line;
-			s = skip_string(s, line);
-			if (!s) {
-				*line = start;
-				return -1;
-			}
-		} else if (*s == '\n') {
-			(*line)++;
-		} else if (*s == '#' || (*s == '/' && s[1] == '/')) {
-			while (*s && *s != '\n')
-				*s++ = ' ';
-			if (!*s)
-				return 0;
-			(*line)++;
-		} else if (*s == '/' && s[1] == '*') {
-			*s++ = ' ';
-			*s = ' ';
-			while (s[1] && !(s[1] == '*' && s[2] == '/')) {
-				s++;
-				if (*s != '\n')
-					*s = ' ';
-				else
-					(*line)++;
-			}
-			if (s[1]) {
-				s[1] = ' ';
-				s[2] = ' ';
-				s += 2;
-			}
-		}
-	}
-	return 0;
-}
-
-/* read_file - whole file into a NUL-terminated buffer; NULL with errno */
-static char *read_file(const char *path)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		goto fail;
-	while (n < (size_t)st.st_size) {
-		r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	close(fd);
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
-}
-
-/* ---------------------------------------------------------------------
- * Value parsers shared with other modules.
- */
-
-/* config_parse_duration - "90", "90s", "15m", "24h", "2d", "1w" */
-int config_parse_duration(const char *s, time_t *out)
-{
-	unsigned long long v = 0, mul = 1;
-	const char *p = s;
-
-	if (!s || !isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (unsigned long long)(*p++ - '0');
-		if (v > 100000000ULL)
-			return -1;
-	}
-	switch (*p) {
-	case '\0':
-		break;
-	case 's':
-		mul = 1;
-		p++;
-		break;
-	case 'm':
-		mul = 60;
-		p++;
-		break;
-	case 'h':
-		mul = 3600;
-		p++;
-		break;
-	case 'd':
-		mul = 86400;
-		p++;
-		break;
-	case 'w':
-		mul = 604800;
-		p++;
-		break;
-	default:
-		return -1;
-	}
-	if (*p)
-		return -1;
-	v *= mul;
-	if (v > 10ULL * 365 * 86400)
-		return -1;
-	*out = (time_t)v;
-	return 0;
-}
-
-/* config_parse_size - "4194304", "512k", "4M", "1G" */
-int config_parse_size(const char *s, size_t *out)
-{
-	unsigned long long v = 0, mul = 1;
-	const char *p = s;
-
-	if (!s || !isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (unsigned long long)(*p++ - '0');
-		if (v > (1ULL << 40))
-			return -1;
-	}
-	switch (*p) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		mul = 1ULL << 10;
-		p++;
-		break;
-	case 'm':
-	case 'M':
-		mul = 1ULL << 20;
-		p++;
-		break;
-	case 'g':
-	case 'G':
-		mul = 1ULL << 30;
-		p++;
-		break;
-	default:
-		return -1;
-	}
-	if (*p || v * mul > SIZE_MAX)
-		return -1;
-	*out = (size_t)(v * mul);
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int value;
-} facilities[] =
-	{
-		{"mail", LOG_MAIL},	{"daemon", LOG_DAEMON},
-		{"user", LOG_USER},	{"local0", LOG_LOCAL0},
-		{"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-		{"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4},
-		{"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},
-		{"local7", LOG_LOCAL7},
-},
-  levels[] = {
-	  {"emerg", LOG_EMERG},	    {"alert", LOG_ALERT},
-	  {"crit", LOG_CRIT},	    {"err", LOG_ERR},
-	  {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-	  {"info", LOG_INFO},	    {"debug", LOG_DEBUG},
-};
-
-/* config_facility - syslog facility by name, -1 if unknown */
-int config_facility(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < UTIL_ARRAY_SIZE(facilities); i++)
-		if (!strcmp(facilities[i].name, name))
-			return facilities[i].value;
-	return -1;
-}
-
-/* config_level - syslog level by name ("error" too), -1 if unknown */
-int config_level(const char *name)
-{
-	size_t i;
-
-	if (!strcmp(name, "error"))
-		return LOG_ERR;
-	for (i = 0; i < UTIL_ARRAY_SIZE(levels); i++)
-		if (!strcmp(levels[i].name, name))
-			return levels[i].value;
-	return -1;
-}
-
-/* config_facility_name - name of a facility value */
-const char *config_facility_name(int facility)
-{
-	size_t i;
-
-	for (i = 0; i < UTIL_ARRAY_SIZE(facilities); i++)
-		if (facilities[i].value == facility)
-			return facilities[i].name;
-	return "?";
-}
-
-/* config_level_name - name of a level value */
-const char *config_level_name(int level)
-{
-	size_t i;
-
-	for (i = 0; i < UTIL_ARRAY_SIZE(levels); i++)
-		if (levels[i].value == level)
-			return levels[i].name;
-	return "?";
-}
-
-/* ---------------------------------------------------------------------
- * Validators: each takes the value and returns NULL or a message.
- */
-
-/* bad_text - printable, bounded: the common check of every string */
-static const char *bad_text(const char *v)
-{
-	const unsigned char *p;
-
-	if (strlen(v) > CONFIG_VALUE_MAX)
-		return "value too long";
-	for (p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return "control character in value";
-	return NULL;
-}
-
-/* bad_path - "" when allowed, else an absolute path */
-static const char *bad_path(const char *v, int empty_ok)
-{
-	if (!*v)
-		return empty_ok ? NULL : "a path is required";
-	if (v[0] != '/')
-		return "must be an absolute path";
-	return NULL;
-}
-
-/* bad_host_chars - a host name: letters, digits, '-', '.', at most 253 */
-static int bad_host_chars(const char *v, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 253 || v[0] == '-' || v[0] == '.')
-		return 1;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)v[i]) && v[i] != '-' &&
-		    v[i] != '.' && v[i] != '_')
-			return 1;
-	return 0;
-}
-
-/* bad_address - an addr-spec or a bare local part, nothing to inject */
-static const char *bad_address(const char *v, int empty_ok)
-{
-	const char *at;
-	size_t i;
-
-	if (!*v)
-		return empty_ok ? NULL : "an address is required";
-	if (v[0] == '-')
-		return "an address may not start with '-'";
-	for (i = 0; v[i]; i++)
-		if (strchr(" \t\"(),:;<>[]\\", v[i]))
-			return "not a plain mail address (no spaces, quotes, "
-			       "brackets or lists)";
-	at = strchr(v, '@');
-	if (at) {
-		if (at == v || strchr(at + 1, '@') ||
-		    bad_host_chars(at + 1, strlen(at + 1)))
-			return "not a valid mail address";
-	}
-	return NULL;
-}
-
-/* bad_socket - libmilter's {unix|local}:/path, inet:port@host, inet6:... */
-static const char *bad_socket(const char *v)
-{
-	const char *colon = strchr(v, ':');
-	char *end;
-	long port;
-
-	if (v[0] == '/')
-		return NULL;
-	if (!colon)
-		return "expected local:/path, unix:/path, inet:PORT@HOST or "
-		       "inet6:PORT@HOST";
-	if (!strncmp(v, "local:", 6) || !strncmp(v, "unix:", 5))
-		return colon[1] == '/' ? NULL
-				       : "a UNIX socket path must be absolute";
-	if (!strncmp(v, "inet:", 5) || !strncmp(v, "inet6:", 6)) {
-		port = strtol(colon + 1, &end, 10);
-		if (end == colon + 1 || port < 1 || port > 65535)
-			return "bad port in inet socket";
-		if (*end && *end != '@')
-			return "expected inet:PORT@HOST";
-		return NULL;
-	}
-	return "unknown socket type (use local:, unix:, inet: or inet6:)";
-}
-
-/* bad_owner - "user" or "user:group" that exist on this system */
-static const char *bad_owner(const char *v, char *msg, size_t size)
-{
-	char user[256];
-	const char *colon = strchr(v, ':');
-	size_t ul = colon ? (size_t)(colon - v) : strlen(v);
-
-	if (!*v)
-		return NULL;
-	if (ul == 0 || ul >= sizeof(user))
-		return "expected USER or USER:GROUP";
-	memcpy(user, v, ul);
-	user[ul] = '\0';
-	if (!getpwnam(user)) {
-		snprintf(msg, size, "unknown user \"%s\"", user);
-		return msg;
-	}
-	if (colon && (!colon[1] || !getgrnam(colon + 1))) {
-		snprintf(msg, size, "unknown group \"%s\"", colon + 1);
-		return msg;
-	}
-	return NULL;
-}
-
-/* ---------------------------------------------------------------------
- * Building the immutable config.
- */
-
-/* sdup - strdup that records failure in *bad */
-static char *sdup(const char *s, int *bad)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		*bad = 1;
-	return d;
-}
-
-/* split_argv - split a command line on white space (no shell, no quoting) */
-static char **split_argv(const char *s, int *bad)
-{
-	char **argv = calloc(CONFIG_ARGV_MAX + 1, sizeof(*argv));
-	size_t n = 0, len;
-
-	if (!argv) {
-		*bad = 1;
-		return NULL;
-	}
-	while (*s) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			break;
-		len = strcspn(s, " \t");
-		if (n == CONFIG_ARGV_MAX)
-			break;
-		argv[n] = strndup(s, len);
-		if (!argv[n++])
-			*bad = 1;
-		s += len;
-	}
-	return argv;
-}
-
-/* free_vec - free a NULL-terminated string vector */
-static void free_vec(char **v)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* check - run one validator, report against the option's line */
+/* check - report why against the line of sec.name; -1, or 0 if !why */
 static int check(const char *sec, const char *name, const char *why)
 {
 	int line;
@@ -679,216 +330,286 @@ static int apply_overrides(cfg_t *cfg, const char *const *ov)
 	return 0;
 }
 
-/* check_duration - validate and convert a duration option */
-static void check_duration(cfg_t *sec_cfg, const char *sec, const char *name,
-			   time_t min, time_t max, time_t *out)
-{
-	const char *v = cfg_getstr(sec_cfg, name);
-	char msg[128];
+/* ---------------------------------------------------------------------
+ * Building the immutable config: one loop over the table.
+ */
 
-	if (config_parse_duration(v, out) < 0) {
-		check(sec, name,
-		      "expected a duration such as 90s, 15m, 24h, 2d");
+/* sdup - strdup that records failure in *bad */
+static char *sdup(const char *s, int *bad)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		*bad = 1;
+	return d;
+}
+
+/* split_argv - split a command line on white space (no shell, no quoting) */
+static char **split_argv(const char *s, int *bad)
+{
+	char **argv = calloc(CONFIG_ARGV_MAX + 1, sizeof(*argv));
+	size_t n = 0, len;
+
+	if (!argv) {
+		*bad = 1;
+		return NULL;
+	}
+	while (*s && n < CONFIG_ARGV_MAX) {
+		s += strspn(s, " \t");
+		if (!*s)
+			break;
+		len = strcspn(s, " \t");
+		argv[n] = strndup(s, len);
+		if (!argv[n++])
+			*bad = 1;
+		s += len;
+	}
+	return argv;
+}
+
+/* free_vec - free a NULL-terminated string vector */
+static void free_vec(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* range - min <= v <= max, or the message */
+static const char *range(const struct row *r, long long v, const char *unit,
+			 struct confcheck_val *w)
+{
+	if (v >= r->min && v <= r->max)
+		return NULL;
+	snprintf(w->msg, sizeof(w->msg), "must be between %ld%s and %ld%s",
+		 r->min, unit, r->max, unit);
+	return w->msg;
+}
+
+/* build_list - a K_LIST or K_PAIRS row: check each entry, store the
+ * canonical ones ("" entries of maillog are dropped) */
+static void build_list(cfg_t *sc, const struct row *r, struct config *c,
+		       struct confcheck_val *w, int *bad)
+{
+	unsigned i, n = cfg_size(sc, r->name);
+	size_t *count = (size_t *)(void *)((char *)c + r->off_n), k = 0;
+	struct config_syslog_name *pairs = NULL;
+	char **vec = NULL, *sp;
+	const char *v;
+
+	if (r->kind == K_PAIRS)
+		pairs = calloc(n + 1, sizeof(*pairs));
+	else
+		vec = calloc(n + 1, sizeof(*vec));
+	if (!pairs && !vec) {
+		*bad = 1;
 		return;
 	}
-	if (*out < min || *out > max) {
-		snprintf(msg, sizeof(msg), "must be between %lds and %lds",
-			 (long)min, (long)max);
-		check(sec, name, msg);
-	}
-}
-
-/* check_all_text - the common text check over every string option */
-static void check_all_text(cfg_t *cfg, cfg_opt_t *table, const char *sec)
-{
-	cfg_opt_t *o;
-	unsigned i;
-
-	for (o = table; o->name; o++) {
-		if (o->type == CFGT_SEC) {
-			check_all_text(cfg_getsec(cfg, o->name), o->subopts,
-				       o->name);
+	if (pairs)
+		*field(c, r, struct config_syslog_name *) = pairs;
+	else
+		*field(c, r, char **) = vec;
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(sc, r->name, i);
+		v = v ? v : "";
+		w->canon[0] = '\0';
+		if (check(r->sec, r->name, confcheck_text(v)) ||
+		    check(r->sec, r->name, r->check(v, w)))
+			continue;
+		if (!*v && r->check == confcheck_maillog)
+			continue;
+		v = *w->canon ? w->canon : v;
+		if (vec) {
+			vec[k++] = sdup(v, bad);
 			continue;
 		}
-		if (o->type != CFGT_STR)
-			continue;
-		for (i = 0; i < cfg_size(cfg, o->name); i++)
-			check(sec, o->name,
-			      bad_text(cfg_getnstr(cfg, o->name, i)));
+		sp = strchr(v, ' ');
+		pairs[k].name = strndup(v, (size_t)(sp - v));
+		pairs[k].ip = sdup(sp + 1, bad);
+		if (!pairs[k++].name)
+			*bad = 1;
+	}
+	*count = k;
+}
+
+/* build_row - check one row's value and store it in c */
+static void build_row(cfg_t *sc, const struct row *r, struct config *c,
+		      struct confcheck_val *w, int *bad)
+{
+	const char *v = NULL, *why = NULL;
+	size_t size;
+	time_t t;
+	long num;
+	char *end;
+	int n;
+
+	if (r->kind == K_LIST || r->kind == K_PAIRS) {
+		build_list(sc, r, c, w, bad);
+		return;
+	}
+	if (r->kind == K_INT) {
+		num = cfg_getint(sc, r->name);
+		*field(c, r, size_t) = num > 0 ? (size_t)num : 1;
+		check(r->sec, r->name, range(r, num, "", w));
+		return;
+	}
+	v = cfg_getstr(sc, r->name);
+	v = v ? v : "";
+	w->canon[0] = '\0';
+	if (check(r->sec, r->name, confcheck_text(v)))
+		return;
+	switch (r->kind) {
+	case K_STR:
+		why = r->check ? r->check(v, w) : NULL;
+		*field(c, r, char *) = sdup(*w->canon ? w->canon : v, bad);
+		break;
+	case K_ARGV:
+		why = r->check(v, w);
+		*field(c, r, char **) = split_argv(v, bad);
+		break;
+	case K_MODE:
+		num = (long)strtoul(v, &end, 8);
+		if (!*v || *end || num > r->max)
+			why = r->why;
+		*field(c, r, unsigned) = (unsigned)num & 0777;
+		break;
+	case K_DURATION:
+		if (units_duration(v, &t) < 0)
+			why = "expected a duration such as 90s, 15m, 24h, 2d";
+		else
+			why = range(r, (long long)t, "s", w);
+		*field(c, r, time_t) = why ? 0 : t;
+		break;
+	case K_SIZE:
+		if (units_size(v, &size) < 0 || size < (size_t)r->min ||
+		    size > (size_t)r->max)
+			why = r->why;
+		*field(c, r, size_t) = why ? 0 : size;
+		break;
+	case K_FACILITY:
+	case K_LEVEL:
+		n = r->kind == K_LEVEL && !isdigit((unsigned char)*v)
+			    ? units_level(v)
+			    : units_facility(v);
+		if (n < 0)
+			why = r->why;
+		*field(c, r, int) = n;
+		break;
+	default:
+		abort(); /* K_INT and the lists are handled above */
+	}
+	check(r->sec, r->name, why);
+}
+
+/* ip_in - is the IP (canonical) inside entry, an IP or ADDRESS/LEN? */
+static int ip_in(const char *ip, const char *entry)
+{
+	unsigned char a[16], b[16];
+	char addr[64];
+	const char *slash = strchr(entry, '/');
+	int af = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	long bits = af == AF_INET6 ? 128 : 32, i;
+
+	if (!slash)
+		return !strcmp(ip, entry);
+	if ((size_t)(slash - entry) >= sizeof(addr))
+		return 0;
+	memcpy(addr, entry, (size_t)(slash - entry));
+	addr[slash - entry] = '\0';
+	if (inet_pton(af, ip, a) != 1 || inet_pton(af, addr, b) != 1)
+		return 0;
+	bits = strtol(slash + 1, NULL, 10);
+	for (i = 0; i < bits; i++)
+		if ((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
+/* cross_check - what no single value shows: each syslog_names IP is one
+ * of outbound_ips (when they are set), each name listed once */
+static void cross_check(const struct config *c)
+{
+	char msg[300];
+	size_t i, j;
+
+	for (i = 0; i < c->n_syslog_names; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(c->syslog_names[i].name,
+				    c->syslog_names[j].name)) {
+				snprintf(msg, sizeof(msg),
+					 "\"%s\" is listed twice",
+					 c->syslog_names[i].name);
+				check("", "syslog_names", msg);
+			}
+		for (j = 0; j < c->n_outbound_ips; j++)
+			if (ip_in(c->syslog_names[i].ip, c->outbound_ips[j]))
+				break;
+		if (c->n_outbound_ips && j == c->n_outbound_ips) {
+			snprintf(msg, sizeof(msg),
+				 "%s of \"%s\" is not in outbound_ips",
+				 c->syslog_names[i].ip,
+				 c->syslog_names[i].name);
+			check("", "syslog_names", msg);
+		}
 	}
 }
 
-/* build - validate every value and fill c; 0 or -1 (error in ctx) */
+/* build - validate every value, defaults too, and fill c; 0 or -1 */
 static int build(cfg_t *cfg, struct config *c)
 {
-	cfg_t *al = cfg_getsec(cfg, "alert"), *co = cfg_getsec(cfg, "contact");
-	char msg[300], canon[64];
-	const char *v;
-	unsigned i, n;
-	long num;
-	int bad = 0;
+	struct confcheck_val *w = malloc(sizeof(*w));
+	int bad = !w;
+	size_t i;
 
-	check_all_text(cfg, opts, "");
-	if (ctx->failed)
-		return -1;
-
-	c->socket = sdup(cfg_getstr(cfg, "socket"), &bad);
-	check("", "socket", bad_socket(c->socket));
-
-	v = cfg_getstr(cfg, "socket_mode");
-	{
-		char *end;
-		unsigned long m = strtoul(v, &end, 8);
-
-		if (!*v || *end || m > 0777)
-			check("", "socket_mode",
-			      "expected an octal mode such as 0660");
-		c->socket_mode = (unsigned)m;
-	}
-	c->socket_owner = sdup(cfg_getstr(cfg, "socket_owner"), &bad);
-	check("", "socket_owner", bad_owner(c->socket_owner, msg, sizeof(msg)));
-	c->user = sdup(cfg_getstr(cfg, "user"), &bad);
-	if (*c->user && !getpwnam(c->user)) {
-		snprintf(msg, sizeof(msg), "unknown user \"%s\"", c->user);
-		check("", "user", msg);
-	}
-	c->pidfile = sdup(cfg_getstr(cfg, "pidfile"), &bad);
-	check("", "pidfile", bad_path(c->pidfile, 1));
-	c->state_file = sdup(cfg_getstr(cfg, "state_file"), &bad);
-	check("", "state_file", bad_path(c->state_file, 0));
-
-	c->syslog_facility =
-		config_facility(cfg_getstr(cfg, "syslog_facility"));
-	if (c->syslog_facility < 0)
-		check("", "syslog_facility",
-		      "expected mail, daemon, user or local0 ... local7");
-	c->syslog_ident = sdup(cfg_getstr(cfg, "syslog_ident"), &bad);
-	if (!*c->syslog_ident || strlen(c->syslog_ident) > 32 ||
-	    strpbrk(c->syslog_ident, " :[]"))
-		check("", "syslog_ident",
-		      "expected 1 to 32 characters without spaces, ':' or "
-		      "brackets");
-	c->log_level = config_level(cfg_getstr(cfg, "log_level"));
-	if (c->log_level < 0)
-		check("", "log_level",
-		      "expected emerg, alert, crit, err, warning, notice, info "
-		      "or debug");
-	c->maillog = sdup(cfg_getstr(cfg, "maillog"), &bad);
-	check("", "maillog", bad_path(c->maillog, 1));
-
-	n = cfg_size(cfg, "outbound_ips");
-	c->outbound_ips = calloc(n + 1, sizeof(char *));
-	if (!c->outbound_ips)
-		bad = 1;
-	for (i = 0; c->outbound_ips && i < n; i++) {
-		v = cfg_getnstr(cfg, "outbound_ips", i);
-		if (!util_ip_parse(v, strlen(v), canon, sizeof(canon))) {
-			snprintf(msg, sizeof(msg),
-				 "\"%.64s\" is not an IP address", v);
-			check("", "outbound_ips", msg);
-			canon[0] = '\0';
-		}
-		c->outbound_ips[i] = sdup(canon, &bad);
-		c->n_outbound_ips++;
-	}
-	n = cfg_size(cfg, "trusted_relays");
-	c->trusted_relays = calloc(n + 1, sizeof(char *));
-	if (!c->trusted_relays)
-		bad = 1;
-	for (i = 0; c->trusted_relays && i < n; i++) {
-		v = cfg_getnstr(cfg, "trusted_relays", i);
-		if (!util_ip_parse(v, strlen(v), canon, sizeof(canon)) &&
-		    bad_host_chars(v, strlen(v))) {
-			snprintf(msg, sizeof(msg),
-				 "\"%.64s\" is neither a host name nor an IP",
-				 v);
-			check("", "trusted_relays", msg);
-		}
-		c->trusted_relays[i] = sdup(v, &bad);
-		c->n_trusted_relays++;
-	}
-
-	num = cfg_getint(cfg, "max_incidents");
-	if (num < 1 || num > 1000000)
-		check("", "max_incidents", "must be between 1 and 1000000");
-	c->max_incidents = num > 0 ? (size_t)num : 1;
-	if (config_parse_size(cfg_getstr(cfg, "bounce_max_size"),
-			      &c->bounce_max_size) < 0 ||
-	    c->bounce_max_size < 65536 || c->bounce_max_size > (64u << 20))
-		check("", "bounce_max_size",
-		      "expected a size between 64k and 64M, such as 4M");
-
-	c->alert.to = sdup(cfg_getstr(al, "to"), &bad);
-	check("alert", "to", bad_address(c->alert.to, 0));
-	c->alert.from = sdup(cfg_getstr(al, "from"), &bad);
-	check("alert", "from", bad_address(c->alert.from, 0));
-	c->alert.sendmail = split_argv(cfg_getstr(al, "sendmail"), &bad);
-	if (c->alert.sendmail &&
-	    (!c->alert.sendmail[0] || c->alert.sendmail[0][0] != '/'))
-		check("alert", "sendmail",
-		      "the command must start with an absolute path");
-	check_duration(al, "alert", "reminder", 0, 365 * 86400,
-		       &c->alert.reminder);
-	check_duration(al, "alert", "clear_after", 1, 30 * 86400,
-		       &c->alert.clear_after);
-	check_duration(al, "alert", "timeout", 1, 3600, &c->alert.timeout);
-	check_duration(al, "alert", "retry", 1, 86400, &c->alert.retry);
-
-	c->contact.name = sdup(cfg_getstr(co, "name"), &bad);
-	c->contact.email = sdup(cfg_getstr(co, "email"), &bad);
-	check("contact", "email", bad_address(c->contact.email, 1));
-	if (*c->contact.email && !strchr(c->contact.email, '@'))
-		check("contact", "email",
-		      "a full address (user@domain) is needed");
-	c->contact.company_type = sdup(cfg_getstr(co, "company_type"), &bad);
-	c->contact.timezone = sdup(cfg_getstr(co, "timezone"), &bad);
-	c->contact.website = sdup(cfg_getstr(co, "website"), &bad);
-	if (strpbrk(c->contact.website, " \t"))
-		check("contact", "website", "a URL or domain has no spaces");
-	c->contact.server_type = sdup(cfg_getstr(co, "server_type"), &bad);
-	if (*c->contact.server_type &&
-	    strcmp(c->contact.server_type, "dedicated") &&
-	    strcmp(c->contact.server_type, "shared"))
-		check("contact", "server_type", "expected dedicated or shared");
-	c->contact.sending_domain =
-		sdup(cfg_getstr(co, "sending_domain"), &bad);
-	if (*c->contact.sending_domain &&
-	    bad_host_chars(c->contact.sending_domain,
-			   strlen(c->contact.sending_domain)))
-		check("contact", "sending_domain", "not a domain name");
-
+	for (i = 0; w && i < N_ROWS; i++)
+		build_row(*rows[i].sec ? cfg_getsec(cfg, rows[i].sec) : cfg,
+			  &rows[i], c, w, &bad);
+	free(w);
+	c->maillog = sdup(c->n_maillogs ? c->maillogs[0] : "", &bad);
+	if (!ctx->failed && !bad)
+		cross_check(c);
 	if (bad && !ctx->failed)
 		ctx_error(0, "out of memory");
 	return ctx->failed ? -1 : 0;
 }
 
-/* config_free - release everything a config owns */
+/* config_free - release everything a config owns, row by row */
 void config_free(struct config *c)
 {
+	struct config_syslog_name *p;
+	size_t i, j, n;
+
 	if (!c)
 		return;
+	for (i = 0; i < N_ROWS; i++) {
+		switch (rows[i].kind) {
+		case K_STR:
+			free(*field(c, &rows[i], char *));
+			break;
+		case K_LIST:
+		case K_ARGV:
+			free_vec(*field(c, &rows[i], char **));
+			break;
+		case K_PAIRS:
+			p = *field(c, &rows[i], struct config_syslog_name *);
+			n = *(size_t *)(void *)((char *)c + rows[i].off_n);
+			for (j = 0; p && j < n; j++) {
+				free(p[j].name);
+				free(p[j].ip);
+			}
+			free(p);
+			break;
+		default:
+			break;
+		}
+	}
 	if (c->priv)
 		cfg_free(c->priv);
-	free(c->file);
-	free(c->socket);
-	free(c->socket_owner);
-	free(c->user);
-	free(c->pidfile);
-	free(c->state_file);
-	free(c->syslog_ident);
 	free(c->maillog);
-	free_vec(c->outbound_ips);
-	free_vec(c->trusted_relays);
-	free(c->alert.to);
-	free(c->alert.from);
-	free_vec(c->alert.sendmail);
-	free(c->contact.name);
-	free(c->contact.email);
-	free(c->contact.company_type);
-	free(c->contact.timezone);
-	free(c->contact.website);
-	free(c->contact.server_type);
-	free(c->contact.sending_domain);
+	free(c->file);
+	free(c->tried);
 	free(c);
 }
 
@@ -897,11 +618,12 @@ struct config *config_load(const char *file, int required,
 			   const char *const *overrides, char *err,
 			   size_t errlen)
 {
+	struct opts *o;
 	struct parse_ctx pc;
 	struct config *c = NULL;
 	char *text = NULL;
 	cfg_t *cfg = NULL;
-	int line;
+	int line, r;
 
 	memset(&pc, 0, sizeof(pc));
 	pc.file = file ? file : "(built-in defaults)";
@@ -912,23 +634,31 @@ struct config *config_load(const char *file, int required,
 		err[0] = '\0';
 
 	if (file) {
-		text = read_file(file);
+		text = conftext_read(file);
 		if (!text && (required || errno != ENOENT)) {
 			ctx_error(0, "%s", strerror(errno));
 			goto out;
 		}
 	}
-	cfg = cfg_init(opts, CFGF_NONE);
+	o = malloc(sizeof(*o)); /* cfg_init() copies it */
+	if (o) {
+		make_opts(o);
+		cfg = cfg_init(o->top, CFGF_NONE);
+		free(o);
+	}
 	c = calloc(1, sizeof(*c));
 	if (!cfg || !c) {
 		ctx_error(0, "out of memory");
 		goto out;
 	}
 	cfg_set_error_function(cfg, confuse_error);
-	set_validators(cfg, opts, "");
+	set_validators(cfg);
 	if (text) {
-		if (blank_comments(text, &line) < 0) {
-			ctx_error(line, "unterminated string");
+		r = conftext_blank(text, &line);
+		if (r < 0) {
+			ctx_error(line, "%s",
+				  r == -1 ? "unterminated string"
+					  : "'{' is never closed by '}'");
 			goto out;
 		}
 		if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
@@ -941,9 +671,10 @@ struct config *config_load(const char *file, int required,
 		goto out;
 	c->refs = 1;
 	c->file = strdup(text ? file : "");
+	c->tried = strdup(file ? file : "");
 	c->priv = cfg;
 	cfg = NULL;
-	if (!c->file)
+	if (!c->file || !c->tried)
 		ctx_error(0, "out of memory");
 	if (pc.failed || build(c->priv, c) < 0)
 		goto out;
@@ -964,7 +695,7 @@ out:
 static void print_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		if (*s == '"' || *s == '\\' || (*s == '$' && s[1] == '{'))
 			fputc('\\', fp);
 		fputc(*s, fp);
@@ -972,54 +703,58 @@ static void print_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-/* print_table - walk one level of the option table */
-static void print_table(FILE *fp, cfg_t *cfg, cfg_opt_t *table, int depth)
+/* config_source - the file read, or the defaults and the path tried */
+const char *config_source(const struct config *c, char *buf, size_t size)
 {
-	const char *indent = depth ? "\t" : "";
-	cfg_opt_t *o;
-	unsigned i, n;
-
-	for (o = table; o->name; o++) {
-		switch (o->type) {
-		case CFGT_SEC:
-			fprintf(fp, "\n%s%s {\n", indent, o->name);
-			print_table(fp, cfg_getsec(cfg, o->name), o->subopts,
-				    depth + 1);
-			fprintf(fp, "%s}\n", indent);
-			break;
-		case CFGT_INT:
-			fprintf(fp, "%s%s = %ld\n", indent, o->name,
-				cfg_getint(cfg, o->name));
-			break;
-		case CFGT_STR:
-			fprintf(fp, "%s%s = ", indent, o->name);
-			if (o->flags & CFGF_LIST) {
-				n = cfg_size(cfg, o->name);
-				fputc('{', fp);
-				for (i = 0; i < n; i++) {
-					fputs(i ? ", " : "", fp);
-					print_string(
-						fp,
-						cfg_getnstr(cfg, o->name, i));
-				}
-				fputs("}\n", fp);
-			} else {
-				print_string(fp, cfg_getstr(cfg, o->name));
-				fputc('\n', fp);
-			}
-			break;
-		default:
-			break;
-		}
-	}
+	if (*c->file)
+		snprintf(buf, size, "%s", c->file);
+	else if (c->tried && *c->tried)
+		snprintf(buf, size, "no file: built-in defaults (tried %s)",
+			 c->tried);
+	else
+		snprintf(buf, size, "no file: built-in defaults");
+	return buf;
 }
 
-/* config_print - the effective configuration, in the file's syntax */
+/* config_print - the effective configuration, in the file's syntax: the
+ * values as written (after overrides), row by row */
 void config_print(const struct config *c, FILE *fp)
 {
+	const struct row *r;
+	const char *sec = "", *indent;
+	char src[600];
+	cfg_t *sc;
+	unsigned i, n;
+
 	fprintf(fp, "# milter-delist effective configuration (%s)\n",
-		*c->file ? c->file : "built-in defaults");
-	print_table(fp, c->priv, opts, 0);
+		config_source(c, src, sizeof(src)));
+	for (r = rows; r < rows + N_ROWS; r++) {
+		if (strcmp(r->sec, sec)) {
+			if (*sec)
+				fputs("}\n", fp);
+			sec = r->sec;
+			fprintf(fp, "\n%s {\n", sec);
+		}
+		sc = *sec ? cfg_getsec(c->priv, sec) : c->priv;
+		indent = *sec ? "\t" : "";
+		fprintf(fp, "%s%s = ", indent, r->name);
+		if (r->kind == K_INT) {
+			fprintf(fp, "%ld\n", cfg_getint(sc, r->name));
+		} else if (r->kind == K_LIST || r->kind == K_PAIRS) {
+			n = cfg_size(sc, r->name);
+			fputc('{', fp);
+			for (i = 0; i < n; i++) {
+				fputs(i ? ", " : "", fp);
+				print_string(fp, cfg_getnstr(sc, r->name, i));
+			}
+			fputs("}\n", fp);
+		} else {
+			print_string(fp, cfg_getstr(sc, r->name));
+			fputc('\n', fp);
+		}
+	}
+	if (*sec)
+		fputs("}\n", fp);
 }
 
 /* ---------------------------------------------------------------------

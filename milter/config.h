@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "milter/paths.h" /* SYSCONFDIR, made by make from configure's */
+#include "units.h"
+
 #define CONFIG_DEFAULT_FILE SYSCONFDIR "/milter-delist.conf"
 
 /* The site's facts for the delisting request.  Strings are never NULL;
@@ -32,11 +35,22 @@ struct config_alert {
 	time_t clear_after; /* seconds of good delivery before "cleared" */
 	time_t timeout;	    /* seconds a sendmail run may take */
 	time_t retry;	    /* first retry delay; doubles up to 1 h */
+	time_t digest;	    /* window joining IPs in one alert; 0 = off */
+	time_t stale;	    /* no refusal this long: not reminded; 0 = never */
+};
+
+/* syslog_names: the syslog name a Postfix transport or instance logs
+ * under ("postfix-out1" in "postfix-out1/smtp[pid]") and the outbound IP
+ * it binds (canonical form). */
+struct config_syslog_name {
+	char *name;
+	char *ip;
 };
 
 struct config {
-	int refs;   /* owned by config.c; see config_acquire() */
-	char *file; /* file parsed, or "" for built-in defaults */
+	int refs;    /* owned by config.c; see config_acquire() */
+	char *file;  /* file parsed, or "" for built-in defaults */
+	char *tried; /* the path looked for (also when absent), or "" */
 
 	char *socket;
 	unsigned socket_mode;
@@ -49,9 +63,14 @@ struct config {
 	char *syslog_ident;
 	int log_level; /* LOG_INFO ... */
 
-	char *maillog; /* log file to follow, "" = off */
+	char *maillog;	 /* maillogs[0], or "" = no log follower */
+	char **maillogs; /* NULL-terminated: "/path", "journal", "journal:DIR"
+			  */
+	size_t n_maillogs;
+	struct config_syslog_name *syslog_names;
+	size_t n_syslog_names;
 
-	char **outbound_ips; /* NULL-terminated, validated */
+	char **outbound_ips; /* NULL-terminated, canonical IP or IP/LEN */
 	size_t n_outbound_ips;
 	char **trusted_relays; /* host names or IPs, NULL-terminated */
 	size_t n_trusted_relays;
@@ -79,8 +98,13 @@ struct config *config_load(const char *file, int required,
 			   const char *const *overrides, char *err,
 			   size_t errlen);
 
-/* config_print - write the effective configuration in the file's syntax */
+/* config_print - write the effective configuration in the file's syntax,
+ * after a comment naming the file read (or the path tried) */
 void config_print(const struct config *c, FILE *fp);
+
+/* config_source - "FILE", or "no file: built-in defaults (tried FILE)",
+ * into buf; returns buf */
+const char *config_source(const struct config *c, char *buf, size_t size);
 
 /* config_free - release a config regardless of its reference count */
 void config_free(struct config *c);
@@ -95,12 +119,31 @@ void config_install(struct config *c);
 struct config *config_acquire(void);
 void config_release(struct config *c);
 
-/* Helpers shared with other modules. */
-int config_parse_duration(const char *s, time_t *out); /* "90s" "24h" "2d" */
-int config_parse_size(const char *s, size_t *out);     /* "4M" "512k" */
-int config_facility(const char *name);		       /* -1 if unknown */
-int config_level(const char *name);		       /* -1 if unknown */
-const char *config_facility_name(int facility);
-const char *config_level_name(int level);
+/* Helpers shared with other modules, kept for their callers: units.h
+ * has them (config_level takes names only, as the file does). */
+static inline int config_parse_duration(const char *s, time_t *out)
+{
+	return units_duration(s, out); /* "90s" "24h" "2d" */
+}
+static inline int config_parse_size(const char *s, size_t *out)
+{
+	return units_size(s, out); /* "4M" "512k" */
+}
+static inline int config_facility(const char *name)
+{
+	return units_facility(name); /* -1 if unknown */
+}
+static inline int config_level(const char *name)
+{
+	return name[0] >= '0' && name[0] <= '9' ? -1 : units_level(name);
+}
+static inline const char *config_facility_name(int facility)
+{
+	return units_facility_name(facility);
+}
+static inline const char *config_level_name(int level)
+{
+	return units_level_name(level);
+}
 
 #endif

@@ -2,6 +2,7 @@
  * daemon.c - process set-up: detaching, the pidfile, the milter socket,
  * dropping privileges and the reload signal
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,9 +15,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sysexits.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "daemon.h"
+#include "event.h"
 #include "log.h"
 
 /* daemon_block_signals - route our signals to sigwait() threads */
@@ -309,4 +313,336 @@ int daemon_start_reload_thread(void (*reload)(void))
 	r = pthread_create(&tid, &attr, reload_thread, NULL);
 	pthread_attr_destroy(&attr);
 	return r ? -1 : 0;
+}
+
+/* split_dir - the directory part of path into dir ("." without one) and
+ * where its last component starts; -1 when too long */
+static int split_dir(const char *path, char *dir, size_t size,
+		     const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		return snprintf(dir, size, ".") < (int)size ? 0 : -1;
+	if (slash == path)
+		return snprintf(dir, size, "/") < (int)size ? 0 : -1;
+	if ((size_t)(slash - path) >= size)
+		return -1;
+	snprintf(dir, size, "%.*s", (int)(slash - path), path);
+	return 0;
+}
+
+/* is_state_name - the state file itself or one of its "<base>.*" files */
+static int is_state_name(const char *name, const char *base)
+{
+	size_t bl = strlen(base);
+
+	return !strncmp(name, base, bl) && (!name[bl] || name[bl] == '.');
+}
+
+/* describe - "owner USER:GROUP, mode 0750" of st */
+static void describe(char *dst, size_t size, const struct stat *st)
+{
+	struct passwd *pw = getpwuid(st->st_uid);
+	struct group *gr = getgrgid(st->st_gid);
+	char u[32], g[32];
+
+	snprintf(u, sizeof(u), "%ld", (long)st->st_uid);
+	snprintf(g, sizeof(g), "%ld", (long)st->st_gid);
+	snprintf(dst, size, "owner %s:%s, mode %04o", pw ? pw->pw_name : u,
+		 gr ? gr->gr_name : g, (unsigned)(st->st_mode & 07777));
+}
+
+/* warn_event - "event=warning what= path= ... reason= fix=" */
+static void warn_event(const char *what, const char *path, const char *reason,
+		       const char *fix)
+{
+	struct buf b;
+
+	buf_init(&b);
+	event_kv(&b, "event", "warning");
+	event_kv(&b, "what", what);
+	event_kv(&b, "path", path);
+	event_kv(&b, "reason", reason);
+	if (fix)
+		event_kv(&b, "fix", fix);
+	if (!b.err)
+		log_warning("%s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* only_state_files - every entry of the open directory dfd is a plain
+ * file (or socket) named for base (no link, no directory, nothing else) */
+static int only_state_files(int dfd, const char *base)
+{
+	struct dirent *e;
+	struct stat st;
+	int ok = 1, fd = dup(dfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (ok && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		ok = is_state_name(e->d_name, base) &&
+		     fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     (S_ISREG(st.st_mode) || S_ISSOCK(st.st_mode)) &&
+		     st.st_nlink == 1;
+	}
+	closedir(d);
+	return ok;
+}
+
+/* chown_state_files - give every state file of dfd to uid:gid */
+static int chown_state_files(int dfd, const char *base, uid_t uid, gid_t gid)
+{
+	struct dirent *e;
+	struct stat st;
+	int fd = dup(dfd), r = 0;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		if (!is_state_name(e->d_name, base))
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone meanwhile */
+		if (st.st_nlink != 1 ||
+		    (!S_ISREG(st.st_mode) && !S_ISSOCK(st.st_mode)) ||
+		    fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			r = -1;
+	}
+	closedir(d);
+	return r;
+}
+
+/* daemon_own_dir - take over a directory another start left */
+int daemon_own_dir(const char *file, uid_t uid, gid_t gid)
+{
+	char dir[4096], was[128], reason[300];
+	const char *base;
+	struct stat st;
+	int dfd, r = 0;
+
+	if (split_dir(file, dir, sizeof(dir), &base) < 0)
+		return 0;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	if (fstat(dfd, &st) < 0 || st.st_uid == uid || st.st_uid == 0 ||
+	    !only_state_files(dfd, base))
+		goto out;
+	describe(was, sizeof(was), &st);
+	if (chown_state_files(dfd, base, uid, gid) < 0 ||
+	    fchown(dfd, uid, gid) < 0) {
+		log_error("cannot give %s (%s) to uid %ld: %s", dir, was,
+			  (long)uid, strerror(errno));
+		r = -1;
+		goto out;
+	}
+	snprintf(reason, sizeof(reason),
+		 "it belonged to another user (%s) and held only %s and its "
+		 "own files: given to the user the daemon runs as",
+		 was, base);
+	warn_event("dir", dir, reason, NULL);
+	r = 1;
+out:
+	close(dfd);
+	return r;
+}
+
+/* check_state - the state directory and its state files, or EX_CANTCREAT */
+static int check_state(const struct daemon_paths *p, char *err, size_t errlen)
+{
+	char dir[4096], who[128];
+	const char *base;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	if (split_dir(p->state_file, dir, sizeof(dir), &base) < 0)
+		return 0;
+	if (stat(dir, &st) < 0) {
+		snprintf(err, errlen,
+			 "state directory %s: %s; fix: create it for user %s "
+			 "(install -d -o %s -m 0750 %s) or set state_file",
+			 dir, strerror(errno), p->user, p->user, dir);
+		return EX_CANTCREAT;
+	}
+	describe(who, sizeof(who), &st);
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(
+			err, errlen,
+			"state directory %s (%s) is not writable by %s: alerts "
+			"(%s.pending.*) and state saves would fail; fix: "
+			"chown -R %s: %s, or set state_file",
+			dir, who, p->user, p->state_file, p->user, dir);
+		return EX_CANTCREAT;
+	}
+	d = opendir(dir);
+	if (!d)
+		return 0; /* writable but not readable: the load says so */
+	while (!r && (e = readdir(d)) != NULL) {
+		if (!is_state_name(e->d_name, base) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    faccessat(dirfd(d), e->d_name, R_OK | W_OK, 0) == 0)
+			continue;
+		describe(who, sizeof(who), &st);
+		snprintf(err, errlen,
+			 "%s/%s (%s) is not readable and writable by %s: the "
+			 "state would be lost or not saved; fix: chown -R %s: "
+			 "%s",
+			 dir, e->d_name, who, p->user, p->user, dir);
+		r = EX_CANTCREAT;
+	}
+	closedir(d);
+	return r;
+}
+
+/* check_log - the followed log readable: 0, EX_NOPERM, or a warning */
+static int check_log(const struct daemon_paths *p, char *err, size_t errlen)
+{
+	char who[128], fix[300];
+	struct group *gr;
+	struct stat st;
+	int fd;
+
+	if (!*p->maillog || !strncmp(p->maillog, "journal", 7))
+		return 0;
+	fd = open(p->maillog, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ENOENT) {
+		warn_event("maillog", p->maillog,
+			   "does not exist (yet): followed once it appears",
+			   NULL);
+		return 0;
+	}
+	if (errno != EACCES || stat(p->maillog, &st) < 0) {
+		warn_event("maillog", p->maillog, strerror(errno), NULL);
+		return 0;
+	}
+	describe(who, sizeof(who), &st);
+	gr = getgrgid(st.st_gid);
+	if ((st.st_mode & S_IRGRP) && gr)
+		snprintf(fix, sizeof(fix), "adduser %s %s", p->user,
+			 gr->gr_name);
+	else
+		snprintf(fix, sizeof(fix), "let %s read it (setfacl -m u:%s:r)",
+			 p->user, p->user);
+	snprintf(err, errlen,
+		 "maillog %s (%s) is not readable by %s: nothing in it would "
+		 "be seen; fix: %s",
+		 p->maillog, who, p->user, fix);
+	return EX_NOPERM;
+}
+
+/* check_dir_of - warn when the directory of path is not writable */
+static void check_dir_of(const char *what, const char *path, const char *user,
+			 const char *consequence)
+{
+	char dir[4096], reason[4400], fix[300];
+	const char *base;
+	struct stat st;
+
+	if (split_dir(path, dir, sizeof(dir), &base) < 0 ||
+	    access(dir, W_OK | X_OK) == 0 || stat(dir, &st) < 0)
+		return;
+	describe(reason, sizeof(reason), &st);
+	snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason),
+		 ": not writable by %s: %s", user, consequence);
+	snprintf(fix, sizeof(fix), "a directory %s may write", user);
+	warn_event(what, dir, reason, fix);
+}
+
+/* daemon_check_writable - what must work before we say event=start */
+int daemon_check_writable(const struct daemon_paths *p, char *err,
+			  size_t errlen)
+{
+	const char *sock = daemon_socket_path(p->socket);
+	int r;
+
+	if ((r = check_state(p, err, errlen)) != 0)
+		return r;
+	if ((r = check_log(p, err, errlen)) != 0)
+		return r;
+	if (*p->pidfile)
+		check_dir_of("pidfile", p->pidfile, p->user,
+			     "the pidfile stays behind at stop");
+	if (sock)
+		check_dir_of("socket", sock, p->user,
+			     "the socket stays behind at stop (the next start "
+			     "removes it)");
+	return 0;
+}
+
+/* may - would uid with groups get bit (S_IXOTH, S_IWOTH) on st? */
+static int may(const struct stat *st, uid_t uid, const gid_t *groups, int n,
+	       unsigned bit)
+{
+	int i;
+
+	if (uid == 0)
+		return 1;
+	if (st->st_uid == uid)
+		return !!(st->st_mode & (bit << 6));
+	for (i = 0; i < n; i++)
+		if (groups[i] == st->st_gid)
+			return !!(st->st_mode & (bit << 3));
+	return !!(st->st_mode & bit);
+}
+
+/* daemon_check_client - can user connect to our UNIX socket? */
+void daemon_check_client(const char *spec, const char *user)
+{
+	const char *path = daemon_socket_path(spec);
+	char part[4096], reason[4400], fix[300];
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+	gid_t groups[64];
+	int n = 64;
+	size_t i, len;
+
+	if (!path || path[0] != '/' || (pw = getpwnam(user)) == NULL)
+		return;
+	if (getgrouplist(user, pw->pw_gid, groups, &n) < 0)
+		n = 64; /* the first 64 are enough to judge */
+	len = strlen(path);
+	if (len >= sizeof(part))
+		return;
+	for (i = 1; i <= len; i++) {
+		if (i < len && path[i] != '/')
+			continue;
+		snprintf(part, sizeof(part), "%.*s", (int)i, path);
+		if (stat(part, &st) < 0)
+			return;
+		if (may(&st, pw->pw_uid, groups, n,
+			i < len ? S_IXOTH : S_IWOTH))
+			continue;
+		describe(reason, sizeof(reason), &st);
+		gr = getgrgid(st.st_gid);
+		snprintf(reason + strlen(reason),
+			 sizeof(reason) - strlen(reason),
+			 ": user %s cannot %s it, so it cannot connect to %s",
+			 user, i < len ? "search" : "write", path);
+		snprintf(fix, sizeof(fix), "adduser %s %s", user,
+			 gr ? gr->gr_name : "GROUP");
+		warn_event("socket", part, reason, fix);
+		return;
+	}
 }

@@ -55,4 +55,44 @@ int daemon_drop_privileges(const char *user, char *err, size_t errlen);
  */
 int daemon_start_reload_thread(void (*reload)(void));
 
+/* What the daemon must be able to use once it runs as its user. */
+struct daemon_paths {
+	const char *state_file; /* its directory holds the pending markers */
+	const char *pidfile;	/* "" for none */
+	const char *socket;	/* the socket specification */
+	const char *maillog;	/* the followed log, "" for none */
+	const char *user;	/* whom we run as, for the messages */
+};
+
+/*
+ * daemon_own_dir - as root, before dropping privileges: when the directory
+ * of file (the state file, the socket) belongs to another user than uid
+ * (not root) and holds nothing but file and its "file.*" companions (what
+ * a start with another -u USER leaves), give the directory and those
+ * files to uid:gid and say so in an event=warning line.  Returns 1 when
+ * it changed them, 0 when there was nothing to do or it is not ours to
+ * change (daemon_check_writable() then says what to do), -1 on an error.
+ */
+int daemon_own_dir(const char *file, uid_t uid, gid_t gid);
+
+/*
+ * daemon_check_writable - after dropping privileges, as the user the
+ * daemon runs as: the state directory and every state file in it must be
+ * writable (else alerts and saves would fail while the follower skips
+ * ahead), the followed log readable: then 0, or EX_CANTCREAT / EX_NOPERM
+ * with a message naming the path, its owner and mode, and the fix in err.
+ * What only degrades (the pidfile or socket left behind at stop, a log
+ * that does not exist yet) is an event=warning line.
+ */
+int daemon_check_writable(const struct daemon_paths *p, char *err,
+			  size_t errlen);
+
+/*
+ * daemon_check_client - warn (event=warning) when user, if that user
+ * exists, cannot connect to the UNIX socket of spec: a directory on the
+ * way it cannot search, or no write permission on the socket.  Postfix
+ * then logs "connect to Milter service ...: Permission denied".
+ */
+void daemon_check_client(const char *spec, const char *user);
+
 #endif

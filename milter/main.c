@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,13 +20,17 @@
 #include "callbacks.h"
 #include "config.h"
 #include "daemon.h"
-#include "engine.h"
+#include "alert.h"
+#include "evidence.h"
+#include "logsource.h"
+#include "state.h"
 #include "event.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
 #include "scan.h"
 #include "status.h"
+#include "units.h"
 
 #define MAX_OVERRIDES 8
 
@@ -53,8 +58,8 @@ static void usage(FILE *fp, int status)
 		"blocks this server's IP, and mails the admin a prefilled "
 		"delisting request.\n"
 		"\n"
-		"  -c FILE     configuration file (default %s;\n"
-		"              without one, the built-in defaults apply)\n"
+		"  -c FILE     configuration file (default %s,\n"
+		"              %s)\n"
 		"  -f          stay in the foreground and log to stderr too\n"
 		"  -p SOCKET   milter socket (local:/path, inet:PORT@HOST)\n"
 		"  -u USER     run as USER after creating the socket\n"
@@ -85,7 +90,10 @@ static void usage(FILE *fp, int status)
 		"banned IPs (1)\n"
 		"  -V          print the version\n"
 		"  -h          this help\n",
-		CONFIG_DEFAULT_FILE);
+		CONFIG_DEFAULT_FILE,
+		access(CONFIG_DEFAULT_FILE, F_OK) == 0
+			? "present"
+			: "absent: no file, built-in defaults apply");
 	exit(status);
 }
 
@@ -103,12 +111,9 @@ static void add_override(const char *name, const char *value)
 /* level_arg - -d takes a name or a number 0-7 */
 static const char *level_arg(const char *arg)
 {
-	static const char *names[] = {"emerg",	 "alert",  "crit", "err",
-				      "warning", "notice", "info", "debug"};
+	int level = units_level(arg);
 
-	if (arg[0] >= '0' && arg[0] <= '7' && !arg[1])
-		return names[arg[0] - '0'];
-	return arg;
+	return level < 0 ? arg : units_level_name(level);
 }
 
 /* count_arg - a threshold count for -w/--critical: 0 or more */
@@ -168,10 +173,58 @@ static void log_lifecycle(const char *event, const struct config *c)
 	event_kv(&b, "event", event);
 	event_kv(&b, "version", PACKAGE_VERSION);
 	event_kv(&b, "socket", c->socket);
-	event_kv(&b, "config", *c->file ? c->file : "built-in");
+	event_kv(&b, "config",
+		 *c->file ? c->file : "no file: built-in defaults");
+	if (!*c->file && *c->tried)
+		event_kv(&b, "tried", c->tried);
 	if (!b.err)
 		log_notice("%s", buf_str(&b));
 	buf_free(&b);
+}
+
+/* pipeline_start - the daemon's pipeline: the state file (a corrupt one
+ * moved aside), the volume counters, the alert worker (which first settles
+ * an interrupted send) and, when maillog is set, the log follower.  0, or
+ * -1 (logged). */
+static int pipeline_start(void)
+{
+	struct config *cfg = config_acquire();
+	int rc = -1;
+
+	if (!cfg)
+		return -1;
+	if (state_open(cfg) < 0 || evidence_open() < 0 || alert_start() < 0)
+		goto out;
+	logsource_start(cfg);
+	rc = 0;
+out:
+	config_release(cfg);
+	return rc;
+}
+
+/* pipeline_stop - the follower, the worker, the final save; idempotent */
+static void pipeline_stop(void)
+{
+	struct config *cfg = config_acquire();
+
+	logsource_stop();
+	alert_stop();
+	state_close(cfg);
+	evidence_close();
+	config_release(cfg);
+}
+
+/* pipeline_reload - the configuration was replaced: follow the new maillog
+ * if it changed, wake the worker (intervals, recipients may differ) */
+static void pipeline_reload(void)
+{
+	struct config *cfg = config_acquire();
+
+	if (!cfg)
+		return;
+	logsource_reload(cfg);
+	alert_wake();
+	config_release(cfg);
 }
 
 /* reload - SIGUSR1: parse fresh, validate, swap; keep the old on error */
@@ -198,7 +251,7 @@ static void reload(void)
 	log_set_level(c->log_level);
 	config_release(old);
 	config_install(c);
-	engine_reload();
+	pipeline_reload();
 	log_lifecycle("reload", c);
 }
 
@@ -264,6 +317,25 @@ static int run_milter(void)
 	return milter_status;
 }
 
+/* check_paths - as the user we now run as: can we do our job?  0 or an
+ * exit status, with the reason in err (daemon_check_writable) */
+static int check_paths(const struct config *c, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct daemon_paths p = {
+		.state_file = c->state_file,
+		.pidfile = c->pidfile,
+		.socket = c->socket,
+		.maillog = c->maillog,
+		.user = *c->user ? c->user
+			: pw	 ? pw->pw_name
+				 : "this user",
+	};
+
+	daemon_check_client(c->socket, "postfix");
+	return daemon_check_writable(&p, err, errlen);
+}
+
 /* start_monitor - the health file (<state_file>.health) for --status and
  * --check, rewritten every minute; NULL (logged) when it cannot run */
 static struct monitor *start_monitor(const struct config *c, struct metrics *m)
@@ -319,11 +391,15 @@ static int run_daemon(struct config *c, int foreground)
 	if (daemon_make_parent(c->state_file, uid, gid) < 0)
 		log_warning("cannot create the directory of %s: %s",
 			    c->state_file, strerror(errno));
+	if (uid != (uid_t)-1 && daemon_own_dir(c->state_file, uid, gid) < 0)
+		return EX_CANTCREAT;
 
 	if (daemon_prepare_socket(c->socket, uid, gid, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
+	if (path && uid != (uid_t)-1 && daemon_own_dir(path, uid, gid) < 0)
+		return EX_CANTCREAT;
 	if (smfi_setconn(c->socket) == MI_FAILURE ||
 	    smfi_register(*callbacks_descriptor()) == MI_FAILURE) {
 		log_error("libmilter refused the socket or the filter");
@@ -336,8 +412,12 @@ static int run_daemon(struct config *c, int foreground)
 		log_error("cannot create the milter socket %s", c->socket);
 		return EX_UNAVAILABLE;
 	}
-	if (daemon_own_socket(c->socket, c->socket_owner, c->socket_mode, err,
-			      sizeof(err)) < 0) {
+	/* socket_owner "" is the user we run as: as systemd's User= gets it */
+	if (daemon_own_socket(c->socket,
+			      *c->socket_owner || uid == (uid_t)-1
+				      ? c->socket_owner
+				      : c->user,
+			      c->socket_mode, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		if (path)
 			unlink(path);
@@ -350,14 +430,22 @@ static int run_daemon(struct config *c, int foreground)
 			unlink(path);
 		return EX_NOPERM;
 	}
-	if (engine_start() < 0) {
+	if ((r = check_paths(c, err, sizeof(err))) != 0) {
+		log_error("%s", err);
+		if (path)
+			unlink(path);
+		if (*c->pidfile)
+			unlink(c->pidfile);
+		return r;
+	}
+	if (pipeline_start() < 0) {
 		if (path)
 			unlink(path);
 		return EX_OSERR;
 	}
 	if (daemon_start_reload_thread(reload) < 0) {
 		log_error("cannot start the signal thread");
-		engine_stop();
+		pipeline_stop();
 		return EX_OSERR;
 	}
 
@@ -367,7 +455,7 @@ static int run_daemon(struct config *c, int foreground)
 	r = run_milter();
 	monitor_stop(monitor);
 	metrics_free(metrics);
-	engine_stop();
+	pipeline_stop();
 	/* libmilter removes its UNIX socket on a clean stop; make sure. */
 	if (path && unlink(path) < 0 && errno != ENOENT)
 		log_warning("cannot remove socket %s: %s", path,

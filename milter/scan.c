@@ -19,15 +19,22 @@
 #include "buf.h"
 #include "dsn.h"
 #include "event.h"
+#include "evidence.h"
 #include "finding.h"
+#include "journal.h"
 #include "maillog.h"
 #include "request.h"
 #include "scan.h"
 #include "util.h"
 
-#define SCAN_READ_SIZE (1u << 20)  /* read buffer */
-#define SCAN_LINE_MAX  (64u << 10) /* longest log line kept */
-#define SCAN_DEPTH_MAX 8	   /* directory nesting walked */
+#define SCAN_READ_SIZE	   (1u << 20)  /* read buffer */
+#define SCAN_LINE_MAX	   (64u << 10) /* longest log line kept */
+#define SCAN_DEPTH_MAX	   8	       /* directory nesting walked */
+#define SCAN_PROBE_LINES   8	       /* first lines that tell a log */
+#define SCAN_JOURNAL_BATCH 4096	       /* journal entries per journal_next() */
+
+/* The first bytes of a systemd journal file. */
+#define SCAN_JOURNAL_MAGIC "LPKSHHRH"
 
 struct scan {
 	const struct config *cfg;
@@ -39,7 +46,7 @@ struct scan {
 	struct maillog_rec rec; /* reused: keeps maillog_parse()'s zone cache */
 	char *rbuf;		/* SCAN_READ_SIZE + 1 */
 	unsigned long files, lines, log_records, messages, bounces;
-	unsigned long malformed, findings, alerting, errors;
+	unsigned long malformed, findings, alerting, unverified, errors;
 };
 
 /* A line reader over a file descriptor with a fixed buffer. */
@@ -141,32 +148,35 @@ static void emit(struct scan *s)
 	buf_reset(&s->line);
 }
 
-/* note - one finding: the incident store, and a line when it matters */
+/* note - one finding through the evidence pipeline (the daemon's own
+ * decision, on this scan's store), and a line when it matters */
 static void note(struct scan *s, struct finding *f, const char *file,
 		 unsigned long lineno)
 {
-	struct incident *inc = NULL;
-	int is_new;
+	struct evidence_result r;
+	const char *name = NULL;
 
-	if (f->sent) {
-		incident_sent(s->store, "", f->v.provider, f->when);
+	if (!f->sent && (f->v.kind == VERDICT_NOT_A_BLOCK ||
+			 f->v.kind == VERDICT_KIND_NONE))
 		return;
-	}
-	if (f->v.kind == VERDICT_NOT_A_BLOCK || f->v.kind == VERDICT_KIND_NONE)
+	evidence_note(s->store, f, s->cfg, &r);
+	if (r.outcome == EVIDENCE_SENT)
 		return;
 	s->findings++;
-	if (verdict_alerts(&f->v)) {
+	if (r.outcome == EVIDENCE_UNVERIFIED) {
+		s->unverified++;
+		name = "unverified-report";
+	} else if (verdict_alerts(&f->v)) {
 		s->alerting++;
-		finding_infer_ip(f, s->cfg->outbound_ips,
-				 s->cfg->n_outbound_ips);
-		inc = incident_note(s->store, f, &is_new);
 	}
 	if (!s->out)
 		return;
 	if (s->json) {
-		event_json_finding(&s->line, f, file, lineno);
+		event_json_named(&s->line, name, f, file, lineno);
 	} else {
-		event_finding(&s->line, NULL, f, inc ? inc->id : 0);
+		event_finding(&s->line, name, f, r.incident);
+		if (name)
+			event_kv(&s->line, "client", f->remote_mta);
 		event_kv(&s->line, "file", file);
 		if (lineno)
 			event_kv_num(&s->line, "line", lineno);
@@ -236,6 +246,103 @@ static int looks_like_message(const char *p, size_t len, int *mbox)
 	return 0;
 }
 
+/*
+ * looks_like_log - do at least half of the first lines (up to
+ * SCAN_PROBE_LINES in the n bytes at p, up to a blank line: a message's
+ * header ends there) start with a log time stamp?  A line such as
+ * "2026-12-06T09:12:01+01:00 mx1 ..." also looks like a header named
+ * "2026-12-06T09": the stamp decides.
+ */
+static int looks_like_log(const char *p, size_t n)
+{
+	size_t lines = 0, stamped = 0, len;
+	const char *nl;
+
+	while (n > 0 && lines < SCAN_PROBE_LINES) {
+		nl = memchr(p, '\n', n);
+		if (!nl && lines)
+			break; /* a cut last line proves nothing */
+		len = nl ? (size_t)(nl - p) : n;
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			break;
+		lines++;
+		if (maillog_stamp_len(p, len))
+			stamped++;
+		if (!nl)
+			break;
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	return stamped > 0 && stamped * 2 >= lines;
+}
+
+/* What journal_line() needs: the scan, the name to print, the count. */
+struct scan_journal {
+	struct scan *s;
+	const char *file;
+	unsigned long lineno;
+};
+
+/* journal_line - one journal entry, as the log line it renders to */
+static void journal_line(void *arg, const char *line, size_t len, int cut)
+{
+	struct scan_journal *sj = arg;
+
+	if (cut)
+		sj->s->malformed++;
+	scan_log_line(sj->s, sj->file, ++sj->lineno, line, len);
+}
+
+/*
+ * scan_journal - the mail entries of n journal files (or of one journal
+ * directory), interleaved in time order, each through the log line path;
+ * file names them in the output (line= is the entry's number)
+ */
+static void scan_journal(struct scan *s, const char *const *paths, size_t n,
+			 const char *file)
+{
+	struct scan_journal sj = {s, file, 0};
+	char err[JOURNAL_ERR_MAX];
+	unsigned long skipped = 0;
+	struct journal *j = journal_open_files(paths, n, err);
+	int r;
+
+	if (!j) {
+		fprintf(stderr, "milter-delist: %s: %s\n", file, err);
+		s->errors++;
+		return;
+	}
+	while ((r = journal_next(j, journal_line, &sj, SCAN_JOURNAL_BATCH,
+				 &skipped, err)) > 0)
+		;
+	journal_close(j);
+	s->malformed += skipped;
+	if (r < 0) {
+		fprintf(stderr, "milter-delist: %s: %s\n", file, err);
+		s->errors++;
+	}
+}
+
+/* is_journal_file - a regular file that starts with the journal magic */
+static int is_journal_file(const char *path)
+{
+	char magic[sizeof(SCAN_JOURNAL_MAGIC) - 1];
+	struct stat st;
+	int fd, yes = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	yes = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+	      !memcmp(magic, SCAN_JOURNAL_MAGIC, sizeof(magic));
+	close(fd);
+	return yes;
+}
+
 /* new_dsn - a parser, or NULL (counted as an error) */
 static struct dsn *new_dsn(struct scan *s)
 {
@@ -256,18 +363,30 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 	const char *p;
 	size_t len, first;
 	unsigned long lineno = 0;
-	int mbox, cut, r, blank = 1;
+	int mbox = 0, cut, r, blank = 1;
 
 	s->files++;
-	/* Look at the first line to tell a log from a message. */
+	/* Look at the first lines to tell a log from a message. */
 	while (!l.eof && l.end < 4096)
 		if (lines_fill(&l) < 0)
 			goto fail;
+	if (l.end >= 8 && !memcmp(l.buf, SCAN_JOURNAL_MAGIC, 8)) {
+		if (!strcmp(file, "-")) {
+			fprintf(stderr, "milter-delist: -: a journal file "
+					"cannot be read from standard input; "
+					"give its path\n");
+			s->errors++;
+			return;
+		}
+		scan_journal(s, &file, 1, file);
+		return;
+	}
 	first = strcspn(l.buf, "\r\n");
 	l.buf[l.end] = '\0';
 	if (first > l.end)
 		first = l.end;
-	if (!looks_like_message(l.buf, first, &mbox)) {
+	if (looks_like_log(l.buf, l.end) ||
+	    !looks_like_message(l.buf, first, &mbox)) {
 		while ((r = lines_next(&l, &p, &len, &cut)) > 0) {
 			if (cut)
 				s->malformed++;
@@ -332,6 +451,50 @@ static int cmp_names(const void *a, const void *b)
 
 static void scan_at(struct scan *s, const char *path, int depth);
 
+/* child_path - "path/name" into sub (size bytes); 0 or -1 if too long */
+static int child_path(char *sub, size_t size, const char *path,
+		      const char *name)
+{
+	size_t plen = strlen(path);
+
+	while (plen > 1 && path[plen - 1] == '/')
+		plen--;
+	return (size_t)snprintf(sub, size, "%.*s/%s", (int)plen, path, name) <
+			       size
+		       ? 0
+		       : -1;
+}
+
+/*
+ * dir_journals - read the journal files among the n entries of directory
+ * path as one journal (the files of systemd-journal-remote, one per
+ * server, interleaved in time order); their names are freed and set to
+ * NULL so the walk skips them
+ */
+static void dir_journals(struct scan *s, const char *path, char **names,
+			 size_t n)
+{
+	char **jp = calloc(n ? n : 1, sizeof(*jp)), sub[4096];
+	size_t i, nj = 0;
+
+	if (!jp)
+		return; /* each is then read alone */
+	for (i = 0; i < n; i++)
+		if (!child_path(sub, sizeof(sub), path, names[i]) &&
+		    is_journal_file(sub) && (jp[nj] = strdup(sub))) {
+			nj++;
+			free(names[i]);
+			names[i] = NULL;
+		}
+	if (nj) {
+		s->files += nj;
+		scan_journal(s, (const char *const *)jp, nj, path);
+	}
+	for (i = 0; i < nj; i++)
+		free(jp[i]);
+	free(jp);
+}
+
 /* scan_dir - walk a directory (a maildir too) in name order */
 static void scan_dir(struct scan *s, const char *path, int depth)
 {
@@ -369,13 +532,9 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 	closedir(dir);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
+	dir_journals(s, path, names, n);
 	for (i = 0; i < n; i++) {
-		size_t plen = strlen(path);
-
-		while (plen > 1 && path[plen - 1] == '/')
-			plen--;
-		if ((size_t)snprintf(sub, sizeof(sub), "%.*s/%s", (int)plen,
-				     path, names[i]) < sizeof(sub))
+		if (names[i] && !child_path(sub, sizeof(sub), path, names[i]))
 			scan_at(s, sub, depth + 1);
 		free(names[i]);
 	}
@@ -524,9 +683,11 @@ void scan_summary(struct scan *s)
 		"milter-delist: scanned %lu file(s): %lu log line(s) (%lu "
 		"delivery records), %lu message(s) (%lu bounces), %lu "
 		"malformed skipped; %lu Microsoft finding(s), %lu block(s), "
-		"%zu incident(s)%s\n",
+		"%zu incident(s)%s%.0lu%s%s\n",
 		s->files, s->lines, s->log_records, s->messages, s->bounces,
 		s->malformed, s->findings, s->alerting, n,
+		s->unverified ? "; " : "", s->unverified,
+		s->unverified ? " unverified report(s), not counted" : "",
 		s->errors ? "; some files could not be read" : "");
 }
 
@@ -588,7 +749,7 @@ static int request_for(struct scan *s, const char *ip)
 	if (!printed) {
 		fprintf(stderr,
 			"milter-delist: no Microsoft block of %s in the given "
-			"files; printing a blank request\n",
+			"files; no request printed\n",
 			canon);
 		memset(&blank, 0, sizeof(blank));
 		util_strcpy(blank.ip, sizeof(blank.ip), canon);

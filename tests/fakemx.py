@@ -10,6 +10,7 @@ Usage:
     fakemx.py --rules FILE [--listen ADDR] [--port N] [--port-file FILE]
               [--pid-file FILE] [--spool DIR] [--log FILE] [--hostname NAME]
               [--timeout SECONDS] [--lookahead SECONDS]
+              [--blocked-clients FILE]
     fakemx.py --list-presets
 
 --port 0 (the default) binds a free port; the port is printed on the ready
@@ -46,6 +47,12 @@ The domain for a "mail" rule is the domain of the first RCPT TO that the
 client pipelined after MAIL FROM (Postfix sends MAIL, RCPT and DATA in one
 write when PIPELINING is offered). If the client does not pipeline, the
 server waits --lookahead seconds for it and otherwise uses the "*" lines.
+
+--blocked-clients FILE: the rules apply only to clients whose IP is listed
+in FILE (one address per line, "#" comments; re-read like the rules); any
+other client is accepted. Emptying FILE (or removing an IP from it) makes
+the server accept that client again while it runs: "the MX accepts again".
+A missing FILE lists nobody. The S3150 preset names the client's IP.
 
 Accepted messages are saved one file each into --spool (written to a
 temporary name, then renamed, so a counted file is always complete), with
@@ -346,6 +353,9 @@ class Handler(socketserver.BaseRequestHandler):
         return text
 
     def rules(self):
+        if self.srv.opts.blocked_clients and \
+                self.ip not in self.srv.blocked_clients():
+            return {}
         return self.srv.rules()
 
     def fill(self, template, **kw):
@@ -589,6 +599,16 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
                 self.rules_key = key
             return self.rules_cache
 
+    def blocked_clients(self):
+        """The client IPs the rules apply to (--blocked-clients)."""
+        try:
+            with open(self.opts.blocked_clients, encoding="utf-8",
+                      errors="replace") as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return set()
+        return {l.split("#", 1)[0].strip() for l in lines} - {""}
+
     def next_seq(self):
         with self.seq_lock:
             self.seq += 1
@@ -619,6 +639,8 @@ def main():
     ap.add_argument("--hostname", default="hotmail-com.olc.protection.outlook.com")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--lookahead", type=float, default=0.5)
+    ap.add_argument("--blocked-clients",
+                    help="apply the rules only to the client IPs in this file")
     ap.add_argument("--list-presets", action="store_true")
     ap.add_argument("--check-rules", action="store_true",
                     help="parse --rules, print them and exit (1 on errors)")

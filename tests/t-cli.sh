@@ -4,7 +4,7 @@
 # refusal to keep root privileges without a user (77), before anything is
 # created; an unknown user (78).
 
-. "${srcdir:-.}/tests/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 
 [ -x "$MILTER_DELIST" ] || hard_error "$MILTER_DELIST not built"
 make_tmpdir
@@ -19,6 +19,22 @@ grep -q '^socket = "local:/run/milter-delist/milter-delist.sock"$' "$T/out" ||
 	fail "-t does not print the default socket"
 grep -q '^	to = "postmaster"$' "$T/out" || fail "-t does not print alert.to"
 ok "-t without a file prints the defaults and exits 0"
+
+# It says which file it read, or that it read none and which it tried.
+cp "$T/out" "$T/printed-src.conf"
+"$MILTER_DELIST" -t -c "$T/printed-src.conf" | head -n 1 |
+	grep -qF "effective configuration ($T/printed-src.conf)" ||
+	fail "-t -c FILE does not name FILE"
+default=$("$MILTER_DELIST" -h | sed -n 's/.*-c FILE .*(default \(.*\),$/\1/p')
+[ -n "$default" ] || fail "-h does not name the default file"
+if [ ! -e "$default" ]; then
+	head -n 1 "$T/out" |
+		grep -qF "(no file: built-in defaults (tried $default))" ||
+		fail "-t without a file: $(head -n 1 "$T/out")"
+	"$MILTER_DELIST" -h | grep -q "absent: no file, built-in defaults apply" ||
+		fail "-h does not say $default is absent"
+	ok "-t and -h: no file, built-in defaults, tried $default"
+fi
 
 # The printed configuration is itself a valid configuration file.
 cp "$T/out" "$T/printed.conf"

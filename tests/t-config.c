@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "units.h"
 #include "util.h"
 
 static char dir[] = "/tmp/t-config.XXXXXX";
@@ -65,6 +66,11 @@ static void test_defaults(void)
 	CHECK_INT(c->syslog_facility, LOG_MAIL, "syslog_facility");
 	CHECK_INT(c->log_level, LOG_INFO, "log_level");
 	CHECK_STR(c->maillog, "", "maillog");
+	CHECK_INT(c->n_maillogs, 0, "maillogs");
+	CHECK(c->maillogs && c->maillogs[0] == NULL, "maillogs NULL-ended");
+	CHECK_INT(c->n_syslog_names, 0, "syslog_names");
+	CHECK_INT(c->alert.digest, 0, "alert.digest off");
+	CHECK_INT(c->alert.stale, 0, "alert.stale never");
 	CHECK_INT(c->n_outbound_ips, 0, "outbound_ips");
 	CHECK(c->outbound_ips && c->outbound_ips[0] == NULL, "ips NULL-ended");
 	CHECK_STR(c->alert.to, "postmaster", "alert.to");
@@ -172,7 +178,11 @@ static const struct {
 	 "no such option 'bogus'"},
 	{"unknown option in section", "alert {\n  too = \"x\"\n}\n", 2,
 	 "no such option 'too'"},
-	{"syntax error", "socket = \"unterminated\n", 0, ""},
+	{"unterminated string", "socket = \"unterminated\n", 1,
+	 "unterminated string"},
+	{"syntax error", "socket = = \"x\"\n", 1, "unexpected token '='"},
+	{"syntax error after blank lines", "\n\nsocket \"x\"\n", 3,
+	 "missing equal sign after option 'socket'"},
 	/* Found by fuzz-config: libConfuse took it for the end of the file,
 	 * "loaded" it, and the next config_load() aborted in cfg_init(); the
 	 * rows after this one load again. */
@@ -182,6 +192,13 @@ static const struct {
 	 "unterminated string"},
 	{"unterminated string after ${", "user = ${A\"}\"\n", 1,
 	 "unterminated string"},
+	/* libConfuse took the end of the file for the end of the section: a
+	 * truncated file loaded. */
+	{"unclosed section", "\nalert {\n  to = \"x@example.org\"\n\n", 2,
+	 "'{' is never closed by '}'"},
+	{"unclosed list", "outbound_ips = {\"192.0.2.1\"\n", 1,
+	 "'{' is never closed by '}'"},
+	{"closed twice", "alert { }\n}\n", 2, "unexpected closing brace"},
 	{"after comments", "# a\n# b\n# c\nbogus = 1\n", 4,
 	 "no such option 'bogus'"},
 	{"socket type", "\nsocket = \"tcp:25\"\n", 2, "socket: unknown socket"},
@@ -200,6 +217,35 @@ static const struct {
 	{"ident", "syslog_ident = \"a b\"\n", 1, "syslog_ident:"},
 	{"level", "log_level = \"loud\"\n", 1, "log_level: expected"},
 	{"maillog", "maillog = \"mail.log\"\n", 1, "maillog: must be an abs"},
+	{"maillog list", "maillog = {\"/var/log/mail.log\", \"journal:x\"}\n",
+	 1,
+	 "maillog: must be an absolute path, \"journal\" or \"journal:DIR\""},
+	{"maillog journals", "maillog = \"journals\"\n", 1, "maillog: must be"},
+	{"outbound range v4", "outbound_ips = {\"192.0.2.8/33\"}\n", 1,
+	 "outbound_ips: \"192.0.2.8/33\": the prefix length must be 0 to 32"},
+	{"outbound range v6", "outbound_ips = {\"2001:db8::/129\"}\n", 1,
+	 "outbound_ips: \"2001:db8::/129\": the prefix length must be 0 to "
+	 "128"},
+	{"outbound range empty", "outbound_ips = {\"192.0.2.8/\"}\n", 1,
+	 "outbound_ips: \"192.0.2.8/\": the prefix length"},
+	{"outbound range address", "outbound_ips = {\"192.0.2/24\"}\n", 1,
+	 "outbound_ips: \"192.0.2/24\" is not an IP address or range"},
+	{"syslog_names form", "syslog_names = {\"postfix-out1\"}\n", 1,
+	 "syslog_names: expected \"NAME = IP\""},
+	{"syslog_names name", "syslog_names = {\"a b = 192.0.2.1\"}\n", 1,
+	 "syslog_names: the name is 1 to 64 of"},
+	{"syslog_names empty name", "syslog_names = {\" = 192.0.2.1\"}\n", 1,
+	 "syslog_names: the name is 1 to 64 of"},
+	{"syslog_names ip", "syslog_names = {\"out1 = 192.0.2.0/24\"}\n", 1,
+	 "syslog_names: \"192.0.2.0/24\" is not an IP address"},
+	{"syslog_names outside",
+	 "outbound_ips = {\"192.0.2.8/29\"}\n"
+	 "syslog_names = {\"out1 = 192.0.2.9\", \"out2 = 192.0.2.16\"}\n",
+	 2, "syslog_names: 192.0.2.16 of \"out2\" is not in outbound_ips"},
+	{"syslog_names twice",
+	 "syslog_names = {\"o = 192.0.2.1\",\n"
+	 "\"o = 192.0.2.2\"}\n",
+	 2, "syslog_names: \"o\" is listed twice"},
 	{"outbound ip", "outbound_ips = {\"203.0.113.5\", \"999.1.1.1\"}\n", 1,
 	 "outbound_ips: \"999.1.1.1\" is not an IP"},
 	{"masked ip", "outbound_ips = {\"x.x.x.x\"}\n", 1,
@@ -224,6 +270,10 @@ static const struct {
 	 "alert.clear_after: must be between"},
 	{"alert.timeout", "alert { timeout = \"2h\" }\n", 1,
 	 "alert.timeout: must be between"},
+	{"alert.digest", "alert {\ndigest = \"2d\"\n}\n", 2,
+	 "alert.digest: must be between 0s and 86400s"},
+	{"alert.stale", "alert {\nstale = \"soon\"\n}\n", 2,
+	 "alert.stale: expected a duration"},
 	{"contact.email", "contact {\nemail = \"nobody\"\n}\n", 2,
 	 "contact.email: a full address"},
 	{"contact.server_type", "contact { server_type = \"vps\" }\n", 1,
@@ -248,15 +298,70 @@ static void test_bad(void)
 		c = config_load(path, 1, NULL, err, sizeof(err));
 		CHECK(c == NULL, "%s: accepted an invalid file", bad[i].name);
 		config_free(c);
-		if (bad[i].line)
-			snprintf(want, sizeof(want), "%s:%d: %s", path,
-				 bad[i].line, bad[i].msg);
-		else
-			snprintf(want, sizeof(want), "%s:", path);
-		CHECK(strncmp(err, want, strlen(want)) == 0,
+		/* The line and the message: "FILE:LINE: message" exactly as
+		 * far as the row says. */
+		snprintf(want, sizeof(want), "%s:%d: %s", path, bad[i].line,
+			 bad[i].msg);
+		CHECK(bad[i].line > 0 && *bad[i].msg &&
+			      strncmp(err, want, strlen(want)) == 0,
 		      "%s: error \"%s\", want prefix \"%s\"", bad[i].name, err,
 		      want);
 	}
+}
+
+/* The new options' good values: lists, journals, ranges, the pairs, the
+ * form's spellings. */
+static void test_new_options(void)
+{
+	char err[512];
+	struct config *c;
+	const char *path;
+
+	path = write_conf("one.conf", "maillog = \"/var/log/mail.log\"\n");
+	c = config_load(path, 1, NULL, err, sizeof(err));
+	CHECK(c != NULL, "maillog as one string: %s", err);
+	if (c) {
+		CHECK_INT(c->n_maillogs, 1, "one maillog");
+		CHECK_STR(c->maillogs[0], "/var/log/mail.log", "maillogs[0]");
+		CHECK_STR(c->maillog, "/var/log/mail.log", "maillog = first");
+		CHECK(c->maillogs[1] == NULL, "maillogs NULL-ended");
+	}
+	config_free(c);
+
+	path = write_conf(
+		"new.conf",
+		"maillog = {\"journal\", \"/var/log/mail.log\",\n"
+		"           \"journal:/var/log/journal/remote\", \"\"}\n"
+		"outbound_ips = {\"192.0.2.8/29\", \"2001:DB8::/48\",\n"
+		"                \"198.51.100.7\"}\n"
+		"syslog_names = {\"postfix-out1 = 192.0.2.10\",\n"
+		"  \"postfix/out_2.b=2001:db8:0::1\", \"x = 198.51.100.7\"}\n"
+		"alert { digest = \"10m\"\n stale = \"7d\" }\n"
+		"contact { server_type = \"Dedicated\"\n"
+		"  company_type = \"hosting PROVIDER\" }\n");
+	c = config_load(path, 1, NULL, err, sizeof(err));
+	CHECK(c != NULL, "new options: %s", err);
+	if (!c)
+		return;
+	CHECK_INT(c->n_maillogs, 3, "\"\" entries of maillog are dropped");
+	CHECK_STR(c->maillogs[0], "journal", "maillogs journal");
+	CHECK_STR(c->maillogs[2], "journal:/var/log/journal/remote",
+		  "maillogs journal:DIR");
+	CHECK_STR(c->maillog, "journal", "maillog = first entry");
+	CHECK_INT(c->n_outbound_ips, 3, "ranges");
+	CHECK_STR(c->outbound_ips[0], "192.0.2.8/29", "IPv4 range");
+	CHECK_STR(c->outbound_ips[1], "2001:db8::/48", "IPv6 prefix canonical");
+	CHECK_INT(c->n_syslog_names, 3, "syslog_names");
+	CHECK_STR(c->syslog_names[0].name, "postfix-out1", "name 0");
+	CHECK_STR(c->syslog_names[0].ip, "192.0.2.10", "ip 0");
+	CHECK_STR(c->syslog_names[1].name, "postfix/out_2.b", "name 1");
+	CHECK_STR(c->syslog_names[1].ip, "2001:db8::1", "ip 1 canonical");
+	CHECK_INT(c->alert.digest, 600, "alert.digest 10m");
+	CHECK_INT(c->alert.stale, 7 * 86400, "alert.stale 7d");
+	CHECK_STR(c->contact.server_type, "dedicated", "Dedicated normalised");
+	CHECK_STR(c->contact.company_type, "Hosting provider",
+		  "company type in the form's spelling");
+	config_free(c);
 }
 
 static void test_overrides(void)
@@ -312,6 +417,50 @@ static void test_durations(void)
 			CHECK(r == 0 && t == rows[i].out,
 			      "duration \"%s\" -> %ld", rows[i].in, (long)t);
 	}
+}
+
+/* units: sizes, facility and level names, both ways */
+static void test_units(void)
+{
+	static const struct {
+		const char *in;
+		long long out; /* -1 = invalid */
+	} sizes[] = {
+		{"0", 0},	  {"4194304", 4194304},
+		{"512k", 524288}, {"4M", 4194304},
+		{"4m", 4194304},  {"1G", 1073741824},
+		{"", -1},	  {"M", -1},
+		{"4MB", -1},	  {"-1", -1},
+		{"4 M", -1},	  {"99999999999999", -1},
+	};
+	static const struct {
+		const char *in;
+		int out;
+	} levels[] = {
+		{"err", LOG_ERR}, {"error", LOG_ERR}, {"debug", LOG_DEBUG},
+		{"7", LOG_DEBUG}, {"0", LOG_EMERG},   {"8", -1},
+		{"loud", -1},	  {"", -1},	      {"INFO", -1},
+	};
+	size_t i, sz;
+
+	for (i = 0; i < UTIL_ARRAY_SIZE(sizes); i++) {
+		int r = units_size(sizes[i].in, &sz);
+		if (sizes[i].out < 0)
+			CHECK(r < 0, "size \"%s\" accepted", sizes[i].in);
+		else
+			CHECK(r == 0 && (long long)sz == sizes[i].out,
+			      "size \"%s\" -> %zu", sizes[i].in, sz);
+	}
+	for (i = 0; i < UTIL_ARRAY_SIZE(levels); i++)
+		CHECK(units_level(levels[i].in) == levels[i].out,
+		      "level \"%s\" -> %d", levels[i].in,
+		      units_level(levels[i].in));
+	CHECK_STR(units_level_name(LOG_NOTICE), "notice", "level name");
+	CHECK_INT(units_facility("local7"), LOG_LOCAL7, "facility local7");
+	CHECK_INT(units_facility("kern"), -1, "facility kern refused");
+	CHECK_STR(units_facility_name(LOG_MAIL), "mail", "facility name");
+	/* The config file takes level names only, as documented. */
+	CHECK_INT(config_level("7"), -1, "log_level = \"7\" refused");
 }
 
 /* uncomment - turn "#option = value" lines (no space after '#') of the
@@ -408,8 +557,10 @@ int main(void)
 	test_defaults();
 	test_files();
 	test_bad();
+	test_new_options();
 	test_overrides();
 	test_durations();
+	test_units();
 	test_shipped_file();
 	{
 		char cmd[600];

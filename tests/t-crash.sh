@@ -24,10 +24,10 @@
 # to state.corrupt.<time> with a warning, and the daemon starts and
 # answers.
 
-. "${srcdir:-.}/tests/lib/common.sh"
-. "${srcdir:-.}/tests/lib/ns.sh"
-. "${srcdir:-.}/tests/lib/syslog.sh"
-. "${srcdir:-.}/tests/lib/milterd.sh"
+. "$(dirname "$0")/lib/common.sh"
+. "$here/lib/ns.sh"
+. "$here/lib/syslog.sh"
+. "$here/lib/milterd.sh"
 
 need_cmd miltertest python3
 [ -x "$MILTER_DELIST" ] || hard_error "$MILTER_DELIST not built"

@@ -28,11 +28,7 @@
 # listener of ours.  FLOW_N (default 500), FLOW_S (15) and FLOW_M (20)
 # change the load.
 
-case $0 in
-*/*) here=${0%/*} ;;
-*) here=. ;;
-esac
-. "$here/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 . "$here/lib/postfix.sh"
 . "$here/lib/sink.sh"
 . "$here/lib/ns.sh"

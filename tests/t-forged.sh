@@ -26,11 +26,11 @@
 #
 # Needs root, Postfix, swaks, miltertest, python3 and mount namespaces.
 
-. "${srcdir:-.}/tests/lib/common.sh"
-. "${srcdir:-.}/tests/lib/postfix.sh"
-. "${srcdir:-.}/tests/lib/ns.sh"
-. "${srcdir:-.}/tests/lib/syslog.sh"
-. "${srcdir:-.}/tests/lib/milterd.sh"
+. "$(dirname "$0")/lib/common.sh"
+. "$here/lib/postfix.sh"
+. "$here/lib/ns.sh"
+. "$here/lib/syslog.sh"
+. "$here/lib/milterd.sh"
 
 reason=$(pf_require) || skip "$reason"
 need_cmd swaks miltertest python3

@@ -440,6 +440,94 @@ static void test_reopen(void)
 	incident_store_free(s);
 }
 
+/* test_record - incident_record(): a rate limit that becomes a block
+ * owes a new alert; a repeat or a block that becomes a rate limit does
+ * not */
+static void test_record(void)
+{
+	static const struct {
+		const char *row;
+		enum verdict_kind first, then;
+		int changed;
+		enum incident_state state;
+	} rows[] = {
+		{"ratelimit -> block", VERDICT_RATELIMIT, VERDICT_BLOCK, 1,
+		 INCIDENT_OPEN},
+		{"ratelimit -> ban", VERDICT_RATELIMIT, VERDICT_BAN, 1,
+		 INCIDENT_OPEN},
+		{"block -> block", VERDICT_BLOCK, VERDICT_BLOCK, 0,
+		 INCIDENT_ALERTED},
+		{"ratelimit -> ratelimit", VERDICT_RATELIMIT, VERDICT_RATELIMIT,
+		 0, INCIDENT_ALERTED},
+		{"block -> ratelimit", VERDICT_BLOCK, VERDICT_RATELIMIT, 0,
+		 INCIDENT_ALERTED},
+		{"block -> ban", VERDICT_BLOCK, VERDICT_BAN, 1,
+		 INCIDENT_ALERTED},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct incident_store *s = incident_store_new(0);
+		struct frow r = {.reply_code = 550,
+				 .code = "X1",
+				 .when = T0,
+				 .kind = rows[i].first};
+		struct finding f = mk(&r);
+		struct incident *inc;
+		int isnew, changed;
+
+		inc = incident_record(s, &f, &isnew, &changed);
+		CHECK(inc && isnew && changed, "%s: first opens", rows[i].row);
+		incident_failed(inc, T0, 60);
+		incident_mark(inc, INCIDENT_DUE_ALERT, T0 + 1);
+		incident_failed(inc, T0 + 2, 60);
+		r.kind = rows[i].then;
+		r.when = T0 + 10;
+		f = mk(&r);
+		inc = incident_record(s, &f, &isnew, &changed);
+		CHECK(inc && !isnew, "%s: same incident", rows[i].row);
+		CHECK_INT(changed, rows[i].changed, rows[i].row);
+		CHECK_INT(inc->state, rows[i].state, rows[i].row);
+		if (rows[i].state == INCIDENT_OPEN)
+			CHECK(inc->attempts == 0 && inc->next_attempt == 0 &&
+				      incident_due(inc, T0 + 11, 0, 3600) ==
+					      INCIDENT_DUE_ALERT,
+			      "%s: back-off reset, alert owed", rows[i].row);
+		incident_store_free(s);
+	}
+}
+
+/* test_settle - the sending marks and their settlement */
+static void test_settle(void)
+{
+	struct incident_store *s = incident_store_new(0);
+	struct frow r = {.reply_code = 550, .code = "S3150", .when = T0};
+	struct incident *a, *b;
+
+	a = note(s, &r, NULL);
+	r.ip = "203.0.113.6";
+	b = note(s, &r, NULL);
+	CHECK_INT(incident_settle(a, 1), INCIDENT_DUE_NONE, "not sending");
+	incident_sending_begin(a, INCIDENT_DUE_ALERT, T0 + 5);
+	incident_sending_begin(b, INCIDENT_DUE_ALERT, T0 + 6);
+	CHECK(a->sending == T0 + 5 && a->sending_due == INCIDENT_DUE_ALERT,
+	      "marks set");
+	/* sendmail ran: counted as sent when the send began */
+	CHECK_INT(incident_settle(a, 1), INCIDENT_DUE_ALERT, "settled a");
+	CHECK(!a->sending && !a->sending_due, "marks cleared");
+	CHECK_INT(a->state, INCIDENT_ALERTED, "a alerted");
+	CHECK_INT(a->alerted_at, T0 + 5, "a alerted when the send began");
+	/* sendmail never ran: still owed */
+	CHECK_INT(incident_settle(b, 0), INCIDENT_DUE_ALERT, "settled b");
+	CHECK_INT(b->state, INCIDENT_OPEN, "b still open");
+	CHECK_INT(incident_due(b, T0 + 10, 0, 3600), INCIDENT_DUE_ALERT,
+		  "b still owes its alert");
+	incident_sending_begin(b, INCIDENT_DUE_ALERT, T0 + 11);
+	incident_sending_end(b);
+	CHECK(!b->sending && !b->sending_due, "end clears the marks");
+	incident_store_free(s);
+}
+
 enum op { NOTE, SENT, SENT_ANY, DUE, MARK, FAIL };
 
 struct step {
@@ -660,7 +748,8 @@ static int same_store(struct incident_store *a, struct incident_store *b)
 	incident_get_cursor(a, &ca);
 	incident_get_cursor(b, &cb);
 	if (incident_count(a) != incident_count(b) || ca.valid != cb.valid ||
-	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset)
+	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset ||
+	    ca.src != cb.src || ca.sum != cb.sum)
 		return 0;
 	for (i = 0; i < incident_count(a); i++)
 		if (!same(incident_at(a, i), incident_at(b, i)))
@@ -685,7 +774,7 @@ static void set_sample(struct incident *inc, size_t i, const char *code,
 static struct incident_store *build(void)
 {
 	struct incident_store *s = incident_store_new(50);
-	struct incident_cursor cur = {2049, 131, 80211, 1};
+	struct incident_cursor cur = {2049, 131, 80211, 7, 9, 1};
 	struct incident *inc;
 	struct frow r = {.reply_code = 550,
 			 .code = "S3150",
@@ -797,7 +886,8 @@ static void test_roundtrip(void)
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
-	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211\n"),
+	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211 "
+				   "src=7 sum=9\n"),
 	      "cursor line");
 	CHECK(text && strstr(text, "CR%0DLF%0A%20TAB%09%20%2541%20%3D%20%2C"),
 	      "hostile bytes encoded");
@@ -1006,6 +1096,10 @@ static void test_corrupt(void)
 		{"repeated store line", HDR "store next-id=5\nend 0\n", -1, 0},
 		{"cursor missing offset", HDR "cursor dev=1 ino=2\nend 0\n", -1,
 		 0},
+		{"cursor of an older version (no src, sum)",
+		 HDR "cursor dev=1 ino=2 offset=3\nend 0\n", 0, 0},
+		{"cursor with a bad sum",
+		 HDR "cursor dev=1 ino=2 offset=3 sum=x\nend 0\n", -1, 0},
 		{"CRLF line ends",
 		 "milter-delist-state 1\r\nstore next-id=1\r\n"
 		 "end 0\r\n",
@@ -1028,6 +1122,20 @@ static void test_corrupt(void)
 			CHECK(*err && errno == EINVAL && !strchr(err, '\n'),
 			      "%s: one-line reason, EINVAL: %s", rows[i].name,
 			      err);
+	}
+	/* a cursor line of an older version: loaded, src and sum unknown */
+	{
+		static const char old[] = HDR "cursor dev=1 ino=2 offset=3\n"
+					      "end 0\n";
+		struct incident_cursor c;
+
+		write_file(path, sizeof(path), "bad", old, sizeof(old) - 1);
+		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
+			  "old cursor line");
+		incident_get_cursor(s, &c);
+		CHECK(c.valid && c.dev == 1 && c.ino == 2 && c.offset == 3 &&
+			      c.src == 0 && c.sum == 0,
+		      "old cursor line: fields");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{
@@ -1124,6 +1232,8 @@ int main(void)
 	test_eviction();
 	test_storm();
 	test_reopen();
+	test_record();
+	test_settle();
 	test_lifecycle();
 	test_sent_scope();
 	test_roundtrip();

@@ -1988,11 +1988,47 @@ static void test_corpus(void)
 	CHECK(total > 0, "real-lines: no rows read from %s", path);
 }
 
+/* test_stamp_len - what tells a log line from a header line */
+static void test_stamp_len(void)
+{
+	static const struct {
+		const char *name, *line;
+		size_t want;
+	} cases[] = {
+		{"rsyslog RFC 3339 high precision",
+		 "2026-12-06T09:12:01.114532+01:00 mx1 postfix/smtp[1]: x", 32},
+		{"journalctl short-iso", "2026-12-06T09:12:01+0100 mx1 x", 24},
+		{"journalctl short-iso-precise",
+		 "2026-12-06T09:12:01.114532+0100 mx1 x", 31},
+		{"UTC", "2026-12-06T08:12:01Z mx1 x", 20},
+		{"journalctl short-precise", "Dec 06 09:12:01.114532 mx1 x",
+		 22},
+		{"classic syslog", "Dec  6 09:12:01 mx1 postfix/smtp[1]: x",
+		 15},
+		{"Exim", "2026-12-06 09:12:01 1rAbCd-0001xY-Ac => x", 19},
+		{"a header named like a date", "2026-12-06T09: x", 0},
+		{"a header", "Received: from mx1 (mx1 [192.0.2.1])", 0},
+		{"an mbox separator", "From a@b Sun Dec  6 09:12:01 2026", 0},
+		{"a stamp alone", "2026-12-06T09:12:01+01:00", 0},
+		{"an impossible date", "2026-02-30T09:12:01+01:00 mx1 x", 0},
+		{"a stamp glued to text", "2026-12-06T09:12:01+01:00mx1 x", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(maillog_stamp_len(cases[i].line, strlen(cases[i].line)) ==
+			      cases[i].want,
+		      "stamp_len %s: got %zu, want %zu", cases[i].name,
+		      maillog_stamp_len(cases[i].line, strlen(cases[i].line)),
+		      cases[i].want);
+}
+
 int main(void)
 {
 	set_zone("UTC0");
 	test_names();
 	test_table();
+	test_stamp_len();
 	test_roundtrip();
 	test_prefixes();
 	test_mutations();

@@ -52,7 +52,7 @@ others = {re.search(r'kind="([^"]*)"', k).group(1): v for k, v in opened.items()
 assert others == {"block": 10, "ratelimit": 3, "ban": 2}, others
 f = get("milter_delist_findings_total")
 assert f['milter_delist_findings_total{source="postfix-log",provider="microsoft-consumer",code="S3150"}'] == 60, f
-assert f['milter_delist_findings_total{source="postfix-log",provider="microsoft-consumer",code="4.7.650"}'] == 3, f
+assert f['milter_delist_findings_total{source="postfix-log",provider="microsoft-consumer",code="S775"}'] == 3, f
 assert rows['milter_delist_alerts_total{channel="mail",result="failed"}'] == 1
 assert rows['milter_delist_alerts_total{channel="exec",result="sent"}'] == 1
 assert rows['milter_delist_log_lag_bytes{source="/var/log/mail.log"}'] == 4096

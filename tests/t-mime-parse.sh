@@ -4,25 +4,29 @@
 # set, one recipient, two parts, the attachment's name and content, also
 # when every bounce-derived value is hostile.  Exit 77 without python3.
 
-here=$(dirname "$0")
-talert=${top_builddir:-$here/..}/tests/t-alert
+. "$(dirname "$0")/lib/common.sh"
+
+talert=${top_builddir:-$here/..}/tests/t-notice
 check=$here/mimecheck.py
 
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is missing"; exit 77; }
-python3 -c 'import email.policy' 2>/dev/null ||
-	{ echo "SKIP: python3 has no email package"; exit 77; }
-[ -x "$talert" ] || { echo "ERROR: $talert not built"; exit 99; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/t-mime-parse.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
+need_cmd python3
+python3 -c 'import email.policy' 2>/dev/null || skip "python3 has no email package"
+[ -x "$talert" ] || hard_error "$talert not built"
+make_tmpdir
+# What a shell running the hostile bounce text would create: unique to this
+# run, so nothing another test leaves can fail or pass this check.
+PWNED=$T/pwned.$$.$(date +%s%N)
 status=0
 
 # run CASE ARGS... - emit CASE, check it with ARGS
 run() {
 	name=$1
 	shift
-	if ! "$talert" --emit "$name" > "$T/$name.eml"; then
-		echo "FAIL: t-alert --emit $name"
+	marker=
+	[ "$name" = hostile ] && marker=$PWNED
+	# shellcheck disable=SC2086
+	if ! "$talert" --emit "$name" $marker > "$T/$name.eml"; then
+		echo "FAIL: t-notice --emit $name"
 		status=1
 		return
 	fi
@@ -48,7 +52,32 @@ run cleared --parts 1 --contains 'accepted again since'
 # The hostile case: nothing ran, no header came from the bounce (what
 # "sendmail -t" reads is the block before the first empty line; a quoted
 # "Bcc: x@evil" line inside a part is text).
-[ ! -e /tmp/pwned ] || { echo "FAIL: /tmp/pwned exists"; status=1; }
+# The payload is in the message as text (so it went through the
+# composition), no file appeared; and the check can fail: the same text run
+# by a shell (the positive control) does create the file.
+payload=$(python3 -c '
+import email, email.policy, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+want = "$(touch %s) `touch %s`" % (sys.argv[2], sys.argv[2])
+for part in msg.walk():
+    if not part.is_multipart():
+        for line in part.get_content().splitlines():
+            if want in line:
+                print(line[line.index(want):][:len(want)])
+                sys.exit(0)
+' "$T/hostile.eml" "$PWNED")
+if [ -z "$payload" ]; then
+	echo "FAIL: the hostile payload naming $PWNED is not in hostile.eml"
+	status=1
+fi
+[ ! -e "$PWNED" ] || { echo "FAIL: $PWNED exists: a shell ran the bounce text"; status=1; }
+sh -c "$payload" >/dev/null 2>&1
+if [ -e "$PWNED" ]; then
+	echo "ok   the hostile text ran nothing (positive control: a shell running it creates the file)"
+else
+	echo "FAIL: positive control: a shell running the payload did not create $PWNED"
+	status=1
+fi
 if sed '/^$/q' "$T/hostile.eml" | grep -qi '^\(bcc\|cc\|x-injected\):'
 then
 	echo "FAIL: injected header line in hostile.eml"

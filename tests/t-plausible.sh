@@ -10,8 +10,8 @@
 #   a foreign IP named by an address literal (transport)   -> block
 # and only the believed ones are mailed.
 
-. "${srcdir:-.}/tests/lib/common.sh"
-. "$srcdir/tests/lib/milterd.sh"
+. "$(dirname "$0")/lib/common.sh"
+. "$here/lib/milterd.sh"
 
 [ -x "$MILTER_DELIST" ] || hard_error "$MILTER_DELIST not built"
 need_cmd python3

@@ -12,11 +12,7 @@
 # working mount namespaces (unshare -m) the last two checks are not run.
 # Takes about 7 s.
 
-case $0 in
-*/*) here=${0%/*} ;;
-*) here=. ;;
-esac
-. "$here/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 . "$here/lib/postfix.sh"
 . "$here/lib/fakemx.sh"
 . "$here/lib/ns.sh"

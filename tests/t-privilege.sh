@@ -25,11 +25,7 @@
 #
 # Needs root, Postfix, miltertest, strace, python3 and mount namespaces.
 
-case $0 in
-*/*) here=${0%/*} ;;
-*) here=. ;;
-esac
-. "$here/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 . "$here/lib/postfix.sh"
 . "$here/lib/ns.sh"
 . "$here/lib/syslog.sh"

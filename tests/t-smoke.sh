@@ -4,7 +4,7 @@
 # a good and a bad configuration, refuse a second instance on a live
 # socket, stop it with TERM and check the socket is gone.
 
-. "${srcdir:-.}/tests/lib/common.sh"
+. "$(dirname "$0")/lib/common.sh"
 
 need_cmd miltertest
 [ -x "$MILTER_DELIST" ] || hard_error "$MILTER_DELIST not built"

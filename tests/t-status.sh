@@ -63,7 +63,7 @@ md_start
 python3 "$MD_PY/maillines.py" ratelimit 1 1 >>"$MAILLOG"
 md_wait_event "event=ratelimit ip=10.0.0.1 " 1 20 || fail "no event=ratelimit"
 wait_for 20 state_has 10.0.0.1 alerted || fail "10.0.0.1 not alerted in the state file"
-check 1 'WARNING - 0 blocked, 0 banned, 1 rate limited: 10.0.0.1 ratelimit by Outlook.com 4.7.650 \| blocked=0;;;0 banned=0;;;0 ratelimited=1;;;0 open=1;;;0'
+check 1 'WARNING - 0 blocked, 0 banned, 1 rate limited: 10.0.0.1 ratelimit by Outlook.com S775 \| blocked=0;;;0 banned=0;;;0 ratelimited=1;;;0 open=1;;;0'
 check 0 'OK - 0 blocked, 0 banned, 1 rate limited' -w 2
 check 0 'OK' -w 0
 
@@ -71,7 +71,7 @@ check 0 'OK' -w 0
 python3 "$MD_PY/maillines.py" block 1 2 >>"$MAILLOG"
 md_wait_event "event=block ip=10.0.0.2 " 1 20 || fail "no event=block"
 wait_for 20 state_has 10.0.0.2 alerted || fail "10.0.0.2 not alerted in the state file"
-check 2 'CRITICAL - 1 blocked, 0 banned, 1 rate limited: 10.0.0.1 ratelimit by Outlook.com 4.7.650, 10.0.0.2 block by Outlook.com S3150 \| blocked=1;;;0'
+check 2 'CRITICAL - 1 blocked, 0 banned, 1 rate limited: 10.0.0.1 ratelimit by Outlook.com S775, 10.0.0.2 block by Outlook.com S3150 \| blocked=1;;;0'
 check 1 'WARNING' --critical 2
 check 0 'OK' --critical 0 -w 0
 "$MILTER_DELIST" --check -c "$MD_CONF" -w x >/dev/null 2>&1 && fail "-w x accepted"
@@ -84,7 +84,7 @@ for want in "daemon: running, pid $MD_PID, version " "config: $MD_CONF" "health:
 	"log sources: none reported" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
 	"10.0.0.2  Outlook.com  block  S3150  alerted since" "1 message refused, 0 deferred" \
 	"recipient domains: hotmail.com" "alert: sent " "last reply: 550 5.7.1 Unfortunately, messages from [10.0.0.2]" \
-	"10.0.0.1  Outlook.com  ratelimit  4.7.650  alerted since" "0 messages refused, 1 deferred"; do
+	"10.0.0.1  Outlook.com  ratelimit  S775  alerted since" "0 messages refused, 1 deferred"; do
 	printf '%s\n' "$out" | grep -qF -- "$want" || { printf '%s\n' "$out"; fail "--status lacks \"$want\""; }
 done
 ok "--status (text) names both incidents, the counts, the alert and the reply"

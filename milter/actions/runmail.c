@@ -1,7 +1,7 @@
 /*
- * runmail.c - run sendmail without a shell, the message on its stdin (an
- * anonymous file, not a pipe), capture its complaint, enforce a timeout,
- * reap it
+ * runmail.c - run sendmail (or another program) without a shell, the message on
+ * its stdin (an anonymous file, not a pipe), capture its complaint, enforce a
+ * timeout, reap it
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* pipe2, strerror_r returning char * */
@@ -343,6 +343,13 @@ int run_sendmail(char *const argv[], const char *msg, size_t len,
 {
 	return run_sendmail_marked(argv, msg, len, timeout, NULL, NULL, err,
 				   errlen);
+}
+
+/* run_program - run argv with an empty stdin */
+int run_program(char *const argv[], time_t timeout, char *err, size_t errlen)
+{
+	return run_program_marked(argv, NULL, "", 0, timeout, NULL, NULL, err,
+				  errlen);
 }
 
 /* run_sendmail_marked - run_program_marked in our own environment */

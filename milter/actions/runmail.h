@@ -1,5 +1,6 @@
 /*
- * runmail.h - run the sendmail program with a message on its stdin
+ * runmail.h - run a program (sendmail, postmap, postqueue) without a shell,
+ * a message (or nothing) on its stdin
  *
  * fork + execv, never a shell: argv[0] must be an absolute path and every
  * argument reaches the program as it is.  The child gets fds 0, 1 and 2
@@ -50,6 +51,13 @@ int run_sendmail(char *const argv[], const char *msg, size_t len,
 int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 			time_t timeout, const char *pending, const char *marker,
 			char *err, size_t errlen);
+
+/*
+ * run_program - run argv with an empty stdin: run_sendmail() without a
+ * message, for commands such as postmap or postqueue -f.  Same timeout,
+ * kill, reaping and error reporting ("exit 1: <first line of stderr>").
+ */
+int run_program(char *const argv[], time_t timeout, char *err, size_t errlen);
 
 /*
  * run_program_marked - run_sendmail_marked() for any program (the

@@ -629,6 +629,60 @@ void incident_failed(struct incident *inc, time_t now, time_t retry)
 	inc->next_attempt = now + (delay < cap ? delay : cap);
 }
 
+/* incident_record - incident_note() and the reopen rule; see incident.h */
+struct incident *incident_record(struct incident_store *s,
+				 const struct finding *f, int *is_new,
+				 int *changed)
+{
+	enum verdict_kind before = VERDICT_KIND_NONE;
+	struct incident *inc = incident_find(s, f->v.ip, f->v.provider);
+
+	if (inc && inc->state != INCIDENT_CLEARED)
+		before = inc->kind;
+	*changed = 0;
+	inc = incident_note(s, f, is_new);
+	if (!inc)
+		return NULL;
+	*changed = *is_new || inc->kind != before;
+	/* A rate limit that turned into a block or ban needs a different
+	 * remedy: a new alert is owed. */
+	if (*changed && !*is_new && before == VERDICT_RATELIMIT &&
+	    inc->state != INCIDENT_OPEN) {
+		inc->state = INCIDENT_OPEN;
+		inc->attempts = 0;
+		inc->next_attempt = 0;
+	}
+	return inc;
+}
+
+/* incident_sending_begin - the owed mail due is handed to sendmail */
+void incident_sending_begin(struct incident *inc, enum incident_due due,
+			    time_t now)
+{
+	inc->sending = now ? now : 1;
+	inc->sending_due = due;
+}
+
+/* incident_sending_end - sendmail returned: the marks go */
+void incident_sending_end(struct incident *inc)
+{
+	inc->sending = 0;
+	inc->sending_due = 0;
+}
+
+/* incident_settle - a send the previous run left unfinished */
+enum incident_due incident_settle(struct incident *inc, int started)
+{
+	enum incident_due due = (enum incident_due)inc->sending_due;
+
+	if (!inc->sending)
+		return INCIDENT_DUE_NONE;
+	if (started)
+		incident_mark(inc, due, inc->sending);
+	incident_sending_end(inc);
+	return due;
+}
+
 /* ---- access ---- */
 
 /* incident_count - live incidents */

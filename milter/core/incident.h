@@ -29,6 +29,11 @@
 #define INCIDENT_MAX_SAMPLES 3
 #define INCIDENT_SAMPLE_MAX  2048 /* bytes kept of one sample error */
 
+/* Outcomes per recipient domain (struct incident's domain_outcomes). */
+#define INCIDENT_OUTCOME_REFUSED  0x1 /* a permanent refusal (5xx) */
+#define INCIDENT_OUTCOME_DEFERRED 0x2 /* a temporary one (4xx) */
+#define INCIDENT_OUTCOME_ACCEPTED 0x4 /* accepted again (status=sent) */
+
 enum incident_state {
 	INCIDENT_OPEN = 0, /* seen, first alert not yet sent */
 	INCIDENT_ALERTED,
@@ -52,6 +57,10 @@ struct incident {
 		kind; /* most severe kind seen: ban > block > ratelimit */
 	enum verdict_remedy remedy; /* remedy of that kind */
 	int ip_inferred;	    /* the IP came from outbound_ips */
+	/* state, attempts, next_attempt, sending and sending_due are
+	 * written only by incident*.c (read them, change them through
+	 * incident_due, _mark, _failed, _record, _sending_begin, _sending_end
+	 * and _settle). */
 	enum incident_state state;
 	unsigned sources; /* bit (1 << enum finding_source) */
 
@@ -70,6 +79,9 @@ struct incident {
 	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
 	size_t n_domains;
 	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
+	/* What mail to domains[i] met, an OR of INCIDENT_OUTCOME_*; 0 = not
+	 * recorded (the request then claims nothing about that domain). */
+	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
 	size_t n_qids;
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
 	size_t n_samples;
@@ -97,10 +109,13 @@ struct incident {
 	size_t heap_idx, slot;
 };
 
-/* Where the log follower is in its file; saved with the incidents. */
+/* Where the log follower is in its file; saved with the incidents.  src
+ * and sum are 0 in a cursor saved by an older version (not checked). */
 struct incident_cursor {
 	unsigned long long dev, ino;
 	unsigned long long offset;
+	unsigned long long src; /* hash of the followed path (follow.c) */
+	unsigned long long sum; /* hash of the bytes just before offset */
 	int valid;
 };
 
@@ -178,6 +193,31 @@ void incident_mark(struct incident *inc, enum incident_due due, time_t now);
  * now + retry * 2^(attempts - 1), at most one hour (or retry if larger) */
 void incident_failed(struct incident *inc, time_t now, time_t retry);
 
+/*
+ * incident_record - incident_note() plus the reopen rule: *changed is set
+ * when the finding opened the incident or changed its kind (an event is
+ * due); a rate limit that became a block or ban reopens an incident that
+ * was alerted (a new alert is owed: state OPEN, back-off reset).  NULL on
+ * out of memory.
+ */
+struct incident *incident_record(struct incident_store *s,
+				 const struct finding *f, int *is_new,
+				 int *changed);
+
+/* incident_sending_begin - mark the owed mail due as handed to sendmail at
+ * now (saved before sendmail runs: see incident_settle()) */
+void incident_sending_begin(struct incident *inc, enum incident_due due,
+			    time_t now);
+
+/* incident_sending_end - clear the sending marks (sendmail returned) */
+void incident_sending_end(struct incident *inc);
+
+/* incident_settle - the previous run stopped while inc's mail was being
+ * sent: when started (sendmail had been run), it counts as sent at the
+ * time the send began.  The marks are cleared.  Returns the kind of mail
+ * that was being sent, DUE_NONE when inc was not sending. */
+enum incident_due incident_settle(struct incident *inc, int started);
+
 /* Iteration in id order; n = incident_count(s). */
 size_t incident_count(const struct incident_store *s);
 struct incident *incident_at(struct incident_store *s, size_t i);
@@ -210,7 +250,7 @@ void incident_get_cursor(const struct incident_store *s,
  *
  *   milter-delist-state 1
  *   store next-id=3 count=1
- *   cursor dev=2049 ino=131 offset=80211
+ *   cursor dev=2049 ino=131 offset=80211 src=1234 sum=5678
  *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
  *     remedy=sender-support-form state=alerted inferred=0 sources=2
  *     first=1700000000 last=1700000300 alerted=1700000060 reminded=0

@@ -73,6 +73,14 @@ struct maillog_rec {
 int maillog_parse(const char *line, size_t len, time_t now,
 		  struct maillog_rec *r);
 
+/*
+ * maillog_stamp_len - the length of the log time stamp that starts line
+ * (classic syslog "Mmm dd hh:mm:ss[.frac]" or RFC 3339 with a 'T' or a
+ * blank, any fraction and zone), followed by a blank; 0 if there is none.
+ * Tells a log from a mail message, whose lines never start so.
+ */
+size_t maillog_stamp_len(const char *line, size_t len);
+
 /* maillog_status_name - "sent", "deferred", ... */
 const char *maillog_status_name(enum maillog_status s);
 

@@ -417,3 +417,18 @@ size_t maillog_stamp_parse(const char *s, const char *e,
 
 	return n ? n : stamp_classic(s, e, st);
 }
+
+/* maillog_stamp_len - a stamp and a blank at the start of line (see
+ * maillog.h) */
+size_t maillog_stamp_len(const char *line, size_t len)
+{
+	struct maillog_stamp st;
+	size_t n;
+
+	memset(&st, 0, sizeof(st));
+	n = maillog_stamp_parse(line, line + len, &st);
+	if (!n || st.kind == MAILLOG_STAMP_NONE || n >= len ||
+	    !is_blank((unsigned char)line[n]))
+		return 0;
+	return n;
+}

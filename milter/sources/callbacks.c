@@ -23,9 +23,11 @@
 #include "callbacks.h"
 #include "config.h"
 #include "dsn.h"
-#include "engine.h"
+#include "domains.h"
+#include "evidence.h"
 #include "finding.h"
 #include "log.h"
+#include "trust.h"
 #include "util.h"
 
 #define ADDR_MAX 256
@@ -38,6 +40,7 @@ struct conn {
 	char client_name[ADDR_MAX];
 	int name_forged; /* {client_resolve} is not OK: unverified PTR */
 	char myhostname[ADDR_MAX]; /* macro j */
+	struct config *cfg; /* pinned from connect to close (may be NULL) */
 
 	/* The current message. */
 	char sender[ADDR_MAX];
@@ -149,6 +152,10 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 			return SMFIS_ACCEPT;
 		smfi_setpriv(ctx, c);
 	}
+	/* One configuration for the whole connection (a reload in between
+	 * takes effect at the next one), as OpenDKIM does. */
+	if (!c->cfg)
+		c->cfg = config_acquire();
 	util_strcpy(c->client_name, sizeof(c->client_name), host);
 	c->client[0] = '\0';
 	c->client_port = 0;
@@ -206,7 +213,7 @@ static sfsistat mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	util_strcpy(rcpt, sizeof(rcpt), argv[0] ? argv[0] : "");
 	strip_brackets(rcpt);
 	at = strrchr(rcpt, '@');
-	if (at && engine_ms_domain(at + 1))
+	if (at && domains_is_ms(at + 1))
 		c->ms_rcpts++;
 	return reply(c, SMFIP_NR_RCPT);
 }
@@ -226,7 +233,6 @@ static void feed_header(struct conn *c, const char *name, const char *value)
 static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = conn_of(ctx);
-	struct config *cfg;
 
 	if (!c)
 		return SMFIS_CONTINUE;
@@ -237,11 +243,8 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (!strcasecmp(name, "Content-Type") &&
 	    util_casefind(value, strlen(value), "multipart/report"))
 		c->report = 1;
-	if (!c->dsn && !c->marker) {
-		cfg = config_acquire();
-		c->dsn = dsn_new(cfg ? cfg->bounce_max_size : 0);
-		config_release(cfg);
-	}
+	if (!c->dsn && !c->marker)
+		c->dsn = dsn_new(c->cfg ? c->cfg->bounce_max_size : 0);
 	feed_header(c, name, value);
 	return reply(c, SMFIP_NR_HDR);
 }
@@ -256,7 +259,7 @@ static sfsistat mlfi_eoh(SMFICTX *ctx)
 	if (!c->qid[0])
 		macro(ctx, "i", c->qid, sizeof(c->qid));
 	if (c->ms_rcpts)
-		engine_volume(c->sender, c->auth, c->ms_rcpts, time(NULL));
+		evidence_volume(c->sender, c->auth, c->ms_rcpts, time(NULL));
 	if (!c->candidate || c->marker || !c->dsn) {
 		message_reset(c);
 		return SMFIS_ACCEPT;
@@ -269,84 +272,30 @@ static sfsistat mlfi_eoh(SMFICTX *ctx)
 static sfsistat mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 {
 	struct conn *c = conn_of(ctx);
-	struct config *cfg;
 	size_t max;
 
 	if (!c || !c->dsn)
 		return SMFIS_CONTINUE;
 	dsn_feed(c->dsn, (const char *)buf, len);
 	c->bytes += len;
-	cfg = config_acquire();
-	max = cfg ? cfg->bounce_max_size : DSN_DEFAULT_MAX_BYTES;
-	config_release(cfg);
+	max = c->cfg ? c->cfg->bounce_max_size : DSN_DEFAULT_MAX_BYTES;
 	if (c->bytes > max && (c->proto & SMFIP_SKIP))
 		return SMFIS_SKIP; /* the rest does not matter */
 	return SMFIS_CONTINUE;
 }
 
-/* trusted - may this report raise an alert (see DESIGN.md "Trust")? */
-static int trusted(const struct conn *c, const struct config *cfg,
-		   const struct dsn_info *info, const struct finding *f)
-{
-	size_t i;
-	/* Postfix fakes the connection of non-SMTP mail (its own bounces
-	 * among it) as localhost, 127.0.0.1, port 0; an SMTP client always
-	 * has a port.  No address at all: a local submission too. */
-	int local = !c->client[0] ||
-		    (c->client_port == 0 && (!strcmp(c->client, "127.0.0.1") ||
-					     !strcmp(c->client, "::1")));
-
-	/* Our own MTA's notice: from the local (non-SMTP) path, written by
-	 * Postfix (queue id) or by this host (Reporting-MTA = $j). */
-	if (local && (info->postfix_queue_id[0] ||
-		      (c->myhostname[0] &&
-		       !strcasecmp(info->reporting_mta, c->myhostname))))
-		return 1;
-	if (f->v.ip[0] &&
-	    finding_is_ours(f->v.ip, cfg->outbound_ips, cfg->n_outbound_ips))
-		return 1;
-	for (i = 0; i < cfg->n_trusted_relays; i++)
-		if (!strcasecmp(cfg->trusted_relays[i], c->client) ||
-		    (!c->name_forged &&
-		     !strcasecmp(cfg->trusted_relays[i], c->client_name)))
-			return 1;
-	return 0;
-}
-
-/* examine - the bounce is complete: classify each record */
+/* examine - the bounce is complete: hand its records to the pipeline,
+ * which decides by where it came from (trust.h) */
 static void examine(struct conn *c)
 {
-	const struct dsn_info *info;
-	const struct dsn_record *r;
-	struct config *cfg;
-	struct finding f;
-	size_t i, n;
+	const struct dsn_info *info = dsn_get_info(c->dsn);
+	struct trust_origin o = {c->client, c->client_name, !c->name_forged,
+				 c->client_port, c->myhostname};
 
-	n = dsn_finish(c->dsn);
-	info = dsn_get_info(c->dsn);
-	if (info->is_arf || info->has_marker ||
-	    !(info->is_report || info->known_layout || c->report))
+	dsn_finish(c->dsn);
+	if (!evidence_is_bounce(info, c->report))
 		return;
-	cfg = config_acquire();
-	if (!cfg)
-		return;
-	for (i = 0; i < n; i++) {
-		r = dsn_get(c->dsn, i);
-		if (!finding_from_dsn(&f, r, info, time(NULL)))
-			continue;
-		if (!f.queue_id[0])
-			util_strcpy(f.queue_id, sizeof(f.queue_id), c->qid);
-		if (!trusted(c, cfg, info, &f)) {
-			if (verdict_alerts(&f.v))
-				engine_unverified(&f, c->client);
-			continue;
-		}
-		/* The postmaster copy repeats the sender's bounce. */
-		if (engine_report_seen(info->postfix_queue_id, r->recipient))
-			continue;
-		engine_finding(&f);
-	}
-	config_release(cfg);
+	evidence_report(&o, c->dsn, c->qid);
 }
 
 /* mlfi_eom - end of message: examine a bounce, accept */
@@ -379,6 +328,7 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 
 	if (c) {
 		message_reset(c);
+		config_release(c->cfg);
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}

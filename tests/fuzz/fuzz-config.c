@@ -7,7 +7,9 @@
  * Any result is fine but a crash or a leak.  A failure must come with a
  * message, and the next load (the built-in defaults) must work whatever
  * came before; a success must hold a usable config (strings non-NULL,
- * lists NULL-terminated with their counts, outbound IPs canonical,
+ * lists NULL-terminated with their counts, outbound IPs and ranges
+ * canonical, syslog_names of a valid name and a canonical IP, maillog
+ * the first of maillogs,
  * sendmail an absolute argv) whose config_print() text loads again and
  * prints the same (the "-t" output is a valid configuration file).
  */
@@ -52,6 +54,25 @@ static char *printed(const struct config *c, size_t *len)
 	return s;
 }
 
+/* canonical_entry - an outbound_ips entry: IP, or IP/LEN in range */
+static int canonical_entry(const char *s)
+{
+	char ip[64];
+	const char *slash = strchr(s, '/');
+	char *end;
+	long len;
+
+	if (!slash)
+		return fuzz_canonical_ip(s);
+	if ((size_t)(slash - s) >= sizeof(ip))
+		return 0;
+	memcpy(ip, s, (size_t)(slash - s));
+	ip[slash - s] = '\0';
+	len = strtol(slash + 1, &end, 10);
+	return fuzz_canonical_ip(ip) && *end == '\0' && end > slash + 1 &&
+	       len >= 0 && len <= (strchr(ip, ':') ? 128 : 32);
+}
+
 /* check_config - a loaded config is complete */
 static void check_config(const struct config *c)
 {
@@ -69,7 +90,7 @@ static void check_config(const struct config *c)
 	FUZZ_CHECK(c->outbound_ips && c->trusted_relays, "a NULL list");
 	for (i = 0; i < c->n_outbound_ips; i++)
 		FUZZ_CHECK(c->outbound_ips[i] &&
-				   fuzz_canonical_ip(c->outbound_ips[i]),
+				   canonical_entry(c->outbound_ips[i]),
 			   "outbound_ips[%zu] \"%s\"", i,
 			   c->outbound_ips[i] ? c->outbound_ips[i] : "(null)");
 	FUZZ_CHECK(c->outbound_ips[i] == NULL, "outbound_ips not terminated");
@@ -78,6 +99,26 @@ static void check_config(const struct config *c)
 			   i);
 	FUZZ_CHECK(c->trusted_relays[i] == NULL,
 		   "trusted_relays not terminated");
+	FUZZ_CHECK(c->maillogs && c->tried, "a NULL maillogs or tried");
+	for (i = 0; i < c->n_maillogs; i++)
+		FUZZ_CHECK(c->maillogs[i] && *c->maillogs[i], "maillogs[%zu]",
+			   i);
+	FUZZ_CHECK(c->maillogs[i] == NULL, "maillogs not terminated");
+	FUZZ_CHECK(!strcmp(c->maillog, c->n_maillogs ? c->maillogs[0] : ""),
+		   "maillog is not the first of maillogs");
+	for (i = 0; i < c->n_syslog_names; i++)
+		FUZZ_CHECK(c->syslog_names[i].name &&
+				   *c->syslog_names[i].name &&
+				   !c->syslog_names[i].name[strspn(
+					   c->syslog_names[i].name,
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "abcdefghijklmnopqrstuvwxyz"
+					   "0123456789._-/")] &&
+				   c->syslog_names[i].ip &&
+				   fuzz_canonical_ip(c->syslog_names[i].ip),
+			   "syslog_names[%zu]", i);
+	FUZZ_CHECK(c->alert.digest >= 0 && c->alert.stale >= 0,
+		   "negative digest or stale");
 	FUZZ_CHECK(c->alert.sendmail && c->alert.sendmail[0] &&
 			   c->alert.sendmail[0][0] == '/',
 		   "sendmail argv");

@@ -130,6 +130,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ra >= -1 && ra <= 1, "returned %d", ra);
 	if (ra == 1)
 		check_rec(a, line, size);
+	/* --scan's log test: a stamp is followed by a blank in the line. */
+	i = maillog_stamp_len(line, size);
+	FUZZ_CHECK(i == 0 || (i < size && (line[i] == ' ' || line[i] == '\t')),
+		   "stamp_len %zu of %zu", i, size);
 
 	/* The same line with a struct that held something else before. */
 	if (h % 2) {

@@ -3,7 +3,8 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, alert or state.  OUTDIR is created
+TARGET is dsn, maillog, verdict, config, notice, state, probe or addr.
+OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -21,7 +22,8 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "alert", "state", "health")
+TARGETS = ("dsn", "maillog", "verdict", "config", "notice", "state", "probe",
+           "addr", "health")
 
 
 def c_strings(path, minlen=20):
@@ -181,7 +183,10 @@ def states(top):
             b"code=5.7.606 domain=example.org sample=5.7.606,banned\n")
     head = b"milter-delist-state 1\nstore next-id=8\n"
     cur = b"cursor dev=2049 ino=131 offset=80211\n"
+    cur2 = (b"cursor dev=2049 ino=131 offset=80211 src=9113827351186 "
+            b"sum=18446744073709551615\n")
     out = [head + cur + inc + b"end 1\n",
+           head + cur2 + inc + b"end 1\n",
            head + inc + inc2 + b"end 2\n",
            head + inc2 + inc.replace(b"id=2 ", b"id=9 ") + b"end 2\n",
            head + b"end 0\n"]
@@ -208,7 +213,7 @@ def healths(top):
 
 
 def alerts(top):
-    """Inputs in the field order of fuzz-alert.c's alert_build()."""
+    """Inputs in the field order of fuzz-notice.c's alert_build()."""
     texts = [t for t in reply_texts(top) if b"\0" not in t][:12] or [b"550"]
 
     def s(v):
@@ -262,6 +267,33 @@ def alerts(top):
     return out
 
 
+def probe_replies(top):
+    """SMTP server streams: the parser's unit-test rows, a whole session,
+    and the reply texts (as 550 replies, one line and folded)."""
+    out = c_strings(os.path.join(top, "tests/t-probe.c"))
+    out.append(b"220 mx ready\r\n250-mx Hello\r\n250-PIPELINING\r\n"
+               b"250 8BITMIME\r\n250 2.1.0 Sender OK\r\n"
+               b"250 2.1.5 Recipient OK\r\n250 2.0.0 Resetting\r\n"
+               b"221 2.0.0 Bye\r\n")
+    for t in reply_texts(top)[:200]:
+        t = t.replace(b"\r", b" ").replace(b"\n", b" ")
+        out.append(b"550 " + t + b"\r\n")
+        out.append(b"550-" + t[:40] + b"\r\n550 " + t[40:] + b"\n")
+    return out
+
+
+def addresses(top):
+    """Address lines: the strings of the unit test of addr.h, one per
+    seed, and runs of them joined by newlines (collapse input)."""
+    strs = [x for x in c_strings(os.path.join(top, "tests/t-addr.c"), 1)
+            if len(x) < 64 and (b"." in x or b":" in x)]
+    out = list(strs)
+    out.append(b"\n".join(strs))
+    out.append(b"\n".join(b"192.0.2.%d" % i for i in range(40)))
+    out.append(b"\n".join(b"2001:db8::%x" % i for i in range(1, 20)))
+    return out
+
+
 def regressions(top, target):
     return [read(p) for p in sorted(glob.glob(
         os.path.join(top, "tests/fuzz/regress/fuzz-%s/*" % target)))]
@@ -279,8 +311,10 @@ def main():
         "maillog": log_lines,
         "verdict": reply_texts,
         "config": configs,
-        "alert": alerts,
+        "notice": alerts,
         "state": states,
+        "probe": probe_replies,
+        "addr": addresses,
         "health": healths,
     }[target](top) + regressions(top, target)
     os.makedirs(outdir, exist_ok=True)

@@ -2,8 +2,22 @@
 #
 # Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 
-: "${srcdir:=$(dirname "$0")}"
-: "${MILTER_DELIST:=../milter/milter-delist}"
+#
+# The one prologue of every tests/*.sh, first line after the comment:
+#
+#   . "$(dirname "$0")/lib/common.sh"
+#
+# sets $here (the tests directory, for the other libraries: . "$here/lib/
+# postfix.sh"), $srcdir (the top source directory, as automake's), and
+# $MILTER_DELIST (the daemon; make check passes the built one), and gives
+# skip/fail/hard_error/ok, diag (what a test shows when it fails: define
+# your own after this line) and die (diag, then fail).
+case $0 in
+*/*) here=${0%/*} ;;
+*) here=. ;;
+esac
+: "${srcdir:=$here/..}"
+: "${MILTER_DELIST:=$here/../milter/milter-delist}"
 
 # skip REASON - print why and exit 77
 skip() {
@@ -23,6 +37,17 @@ hard_error() {
 	exit 99
 }
 
+# diag - what to show before a failure; tests define their own
+diag() {
+	:
+}
+
+# die MESSAGE - diag, then fail
+die() {
+	diag
+	fail "$*"
+}
+
 # ok MESSAGE - one passed check
 ok() {
 	echo "ok   $*"
@@ -33,6 +58,25 @@ need_cmd() {
 	for c in "$@"; do
 		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
 	done
+}
+
+# runnable_as USER FILE - print FILE, or when USER cannot execute it (a
+# clone under root's home, mode 0700) a copy of it in $T/bin that USER
+# can; on failure say why on stderr and return 1
+runnable_as() {
+	ra_run="setpriv --reuid=$1 --regid=$(id -g "$1") --clear-groups --"
+	if $ra_run test -x "$2" 2>/dev/null; then
+		echo "$2"
+		return 0
+	fi
+	ra_copy=$T/bin/${2##*/}
+	mkdir -p "$T/bin" && chmod 755 "$T/bin" && cp "$2" "$ra_copy" &&
+		chmod 755 "$ra_copy" || return 1
+	if ! $ra_run test -x "$ra_copy" 2>/dev/null; then
+		echo "$1 can execute neither $2 nor a copy in $T (TMPDIR?)" >&2
+		return 1
+	fi
+	echo "$ra_copy"
 }
 
 # need_root - skip unless root

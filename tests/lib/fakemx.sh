@@ -85,3 +85,13 @@ fakemx_log_count() {
 	fm_c=$(grep -F -c -- "$1" "$FAKEMX_DIR/log" 2>/dev/null)
 	echo "${fm_c:-0}"
 }
+
+# fakemx_block [IP...] - with fakemx_start --blocked-clients "$FAKEMX_DIR/blocked":
+# the rules apply only to these client IPs; none given = the MX accepts
+# every client again (takes effect at the next command)
+fakemx_block() {
+	: "${FAKEMX_DIR:=${T:?}/fakemx}"
+	mkdir -p "$FAKEMX_DIR" || return 1
+	printf '%s\n' "$@" >"$FAKEMX_DIR/blocked.new" &&
+		mv "$FAKEMX_DIR/blocked.new" "$FAKEMX_DIR/blocked"
+}

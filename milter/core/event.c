@@ -103,6 +103,7 @@ void event_finding(struct buf *b, const char *name, const struct finding *f,
 	event_kv(b, "provider", verdict_provider_name(f->v.provider));
 	event_kv(b, "kind", verdict_kind_name(f->v.kind));
 	event_kv(b, "code", f->v.code);
+	event_kv(b, "status", f->v.status);
 	event_kv(b, "rcpt_domain", f->rcpt_domain);
 	event_kv(b, "source", finding_source_name(f->source));
 	event_kv(b, "queue_id", f->queue_id);
@@ -191,11 +192,18 @@ const char *event_iso_time(time_t t, char *dst, size_t size)
 void event_json_finding(struct buf *b, const struct finding *f,
 			const char *file, unsigned long line)
 {
+	event_json_named(b, NULL, f, file, line);
+}
+
+/* event_json_named - the same, with event name (NULL: event_name(f)) */
+void event_json_named(struct buf *b, const char *name, const struct finding *f,
+		      const char *file, unsigned long line)
+{
 	char iso[64];
 	int first = 1;
 
 	buf_addc(b, '{');
-	json_kv(b, &first, "event", event_name(f));
+	json_kv(b, &first, "event", name ? name : event_name(f));
 	if (*event_iso_time(f->when, iso, sizeof(iso)))
 		json_kv(b, &first, "time", iso);
 	else
@@ -204,6 +212,7 @@ void event_json_finding(struct buf *b, const struct finding *f,
 	json_kv(b, &first, "provider", verdict_provider_name(f->v.provider));
 	json_kv(b, &first, "kind", verdict_kind_name(f->v.kind));
 	json_kv(b, &first, "code", f->v.code);
+	json_kv(b, &first, "status", f->v.status);
 	json_kv(b, &first, "remedy", verdict_remedy_name(f->v.remedy));
 	json_kv(b, &first, "rcpt_domain", f->rcpt_domain);
 	json_kv(b, &first, "remote_mta", f->remote_mta);

@@ -1,10 +1,11 @@
 /*
- * t-alert.c - the three mails about an incident (notice.c): subjects,
+ * t-notice.c - the three mails about an incident (notice.c): subjects,
  * bodies, whole messages parsed back by the checker of alertcheck.h, with
  * hostile bounce-derived values in every field
  *
- * "t-alert --emit alert|hostile|cleared|v6" writes one composed message to
- * stdout for tests/t-mime-parse.sh (Python's email package checks it).
+ * "t-notice --emit alert|hostile|cleared|v6 [MARKER]" writes one composed
+ * message to stdout for tests/t-mime-parse.sh (Python's email package checks
+ * it).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -379,9 +380,12 @@ static void test_notice_hostile(void)
 	free(big);
 }
 
-/* emit - write the named case to stdout; 0, or 2 if unknown */
-static int emit(const char *what)
+/* emit - write the named case to stdout; 0, or 2 if unknown.  marker
+ * (hostile only, or NULL): a file that a shell running the bounce text
+ * would create, for t-mime-parse.sh to look for */
+static int emit(const char *what, const char *marker)
 {
+	char payload[600];
 	struct incident inc;
 	struct config cfg;
 	struct buf b;
@@ -400,6 +404,14 @@ static int emit(const char *what)
 		hostile(&inc, big, 0);
 		/* The verbatim sample the checker looks for comes first. */
 		inc.samples[0] = (char *)s3150;
+		if (marker) {
+			snprintf(payload, sizeof(payload),
+				 "$(touch %s) `touch %s` ; | -rf", marker,
+				 marker);
+			inc.samples[1] = payload;
+			util_strcpy(inc.domains[0], sizeof(inc.domains[0]),
+				    payload);
+		}
 	} else if (strcmp(what, "cleared") == 0) {
 		due = INCIDENT_DUE_CLEARED;
 		inc.sent_since = 1714813200;
@@ -427,11 +439,11 @@ int main(int argc, char **argv)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	if (argc == 3 && strcmp(argv[1], "--emit") == 0)
-		return emit(argv[2]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "--emit") == 0)
+		return emit(argv[2], argc == 4 ? argv[3] : NULL);
 	test_notice_subjects();
 	test_notice_bodies();
 	test_notice_build();
 	test_notice_hostile();
-	return check_done("t-alert");
+	return check_done("t-notice");
 }

@@ -1,0 +1,80 @@
+/*
+ * state.h - the daemon's incident store and its state file
+ *
+ * The store, and whether it changed since the last save, are guarded by
+ * one lock (state_lock()); functions named *_locked and state_store() are
+ * called with it held.  The state file also holds the log follower's
+ * cursor: the follower owns it (state_cursor_source()), this module saves
+ * it with the incidents.
+ *
+ * Lock order: state lock, then domains', trust's, events' and the alert
+ * worker's own locks.  Never take the state lock while holding the
+ * follower's.
+ */
+#ifndef MILTER_DELIST_STATE_H
+#define MILTER_DELIST_STATE_H
+
+#include <time.h>
+
+#include "config.h"
+#include "incident.h"
+
+#define STATE_CURSOR_SAVE_SECS 5 /* a moved cursor alone is saved this often   \
+				  */
+
+/* state_open - a new store of cfg->max_incidents; remove what a killed run
+ * left beside the state file ("<state_file>.tmp.*" of an interrupted save,
+ * "<state_file>.pending.*" of an alert whose sendmail child had not
+ * started: after that, an orphaned child cannot send), and load the state
+ * file (a corrupt one is moved aside, the store starts empty).  0, or -1
+ * when out of memory. */
+int state_open(const struct config *cfg);
+
+/* state_close - save what changed (cfg NULL: do not save) and free the
+ * store; idempotent */
+void state_close(const struct config *cfg);
+
+/* state_lock, state_unlock - the store's lock */
+void state_lock(void);
+void state_unlock(void);
+
+/* state_store - the store (lock held); NULL when closed */
+struct incident_store *state_store(void);
+
+/* state_changed_locked - the incidents changed: save soon */
+void state_changed_locked(void);
+
+/* state_unsaved_locked - 1 when a change is not saved yet (a failed save) */
+int state_unsaved_locked(void);
+
+/* state_save_locked - write the state file now; a failure is logged once
+ * per errno and retried on the next save */
+void state_save_locked(const struct config *cfg, time_t now);
+
+/* state_save_due_locked - save when the incidents changed, or when only
+ * the cursor moved and the last save is STATE_CURSOR_SAVE_SECS old */
+void state_save_due_locked(const struct config *cfg, time_t now);
+
+/* state_cursor_source - where state_poll_cursor() asks for the follower's
+ * position (NULL: no follower).  get returns 0 and fills c, or -1. */
+void state_cursor_source(int (*get)(struct incident_cursor *c));
+
+/* state_poll_cursor - note the follower's position even when no line
+ * arrives (after a first start at the end of the file, or a switch to a
+ * new file), at most every STATE_CURSOR_SAVE_SECS.  Not with the lock. */
+void state_poll_cursor(time_t now);
+
+/* state_cursor_get - the saved cursor (c->valid 0: none) */
+void state_cursor_get(struct incident_cursor *c);
+
+/* state_cursor_set - the follower read up to c (saved within
+ * STATE_CURSOR_SAVE_SECS) */
+void state_cursor_set(const struct incident_cursor *c);
+
+/* state_cursor_first - a follower that had no saved cursor starts at c:
+ * saved at once, or a crash before the next save would make the restart
+ * begin at the end again and skip what came meanwhile */
+void state_cursor_first(const struct config *cfg,
+			const struct incident_cursor *c);
+
+#endif
