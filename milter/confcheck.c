@@ -164,6 +164,24 @@ const char *confcheck_user(const char *v, struct confcheck_val *w)
 	return strchr(v, ':') ? "expected a user name" : confcheck_owner(v, w);
 }
 
+/* confcheck_group - "" or a group of this system */
+const char *confcheck_group(const char *v, struct confcheck_val *w)
+{
+	if (!*v || getgrnam(v))
+		return NULL;
+	snprintf(w->msg, sizeof(w->msg), "unknown group \"%.64s\"", v);
+	return w->msg;
+}
+
+/* confcheck_exec_events - "alerts" or "all" */
+const char *confcheck_exec_events(const char *v, struct confcheck_val *w)
+{
+	(void)w;
+	return strcmp(v, "alerts") && strcmp(v, "all")
+		       ? "expected alerts or all"
+		       : NULL;
+}
+
 /* confcheck_ident - the syslog program name */
 const char *confcheck_ident(const char *v, struct confcheck_val *w)
 {

@@ -52,6 +52,12 @@ const char *confcheck_owner(const char *v, struct confcheck_val *w);
 /* confcheck_user - "" or a user of this system */
 const char *confcheck_user(const char *v, struct confcheck_val *w);
 
+/* confcheck_group - "" or a group of this system (state_group) */
+const char *confcheck_group(const char *v, struct confcheck_val *w);
+
+/* confcheck_exec_events - alert.exec_events: "alerts" or "all" */
+const char *confcheck_exec_events(const char *v, struct confcheck_val *w);
+
 /* confcheck_ident - the syslog program name */
 const char *confcheck_ident(const char *v, struct confcheck_val *w);
 

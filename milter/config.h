@@ -37,6 +37,9 @@ struct config_alert {
 	time_t retry;	    /* first retry delay; doubles up to 1 h */
 	time_t digest;	    /* window joining IPs in one alert; 0 = off */
 	time_t stale;	    /* no refusal this long: not reminded; 0 = never */
+	char *exec;	    /* program run for each event, "" = none */
+	char *exec_events;  /* "alerts" or "all" */
+	time_t exec_timeout; /* seconds an exec run may take */
 };
 
 /* syslog_names: the syslog name a Postfix transport or instance logs
@@ -58,6 +61,10 @@ struct config {
 	char *user;
 	char *pidfile;
 	char *state_file;
+	char *state_group; /* admin group reading state and health, "" */
+	char *metrics_file; /* Prometheus textfile, "" = none */
+	time_t metrics_interval;
+	size_t metrics_ip_cap; /* per-IP series in the metrics file */
 
 	int syslog_facility; /* LOG_MAIL ... */
 	char *syslog_ident;
