@@ -26,8 +26,7 @@
 #include "state.h"
 #include "event.h"
 #include "log.h"
-#include "metrics.h"
-#include "monitor.h"
+#include "hooks.h"
 #include "scan.h"
 #include "status.h"
 #include "units.h"
@@ -182,10 +181,10 @@ static void log_lifecycle(const char *event, const struct config *c)
 	buf_free(&b);
 }
 
-/* pipeline_start - the daemon's pipeline: the state file (a corrupt one
- * moved aside), the volume counters, the alert worker (which first settles
- * an interrupted send) and, when maillog is set, the log follower.  0, or
- * -1 (logged). */
+/* pipeline_start - the daemon's pipeline: the monitoring hooks (hooks.h),
+ * the state file (a corrupt one moved aside), the volume counters, the
+ * alert worker (which first settles an interrupted send) and, when
+ * maillog is set, the log follower.  0, or -1 (logged). */
 static int pipeline_start(void)
 {
 	struct config *cfg = config_acquire();
@@ -193,7 +192,8 @@ static int pipeline_start(void)
 
 	if (!cfg)
 		return -1;
-	if (state_open(cfg) < 0 || evidence_open() < 0 || alert_start() < 0)
+	if (hooks_start(cfg) < 0 || state_open(cfg) < 0 ||
+	    evidence_open() < 0 || alert_start() < 0)
 		goto out;
 	logsource_start(cfg);
 	rc = 0;
@@ -211,6 +211,7 @@ static void pipeline_stop(void)
 	alert_stop();
 	state_close(cfg);
 	evidence_close();
+	hooks_stop();
 	config_release(cfg);
 }
 
@@ -223,6 +224,7 @@ static void pipeline_reload(void)
 	if (!cfg)
 		return;
 	logsource_reload(cfg);
+	hooks_reload(cfg);
 	alert_wake();
 	config_release(cfg);
 }
@@ -336,27 +338,6 @@ static int check_paths(const struct config *c, char *err, size_t errlen)
 	return daemon_check_writable(&p, err, errlen);
 }
 
-/* start_monitor - the health file (<state_file>.health) for --status and
- * --check, rewritten every minute; NULL (logged) when it cannot run */
-static struct monitor *start_monitor(const struct config *c, struct metrics *m)
-{
-	struct monitor_opts o;
-	struct monitor *mon;
-
-	memset(&o, 0, sizeof(o));
-	o.state_file = c->state_file;
-	o.config_file = c->file;
-	o.interval = 60;
-	o.gid = (gid_t)-1;
-	mon = m ? monitor_start(m, &o) : NULL;
-	if (!mon)
-		log_warning("cannot keep the health file of %s: %s; "
-			    "--status and --check will say the daemon is "
-			    "not running",
-			    c->state_file, strerror(errno ? errno : ENOMEM));
-	return mon;
-}
-
 /* run_daemon - the milter's life; returns the exit status */
 static int run_daemon(struct config *c, int foreground)
 {
@@ -365,8 +346,6 @@ static int run_daemon(struct config *c, int foreground)
 	gid_t gid = (gid_t)-1;
 	char err[512];
 	mode_t old_umask;
-	struct metrics *metrics;
-	struct monitor *monitor;
 	int r;
 
 	if (geteuid() == 0 && !*c->user) {
@@ -393,6 +372,8 @@ static int run_daemon(struct config *c, int foreground)
 			    c->state_file, strerror(errno));
 	if (uid != (uid_t)-1 && daemon_own_dir(c->state_file, uid, gid) < 0)
 		return EX_CANTCREAT;
+	if (hooks_share_dir(c, err, sizeof(err)) < 0)
+		log_warning("%s", err);
 
 	if (daemon_prepare_socket(c->socket, uid, gid, err, sizeof(err)) < 0) {
 		log_error("%s", err);
@@ -449,12 +430,8 @@ static int run_daemon(struct config *c, int foreground)
 		return EX_OSERR;
 	}
 
-	metrics = metrics_new();
-	monitor = start_monitor(c, metrics);
 	log_lifecycle("start", c);
 	r = run_milter();
-	monitor_stop(monitor);
-	metrics_free(metrics);
 	pipeline_stop();
 	/* libmilter removes its UNIX socket on a clean stop; make sure. */
 	if (path && unlink(path) < 0 && errno != ENOENT)

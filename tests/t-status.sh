@@ -4,8 +4,10 @@
 # daemon running with a rate-limited IP (1), with a blocked IP (2), both
 # cleared (0), an unreadable state file (3), a corrupt one (3), the daemon
 # stopped (3) or killed (3, its pid gone); the thresholds -w/--critical;
-# and the check run the way Nagios and Icinga run it: the command line of
-# contrib/nagios/milter-delist.cfg after macro expansion.
+# the check run the way Nagios and Icinga run it: the command line of
+# contrib/nagios/milter-delist.cfg after macro expansion; the follower's
+# lag in the health file; and state_group: a member of that group (a user
+# made here) runs --status and --check without root.
 
 . "${srcdir:-.}/tests/lib/common.sh"
 . "${srcdir:-.}/tests/lib/milterd.sh"
@@ -77,11 +79,14 @@ check 0 'OK' --critical 0 -w 0
 "$MILTER_DELIST" --check -c "$MD_CONF" -w x >/dev/null 2>&1 && fail "-w x accepted"
 ok "-w x refused"
 
-# --status, text and JSON.
+# --status, text and JSON.  The follower's lag reaches the health file
+# within a few seconds (the position is polled every 5 s).
+wait_for 30 sh -c "'$MILTER_DELIST' --status -c '$MD_CONF' | grep -qF 'log source: $MAILLOG, 0 bytes and 0 s behind'" ||
+	fail "--status does not report the maillog's lag: $("$MILTER_DELIST" --status -c "$MD_CONF" | grep -i 'log source')"
 out=$("$MILTER_DELIST" --status -c "$MD_CONF")
 [ $? = 2 ] || fail "--status exit code, want 2 (as --check)"
 for want in "daemon: running, pid $MD_PID, version " "config: $MD_CONF" "health: updated " \
-	"log sources: none reported" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
+	"log source: $MAILLOG, 0 bytes and 0 s behind" "2 open incidents (1 blocked, 0 banned, 1 rate limited), 0 cleared" \
 	"10.0.0.2  Outlook.com  block  S3150  alerted since" "1 message refused, 0 deferred" \
 	"recipient domains: hotmail.com" "alert: sent " "last reply: 550 5.7.1 Unfortunately, messages from [10.0.0.2]" \
 	"10.0.0.1  Outlook.com  ratelimit  S775  alerted since" "0 messages refused, 1 deferred"; do
@@ -169,5 +174,54 @@ out=$(/bin/sh -c "$cmd")
 code=$?
 [ "$code" = 2 ] || fail "nagios command line ($cmd): exit $code: $out"
 ok "nagios command_line -> $code: $out"
+
+# 8. state_group: a member of that group, neither root nor the daemon's
+# user, runs --status and --check.  Without it the state is theirs only.
+if [ "$(id -u)" != 0 ]; then
+	md_stop TERM
+	diag "state_group part skipped: needs root to create a group and a user"
+	exit 0
+fi
+need_cmd setpriv groupadd useradd
+G=mdstat$$
+U=mdwatch$$
+groupadd "$G" || hard_error "groupadd $G"
+at_exit "groupdel $G"
+useradd -M -N -g "$G" -d / -s /usr/sbin/nologin "$U" || hard_error "useradd $U"
+at_exit "userdel $U"
+BIN=$(runnable_as "$U" "$MILTER_DELIST") || hard_error "$U cannot run milter-delist"
+as_member() {
+	setpriv --reuid="$U" --regid="$G" --init-groups -- "$BIN" "$@" -c "$MD_CONF"
+}
+out=$(as_member --check)
+code=$?
+[ "$code" = 3 ] && printf '%s\n' "$out" | grep -q 'Permission denied' ||
+	fail "without state_group, $U read the state: exit $code: $out"
+ok "without state_group, $U cannot: $out"
+md_stop TERM
+echo "state_group = \"$G\"" >>"$MD_CONF"
+md_start
+[ "$(stat -c '%a %G' "${MD_STATE%/*}")" = "2750 $G" ] ||
+	fail "state directory: $(stat -c '%a %G' "${MD_STATE%/*}"), want 2750 $G"
+wait_for 20 test -f "$MD_STATE.health" || fail "no health file"
+[ "$(stat -c '%a %G' "$MD_STATE")" = "640 $G" ] ||
+	fail "state file: $(stat -c '%a %G' "$MD_STATE"), want 640 $G"
+out=$(as_member --status)
+code=$?
+[ "$code" = 2 ] || fail "$U --status: exit $code: $out"
+printf '%s\n' "$out" | grep -q "daemon: running, pid $MD_PID" || fail "$U --status: $out"
+printf '%s\n' "$out" | grep -q "^10.0.0.9  Outlook.com  block" || fail "$U --status: $out"
+ok "state_group: $U runs --status (exit 2, the daemon running, 10.0.0.9 blocked)"
+# A new incident: the save replaces the file, which keeps the group.
+python3 "$MD_PY/maillines.py" block 1 10 >>"$MAILLOG"
+md_wait_event "event=block ip=10.0.0.10 " 1 20 || fail "no event=block"
+wait_for 20 state_has 10.0.0.10 alerted || fail "10.0.0.10 not in the state file"
+[ "$(stat -c '%a %G' "$MD_STATE")" = "640 $G" ] ||
+	fail "state file after a save: $(stat -c '%a %G' "$MD_STATE"), want 640 $G"
+out=$(as_member --check)
+code=$?
+[ "$code" = 2 ] || fail "$U --check: exit $code: $out"
+printf '%s\n' "$out" | grep -q 'CRITICAL - 2 blocked' || fail "$U --check: $out"
+ok "state_group: after a save $U runs --check: $out"
 md_stop TERM
 exit 0

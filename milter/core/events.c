@@ -81,6 +81,7 @@ void events_of_finding(struct core_event *ev, const char *name,
 	ev->has_source = 1;
 	ev->source = f->source;
 	ev->when = f->when;
+	ev->finding = f;
 }
 
 /* events_of_incident - fill ev from an incident */
@@ -95,4 +96,5 @@ void events_of_incident(struct core_event *ev, const char *name,
 	ev->kind = inc->kind;
 	ev->code = inc->n_codes ? inc->codes[inc->n_codes - 1] : "";
 	ev->when = when;
+	ev->inc = inc;
 }

@@ -41,6 +41,11 @@ struct core_event {
 	enum finding_source source;
 	const char *mail; /* alert-sent|alert-failed: alert|reminder|cleared */
 	time_t when;
+	/* The finding (events_of_finding) or the incident (events_of_incident,
+	 * state lock held) the event is about, NULL otherwise: read-only,
+	 * valid during the call only. */
+	const struct finding *finding;
+	const struct incident *inc;
 };
 
 /* events_fn - a subscriber */

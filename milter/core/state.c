@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -20,6 +21,8 @@ static struct {
 	int save_errno; /* last save error logged (once) */
 	int (*cursor_get)(struct incident_cursor *c);
 	time_t cursor_polled;
+	state_save_fn on_save;
+	void *on_save_arg;
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* state_lock - take the store's lock */
@@ -52,12 +55,42 @@ int state_unsaved_locked(void)
 	return S.dirty;
 }
 
+/* state_on_save - the save observer */
+void state_on_save(state_save_fn fn, void *arg)
+{
+	pthread_mutex_lock(&S.lock);
+	S.on_save = fn;
+	S.on_save_arg = arg;
+	pthread_mutex_unlock(&S.lock);
+}
+
+/* saved - incident_save() between the observer's two calls */
+static int saved(const struct config *cfg)
+{
+	struct timespec t0, t1;
+	int rc, e;
+
+	if (S.on_save)
+		S.on_save(S.on_save_arg, STATE_SAVE_BEGIN, S.store, 0, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = incident_save(S.store, cfg->state_file);
+	e = rc < 0 ? errno : 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (S.on_save)
+		S.on_save(S.on_save_arg, STATE_SAVE_END, S.store,
+			  (double)(t1.tv_sec - t0.tv_sec) +
+				  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+			  e);
+	errno = e;
+	return rc;
+}
+
 /* state_save_locked - write the state file */
 void state_save_locked(const struct config *cfg, time_t now)
 {
 	if (!S.store)
 		return;
-	if (incident_save(S.store, cfg->state_file) < 0) {
+	if (saved(cfg) < 0) {
 		if (errno != S.save_errno)
 			log_error("cannot save state to %s: %s (will retry)",
 				  cfg->state_file, strerror(errno));

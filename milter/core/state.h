@@ -51,6 +51,23 @@ int state_unsaved_locked(void);
  * per errno and retried on the next save */
 void state_save_locked(const struct config *cfg, time_t now);
 
+/* What a state save tells its observer (state_on_save()). */
+enum state_save_phase {
+	STATE_SAVE_BEGIN, /* about to write: store readable */
+	STATE_SAVE_END	  /* written (ok) or not, in seconds */
+};
+
+/* state_save_fn - called by state_save_locked() with the lock held:
+ * quick, no state_* calls.  errnum: 0, or the failed save's errno. */
+typedef void (*state_save_fn)(void *arg, enum state_save_phase phase,
+			      const struct incident_store *store,
+			      double seconds, int errnum);
+
+/* state_on_save - the one observer of every save (NULL: none): metrics,
+ * the health file, the state_group mode, the exec hook's posts, which
+ * must reach their spool before the save that records the transition */
+void state_on_save(state_save_fn fn, void *arg);
+
 /* state_save_due_locked - save when the incidents changed, or when only
  * the cursor moved and the last save is STATE_CURSOR_SAVE_SECS old */
 void state_save_due_locked(const struct config *cfg, time_t now);

@@ -6,8 +6,11 @@
  * cursor() without the state lock).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "evidence.h"
 #include "follow.h"
@@ -19,7 +22,40 @@ static struct {
 	pthread_mutex_t lock;
 	struct follow *follow;
 	char *path;
+	logsource_lag_fn on_lag;
+	void *on_lag_arg;
 } L = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static atomic_llong moved_at; /* last line read (time_t) */
+
+/* logsource_on_lag - the lag observer */
+void logsource_on_lag(logsource_lag_fn fn, void *arg)
+{
+	pthread_mutex_lock(&L.lock);
+	L.on_lag = fn;
+	L.on_lag_arg = arg;
+	pthread_mutex_unlock(&L.lock);
+}
+
+/* tell_lag - the file's size past the cursor c to the observer (L.lock
+ * held; a file replaced since counts whole) */
+static void tell_lag(const struct incident_cursor *c)
+{
+	unsigned long long behind = 0;
+	time_t now = time(NULL);
+	struct stat st;
+
+	if (!L.on_lag || !L.path || stat(L.path, &st) < 0)
+		return;
+	if ((unsigned long long)st.st_ino != c->ino)
+		behind = (unsigned long long)st.st_size;
+	else if ((unsigned long long)st.st_size > c->offset)
+		behind = (unsigned long long)st.st_size - c->offset;
+	if (!behind)
+		atomic_store(&moved_at, (long long)now);
+	L.on_lag(L.on_lag_arg, L.path, behind,
+		 behind ? (double)(now - (time_t)atomic_load(&moved_at)) : 0);
+}
 
 /* line - the follower's callback: the line, then the position after it */
 static void line(void *arg, const char *p, size_t len,
@@ -28,6 +64,7 @@ static void line(void *arg, const char *p, size_t len,
 	(void)arg;
 	evidence_log_line(p, len);
 	state_cursor_set(after);
+	atomic_store(&moved_at, (long long)time(NULL));
 }
 
 /* cursor - where the follower is (state_poll_cursor()) */
@@ -38,6 +75,7 @@ static int cursor(struct incident_cursor *c)
 	pthread_mutex_lock(&L.lock);
 	if (L.follow) {
 		follow_cursor(L.follow, c);
+		tell_lag(c);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&L.lock);
@@ -53,6 +91,7 @@ void logsource_start(const struct config *cfg)
 	if (!*cfg->maillog)
 		return;
 	state_cursor_get(&cur);
+	atomic_store(&moved_at, (long long)time(NULL));
 	pthread_mutex_lock(&L.lock);
 	L.follow =
 		follow_start(cfg->maillog, &cur, line, NULL, err, sizeof(err));

@@ -22,4 +22,15 @@ void logsource_stop(void);
 /* logsource_reload - follow cfg->maillog if it is not the followed file */
 void logsource_reload(const struct config *cfg);
 
+/* logsource_lag_fn - how far behind source (its maillog entry) is: bytes
+ * not read yet, and seconds since the follower last moved while behind
+ * (0 when caught up) */
+typedef void (*logsource_lag_fn)(void *arg, const char *source,
+				 unsigned long long bytes, double seconds);
+
+/* logsource_on_lag - the one observer of the lag (NULL: none), told each
+ * time the state module polls the follower's position (every few
+ * seconds); called without the state lock */
+void logsource_on_lag(logsource_lag_fn fn, void *arg);
+
 #endif
