@@ -3,11 +3,13 @@
 # metrics_write() from real log lines run through the daemon's parser and
 # incident store (tests/metrics-fixture), accepted by `promtool check
 # metrics`, per-IP series capped with the rest in ip="others", label
-# values escaped, no temp file left; the example rules of
+# values escaped, no temp file left; the real daemon's metrics_file from
+# the incidents of its mail log, accepted by promtool; the example rules of
 # contrib/prometheus pass `promtool check rules` and fire as intended
 # under `promtool test rules`.
 
 . "${srcdir:-.}/tests/lib/common.sh"
+. "${srcdir:-.}/tests/lib/milterd.sh"
 
 need_cmd promtool python3
 FIXTURE=${top_builddir:-.}/tests/metrics-fixture
@@ -62,6 +64,60 @@ assert rows['milter_delist_incidents{state="open"}'] == 65
 assert any(k.startswith("milter_delist_build_info{version=") for k in rows)
 PY
 ok "65 open incidents: 50 per-IP series, 15 in ip=\"others\" by kind; findings, alerts, lag (escaped label), saves"
+
+# The real daemon: metrics_file from the incidents of its mail log.
+md_init
+MAILLOG=$MD_DIR/maillog
+: >"$MAILLOG"
+chmod 644 "$MAILLOG"
+mkdir "$T/real" && chmod 777 "$T/real"
+REAL=$T/real/milter-delist.prom
+{
+	md_conf_base
+	echo "maillog = \"$MAILLOG\""
+	echo "metrics_file = \"$REAL\""
+	echo "metrics_interval = \"1s\""
+	echo "metrics_ip_cap = 10"
+	md_alert_conf
+} >"$MD_CONF"
+chmod 644 "$MD_CONF"
+md_start
+python3 "$PY/maillines.py" block 12 1 >>"$MAILLOG"
+python3 "$PY/maillines.py" ratelimit 2 100 >>"$MAILLOG"
+md_wait_event "event=alert-sent " 14 30 || fail "$(md_count 'event=alert-sent ') alerts sent, want 14"
+# real_has PATTERN - the daemon's metrics file has a line matching PATTERN
+real_has() {
+	grep -Eq -- "$1" "$REAL"
+}
+wait_for 30 real_has '^milter_delist_alerts_total\{channel="mail",result="sent"\} 14$' ||
+	fail "no 14 sent alerts in $REAL: $(grep alerts_total "$REAL")"
+wait_for 30 real_has "^milter_delist_log_lag_bytes\\{source=\"$MAILLOG\"\\} 0\$" ||
+	fail "no lag of $MAILLOG: $(grep lag "$REAL")"
+cp "$REAL" "$T/real.copy"
+promtool check metrics <"$T/real.copy" >"$T/promtool.out" 2>&1 || {
+	cat "$T/promtool.out" "$T/real.copy"
+	fail "promtool check metrics rejects the daemon's file"
+}
+python3 - "$T/real.copy" <<'PY' || fail "the daemon's metrics: $(cat "$T/real.copy")"
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    if not line.startswith("#"):
+        name, value = line.rsplit(" ", 1)
+        rows[name] = float(value)
+opened = {k: v for k, v in rows.items() if k.startswith("milter_delist_incidents_open{")}
+assert sum(opened.values()) == 14, opened
+assert len([k for k in opened if 'ip="others"' not in k]) == 10, opened
+assert rows['milter_delist_incidents_open{provider="microsoft-consumer",kind="block",ip="10.0.0.1"}'] == 1
+f = 'milter_delist_findings_total{source="postfix-log",provider="microsoft-consumer",code="%s"}'
+assert rows[f % "S3150"] == 12 and rows[f % "S775"] == 2, rows
+assert rows['milter_delist_state_saves_total{result="ok"}'] >= 1
+assert rows.get('milter_delist_state_saves_total{result="failed"}', 0) == 0
+assert "milter_delist_state_save_duration_seconds" in rows
+PY
+ls "$T/real" | grep -q tmp && fail "a temp file is left: $(ls "$T/real")"
+md_stop TERM
+ok "the daemon's metrics_file: 14 incidents from its log (10 per-IP series), findings, 14 alerts, saves, lag; promtool accepts it"
 
 promtool check rules "$RULES" >"$T/rules.out" 2>&1 || {
 	cat "$T/rules.out"
