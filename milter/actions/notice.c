@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "act.h"
 #include "mime.h"
 #include "notice.h"
 #include "request.h"
@@ -457,6 +458,21 @@ static void put_reminder_intro(struct ctx *x)
 		  x->ip, verb(x->inc->kind), x->provider, code, first);
 }
 
+/* put_actions - what milter-delist did about it (reroute, probe: act.h);
+ * nothing when it did nothing */
+static void put_actions(struct ctx *x)
+{
+	struct buf a;
+
+	buf_init(&a);
+	if (act_describe(&a, x->inc->id, x->now) > 0 && !a.err) {
+		buf_puts(x->b, "What milter-delist did:\n");
+		buf_add(x->b, a.data, a.len);
+		buf_puts(x->b, "\n");
+	}
+	buf_free(&a);
+}
+
 /* notice_body - the body text of the mail owed */
 int notice_body(struct buf *out, enum incident_due due,
 		const struct incident *inc, const struct config *cfg,
@@ -478,6 +494,7 @@ int notice_body(struct buf *out, enum incident_due due,
 		request_filename(file, sizeof(file), inc->ip);
 		put_what(&x);
 		put_numbers(&x);
+		put_actions(&x);
 		put_samples(&x);
 		put_remedy(&x, file);
 		put_volume(&x, vol);
