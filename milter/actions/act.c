@@ -769,8 +769,9 @@ int act_describe(struct buf *b, uint64_t id, time_t now)
 		hhmm(at, sizeof(at), t->probe_when);
 		if (t->last == PROBE_REFUSED)
 			buf_printf(b,
-				   "Probe at %s from %s: still refused: %s\n",
-				   at, t->s.ip, t->probe_reply);
+				   "Probe at %s from %s: still refused: %d "
+				   "%s\n",
+				   at, t->s.ip, t->probe_code, t->probe_reply);
 		else if (t->last == PROBE_OK)
 			buf_printf(b,
 				   "Probe at %s from %s: accepted at RCPT TO "
