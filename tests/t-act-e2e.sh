@@ -26,8 +26,8 @@
 #     (event=flush), new mail goes direct;
 #  6. hold on (contrib/postfix/hold.regexp) and reroute off: the refused
 #     message is deferred, not bounced, and waits (retries an hour apart);
-#     the MX accepts again, the probe clears the incident, the flush
-#     makes the message leave.
+#     the reminder counts it (postqueue -j); the MX accepts again, the
+#     probe clears the incident, the flush makes the message leave.
 # The timeline (seconds) is printed at the end.  No timing assertions.
 #
 # Needs root, Postfix (postmap, smtp-sink), python3, mount namespaces.
@@ -283,6 +283,22 @@ pf_queue | grep -q "^$q" || die "$q is not in the queue"
 [ "$(md_count 'event=reroute action=set')" = "$n_set" ] ||
 	die "rerouted with reroute.transport off"
 ok "6. hold, no reroute: the refused message waits in the queue, no bounce"
+# The reminder counts it (postqueue -j, counted again on SIGUSR2).
+n_mails=$(md_mail_count)
+kill -USR2 "$MD_PID"
+md_wait_event 'event=probe-refused ip=127.0.0.2' 2 30 || die "no second probe-refused"
+n=0
+while [ $n -lt 60 ]; do
+	if [ "$(md_mail_count)" -gt "$n_mails" ]; then
+		mail_text >"$T/mails.txt" 2>/dev/null
+		grep -q '1 message(s) to Outlook.com held in the queue at' "$T/mails.txt" && break
+	fi
+	sleep 0.5
+	n=$((n + 1))
+done
+grep -q '1 message(s) to Outlook.com held in the queue at' "$T/mails.txt" ||
+	die "no reminder counts the held message"
+ok "6. the reminder: $(grep -m1 'held in the queue' "$T/mails.txt")"
 fakemx_block
 t_unblocked2=$(now)
 kill -USR2 "$MD_PID"

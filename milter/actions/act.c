@@ -24,6 +24,7 @@
 #include "events.h"
 #include "evidence.h"
 #include "flush.h"
+#include "held.h"
 #include "incident.h"
 #include "log.h"
 #include "probe.h"
@@ -34,6 +35,7 @@
 #define ACT_MAX	      REROUTE_MAX /* open incidents acted on */
 #define ACT_DOMAINS   256	  /* domains of one decision */
 #define ACT_LOOK_SECS 5		  /* look at the state this often anyway */
+#define ACT_HELD_SECS 60	  /* count the held mail this often */
 
 /* Consumer domains rerouted with every Outlook.com decision (the
  * provider's domains are patterns, hotmail.*: the usual ones, plus the
@@ -73,6 +75,9 @@ struct track {
 	int probe_code;
 	char probe_reply[PROBE_TEXT_MAX];
 	char transport[REROUTE_VALUE_MAX];
+	unsigned long held; /* messages to the provider in the queue */
+	time_t held_at;	    /* when counted (0: not yet) */
+	int held_cut;	    /* postqueue said more than was read */
 };
 
 /* A probe that ended, for the thread. */
@@ -621,6 +626,39 @@ static void results(time_t now)
 	}
 }
 
+/* count_held - the messages held for each tracked provider (postqueue
+ * -j, bounded time and size); a failure is logged once per reason */
+static void count_held(const struct config *cfg, time_t now)
+{
+	static char said[256];
+	unsigned long n[2];
+	char path[1024], err[256];
+	size_t i;
+	int cut = 0, any;
+
+	pthread_mutex_lock(&A.lock);
+	any = A.n > 0;
+	pthread_mutex_unlock(&A.lock);
+	if (!any)
+		return;
+	if (held_query(cfg, n, &cut, path, sizeof(path), err, sizeof(err)) <
+	    0) {
+		if (strcmp(said, err))
+			log_warning("cannot count the held mail: %s: %s", path,
+				    err);
+		util_strcpy(said, sizeof(said), err);
+		return;
+	}
+	said[0] = '\0';
+	pthread_mutex_lock(&A.lock);
+	for (i = 0; i < A.n; i++) {
+		A.t[i].held = n[A.t[i].s.provider == VERDICT_MS_365];
+		A.t[i].held_at = now;
+		A.t[i].held_cut = cut;
+	}
+	pthread_mutex_unlock(&A.lock);
+}
+
 /* thread_main - the actions' own thread */
 static void *thread_main(void *arg)
 {
@@ -628,7 +666,7 @@ static void *thread_main(void *arg)
 	static struct change ch[2 * ACT_MAX];
 	struct timespec ts;
 	struct config *cfg;
-	time_t now, next_look = 0;
+	time_t now, next_look = 0, next_held = 0;
 	unsigned long gen = 0;
 	int look, at_once;
 
@@ -660,6 +698,10 @@ static void *thread_main(void *arg)
 		}
 		results(now);
 		probes(cfg, now, at_once);
+		if (now >= next_held || at_once) {
+			count_held(cfg, now);
+			next_held = now + ACT_HELD_SECS;
+		}
 		config_release(cfg);
 	}
 	return NULL;
@@ -718,70 +760,27 @@ void act_probe_now(void)
 	pthread_mutex_unlock(&A.lock);
 }
 
-/* hhmm - local "HH:MM" of t */
-static void hhmm(char *dst, size_t size, time_t t)
-{
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) || !strftime(dst, size, "%H:%M", &tm))
-		util_strcpy(dst, size, "?");
-}
-
-/* nexthop - "backup.example" of "smtp:[backup.example]:587" */
-static void nexthop(char *dst, size_t size, const char *transport)
-{
-	const char *p = strchr(transport, ':');
-	size_t n;
-
-	p = p && p[1] ? p + 1 : transport;
-	if (*p == '[') {
-		p++;
-		n = strcspn(p, "]");
-	} else {
-		n = strcspn(p, ":");
-	}
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, p, n);
-	dst[n] = '\0';
-}
-
-/* act_describe - what was done, for the alert and reminder */
-int act_describe(struct buf *b, uint64_t id, time_t now)
+/* act_status - a copy of what was done for incident id */
+int act_status(uint64_t id, struct act_status *out)
 {
 	struct track *t;
-	char at[16], hop[REROUTE_VALUE_MAX];
-	int lines = 0;
 
-	(void)now;
+	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&A.lock);
 	t = find(id);
-	if (t && t->routed && t->routed_at) {
-		hhmm(at, sizeof(at), t->routed_at);
-		nexthop(hop, sizeof(hop), t->transport);
-		buf_printf(b,
-			   "Mail to %s now leaves through %s since %s "
-			   "(reroute.transport).\n",
-			   verdict_provider_label(t->s.provider), hop, at);
-		lines++;
-	}
-	if (t && t->probe_when) {
-		hhmm(at, sizeof(at), t->probe_when);
-		if (t->last == PROBE_REFUSED)
-			buf_printf(b,
-				   "Probe at %s from %s: still refused: %d "
-				   "%s\n",
-				   at, t->s.ip, t->probe_code, t->probe_reply);
-		else if (t->last == PROBE_OK)
-			buf_printf(b,
-				   "Probe at %s from %s: accepted at RCPT TO "
-				   "(the clear clock runs).\n",
-				   at, t->s.ip);
-		else
-			buf_printf(b, "Probe at %s from %s failed: %s\n", at,
-				   t->s.ip, t->probe_reply);
-		lines++;
+	if (t) {
+		out->routed_at = t->routed && t->routed_at ? t->routed_at : 0;
+		util_strcpy(out->transport, sizeof(out->transport),
+			    t->transport);
+		out->held = t->held;
+		out->held_at = t->held_at;
+		out->held_cut = t->held_cut;
+		out->probe = t->last;
+		out->probe_when = t->probe_when;
+		out->probe_code = t->probe_code;
+		util_strcpy(out->probe_reply, sizeof(out->probe_reply),
+			    t->probe_reply);
 	}
 	pthread_mutex_unlock(&A.lock);
-	return lines;
+	return t != NULL;
 }

@@ -15,7 +15,7 @@
  *     probe.interval plus jitter: probe-ok is evidence_accepted() from
  *     that IP, probe-refused is kept for the reminder, not local (NAT)
  *     is said once.
- * The alert and reminder say what was done through act_describe().
+ * The alert and reminder say what was done through act_status().
  */
 #ifndef MILTER_DELIST_ACT_H
 #define MILTER_DELIST_ACT_H
@@ -23,7 +23,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "buf.h"
+#include "probe.h"
+#include "reroute.h"
 
 /* act_start - subscribe to core's events and start the thread (after
  * state_open()).  0, or -1 when the thread cannot start (logged). */
@@ -40,14 +41,26 @@ void act_wake(void);
  * each, when probe.interval is set */
 void act_probe_now(void);
 
+/* What was done for one incident (act_status()). */
+struct act_status {
+	time_t routed_at;		     /* 0: not rerouted */
+	char transport[REROUTE_VALUE_MAX]; /* reroute.transport used */
+	unsigned long held;		     /* messages held in the queue */
+	time_t held_at;			     /* when counted; 0: not */
+	int held_cut;			     /* at least held */
+	enum probe_status probe;	     /* of the last probe */
+	time_t probe_when;		     /* 0: no probe yet */
+	int probe_code;
+	char probe_reply[PROBE_TEXT_MAX]; /* the reply, or why it failed */
+};
+
 /*
- * act_describe - what was done for incident id (ip, provider), as lines
- * for the alert and reminder: "Mail to Outlook.com now leaves through
- * backup.example since 10:42.", "37 messages to it are held in the
- * queue.", "The probe at 16:00 was still refused: 550 ... (S3150)."; 0
- * lines when nothing was done.  Takes only act's own lock (the state
- * lock may be held).  Returns the number of lines written.
+ * act_status - copy what was done for incident id into out (for the alert
+ * and reminder: "mail to Outlook.com now leaves through backup.example
+ * since 10:42; 37 messages held in the queue; probe at 16:00 still
+ * refused (S3150)").  Takes only act's own lock (the state lock may be
+ * held).  1 when the incident is tracked, else 0 (out zeroed).
  */
-int act_describe(struct buf *b, uint64_t id, time_t now);
+int act_status(uint64_t id, struct act_status *out);
 
 #endif
