@@ -333,7 +333,8 @@ const char *confcheck_transport(const char *v, struct confcheck_val *w)
 	(void)w;
 	return !*v || reroute_valid_transport(v)
 		       ? NULL
-		       : "expected a transport such as smtp:[backup.example]:587";
+		       : "expected a transport such as "
+			 "smtp:[backup.example]:587";
 }
 
 /* confcheck_map_type - reroute.map_type: an indexed Postfix table type */

@@ -388,7 +388,8 @@ static long long reroute_run(void)
 {
 	static const char sent[] =
 		"Dec  6 10:05:00 mx1 postfix/smtp[4243]: 5C1D2E3F01: "
-		"to=<bob@hotmail.com>, relay=backup.example.net[192.0.2.77]:587, "
+		"to=<bob@hotmail.com>, "
+		"relay=backup.example.net[192.0.2.77]:587, "
 		"delay=0.3, delays=0/0/0.2/0.1, dsn=2.0.0, status=sent (250 "
 		"2.0.0 Ok: queued as 9F)";
 	const char *block = plausible_line(

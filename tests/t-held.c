@@ -38,17 +38,15 @@ static const struct {
 	{"active is not held", MSG("active", RCPT("bob@hotmail.com")), 0},
 	{"incoming is not held", MSG("incoming", RCPT("bob@hotmail.com")), 0},
 	{"other domain", MSG("deferred", RCPT("bob@example.net")), 0},
-	{"second recipient", MSG("deferred", RCPT("a@example.net") ", "
-						 RCPT("b@Outlook.COM.")),
-	 1},
+	{"second recipient",
+	 MSG("deferred", RCPT("a@example.net") ", " RCPT("b@Outlook.COM.")), 1},
 	{"a message once, two recipients",
-	 MSG("deferred", RCPT("a@hotmail.com") ", " RCPT("b@hotmail.com")),
-	 1},
+	 MSG("deferred", RCPT("a@hotmail.com") ", " RCPT("b@hotmail.com")), 1},
 	{"three messages",
-	 MSG("deferred", RCPT("a@hotmail.com")) MSG(
-		 "active", RCPT("b@hotmail.com"))
-		 MSG("deferred", RCPT("c@outlook.com"))
-			 MSG("deferred", RCPT("d@example.net")),
+	 MSG("deferred", RCPT("a@hotmail.com"))
+		 MSG("active", RCPT("b@hotmail.com"))
+			 MSG("deferred", RCPT("c@outlook.com"))
+				 MSG("deferred", RCPT("d@example.net")),
 	 2},
 	{"escaped quote in the sender",
 	 "{\"queue_name\": \"deferred\", \"sender\": \"x\\\"address\\\": "
@@ -57,8 +55,9 @@ static const struct {
 	{"escapes in the address",
 	 MSG("deferred", RCPT("b\\u00e9b@hotmail\\u002ecom")), 0},
 	{"escaped slash", MSG("deferred", RCPT("b\\/c@hotmail.com")), 1},
-	{"cut line", "{\"queue_name\": \"deferred\", \"recipients\": "
-		     "[{\"address\": \"bob@hotm",
+	{"cut line",
+	 "{\"queue_name\": \"deferred\", \"recipients\": "
+	 "[{\"address\": \"bob@hotm",
 	 0},
 	{"cut after the address",
 	 "{\"queue_name\": \"deferred\", \"recipients\": "
@@ -73,8 +72,7 @@ int main(void)
 {
 	struct buf out;
 	char err[256];
-	char *argv[] = {"/bin/sh", "-c", "printf 'one\\ntwo\\n'; exit 0",
-			NULL};
+	char *argv[] = {"/bin/sh", "-c", "printf 'one\\ntwo\\n'; exit 0", NULL};
 	size_t i;
 	int calls, cut = -1;
 

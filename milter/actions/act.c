@@ -41,10 +41,10 @@
  * provider's domains are patterns, hotmail.*: the usual ones, plus the
  * incident's own and the learned ones). */
 static const char *const consumer[] = {
-	"hotmail.com",	"hotmail.co.uk", "hotmail.fr",	    "hotmail.de",
-	"hotmail.it",	"hotmail.es",	 "outlook.com",	    "outlook.fr",
-	"outlook.de",	"live.com",	 "live.co.uk",	    "live.fr",
-	"live.de",	"live.nl",	 "msn.com",	    "windowslive.com",
+	"hotmail.com",	"hotmail.co.uk", "hotmail.fr",	"hotmail.de",
+	"hotmail.it",	"hotmail.es",	 "outlook.com", "outlook.fr",
+	"outlook.de",	"live.com",	 "live.co.uk",	"live.fr",
+	"live.de",	"live.nl",	 "msn.com",	"windowslive.com",
 	"passport.com", "webtv.net",
 };
 
@@ -64,12 +64,12 @@ struct snap {
 /* A tracked incident. */
 struct track {
 	struct snap s;
-	int routed;	    /* its decision is in the table */
-	time_t routed_at;   /* since when (the table was written) */
-	unsigned long gen;  /* domains' generation of the decision */
+	int routed;	   /* its decision is in the table */
+	time_t routed_at;  /* since when (the table was written) */
+	unsigned long gen; /* domains' generation of the decision */
 	struct probe_sched sched;
-	time_t sched_interval; /* the interval sched was made for */
-	int said_no_target;    /* "cannot probe: ..." said */
+	time_t sched_interval;	/* the interval sched was made for */
+	int said_no_target;	/* "cannot probe: ..." said */
 	enum probe_status last; /* of the last reported probe */
 	time_t probe_when;	/* 0: none yet */
 	int probe_code;
@@ -208,16 +208,33 @@ static int rr_setup(const struct config *cfg)
 	size_t i, n;
 
 	snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%zu|%s", c->transport,
-		 c->table, c->map_type, c->postmap, c->postfix_config,
-		 c->n_ips, c->n_ips ? c->ips[0] : "");
+		 c->table, c->map_type, c->postmap, c->postfix_config, c->n_ips,
+		 c->n_ips ? c->ips[0] : "");
 	for (i = 1; i < c->n_ips; i++) {
 		size_t l = strlen(key);
 		snprintf(key + l, sizeof(key) - l, ",%s", c->ips[i]);
 	}
 	if (A.rr_on && !strcmp(key, A.rr_key))
 		return 0;
-	if (A.rr_on)
+	if (A.rr_on) {
+		/* The settings changed (or reroute was switched off): the old
+		 * table is emptied, or mail would go on leaving through the
+		 * old transport. */
+		while (A.rr.n > 0) {
+			char ip[sizeof(A.rr.d[0].ip)],
+				pv[sizeof(A.rr.d[0].provider)];
+
+			util_strcpy(ip, sizeof(ip), A.rr.d[0].ip);
+			util_strcpy(pv, sizeof(pv), A.rr.d[0].provider);
+			if (!reroute_clear(&A.rr, ip, pv))
+				break;
+		}
+		if (reroute_commit(&A.rr, err, sizeof(err)) < 0)
+			log_warning("event=reroute result=failed table=%s "
+				    "reason=\"%s\" (the old table stays)",
+				    A.rr_table, err);
 		reroute_free(&A.rr);
+	}
 	A.rr_on = 0;
 	util_strcpy(A.rr_key, sizeof(A.rr_key), key);
 	if (!c->transport[0])
@@ -242,16 +259,17 @@ static int rr_setup(const struct config *cfg)
 	reroute_init(&A.rr, &rc);
 	A.rr_on = 1;
 	if (reroute_open(&A.rr, err, sizeof(err)) < 0)
-		log_warning("event=reroute result=failed table=%s reason=\"%s\" "
-			    "(mail is not rerouted)",
-			    A.rr_table, err);
+		log_warning(
+			"event=reroute result=failed table=%s reason=\"%s\" "
+			"(mail is not rerouted)",
+			A.rr_table, err);
 	return 1;
 }
 
 /* domains_of - the domains of s's provider: the incident's, the
  * consumer ones, the learned ones; returns the count */
-static size_t domains_of(const struct snap *s, char (*buf)[256],
-			 const char **v, unsigned long *gen)
+static size_t domains_of(const struct snap *s, char (*buf)[256], const char **v,
+			 unsigned long *gen)
 {
 	size_t i, n = 0;
 
@@ -293,7 +311,6 @@ static void route_event(const char *action, const struct snap *s,
 	log_buf(*result == 'o' ? LOG_NOTICE : LOG_WARNING, &b);
 }
 
-
 /* find - the tracked incident id (A.lock held), or NULL */
 static struct track *find(uint64_t id)
 {
@@ -308,15 +325,15 @@ static struct track *find(uint64_t id)
 /* A decision changed in this pass, to log once the table is written. */
 struct change {
 	struct snap s;
-	int set;	/* 1 set, 0 cleared */
-	int cleared;	/* the incident cleared: flush */
+	int set;     /* 1 set, 0 cleared */
+	int cleared; /* the incident cleared: flush */
 	long domains;
 };
 
 /* reconcile - the tracked incidents against the state, the decisions
  * against them; then the table, the events and the flush */
-static void reconcile(const struct config *cfg, time_t now,
-		      struct snap *snaps, struct change *ch)
+static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
+		      struct change *ch)
 {
 	static time_t retry_at;
 	static int said_full;
@@ -348,12 +365,12 @@ static void reconcile(const struct config *cfg, time_t now,
 	/* Gone (evicted) or cleared: the decision goes. */
 	for (i = 0; i < A.n;) {
 		t = &A.t[i];
-		for (k = 0, alive = 0; k < n; k++)
+		for (k = 0, alive = full; k < n; k++)
 			if (snaps[k].id == t->s.id) {
 				alive = !snaps[k].cleared;
 				break;
 			}
-		if (alive) {
+		if (alive) { /* (not seen in a cut snapshot: kept) */
 			i++;
 			continue;
 		}
@@ -375,15 +392,17 @@ static void reconcile(const struct config *cfg, time_t now,
 			continue;
 		t = find(snaps[k].id);
 		if (!t) {
+			if (A.n == ACT_MAX)
+				break;
 			t = &A.t[A.n++];
 			memset(t, 0, sizeof(*t));
 		}
 		t->s = snaps[k];
 		if (!wants_route(cfg, &t->s) || !A.rr_on) {
 			if (t->routed && A.rr_on)
-				reroute_clear(&A.rr, t->s.ip,
-					      verdict_provider_name(
-						      t->s.provider));
+				reroute_clear(
+					&A.rr, t->s.ip,
+					verdict_provider_name(t->s.provider));
 			if (t->routed) {
 				ch[nch].s = t->s;
 				ch[nch].set = 0;
@@ -545,9 +564,8 @@ static void probes(const struct config *cfg, time_t now, int at_once)
 		req.sender = cfg->probe.sender;
 		req.rcpt = due[i].rcpt;
 		req.step_timeout = cfg->probe.timeout;
-		if (!why[0] &&
-		    probe_start(&req, probe_done,
-				(void *)(uintptr_t)due[i].id) < 0)
+		if (!why[0] && probe_start(&req, probe_done,
+					   (void *)(uintptr_t)due[i].id) < 0)
 			snprintf(why, sizeof(why), "cannot start: %s",
 				 strerror(errno));
 		if (!why[0])
@@ -565,8 +583,8 @@ static void probes(const struct config *cfg, time_t now, int at_once)
 			log_warning("event=probe-failed ip=%s provider=%s "
 				    "reason=\"%s\" incident=%llu",
 				    due[i].ip,
-				    verdict_provider_name(due[i].provider),
-				    why, (unsigned long long)due[i].id);
+				    verdict_provider_name(due[i].provider), why,
+				    (unsigned long long)due[i].id);
 	}
 }
 
@@ -587,8 +605,7 @@ static void results(time_t now)
 			return;
 		}
 		d = A.done[0];
-		memmove(&A.done[0], &A.done[1],
-			--A.n_done * sizeof(A.done[0]));
+		memmove(&A.done[0], &A.done[1], --A.n_done * sizeof(A.done[0]));
 		d.req.mx = d.mx;
 		d.req.source_ip = d.source;
 		t = find(d.id);
@@ -610,8 +627,8 @@ static void results(time_t now)
 		if (!say)
 			continue;
 		buf_init(&b);
-		probe_event(&b, &d.req, &d.res, verdict_provider_name(s.provider),
-			    s.id);
+		probe_event(&b, &d.req, &d.res,
+			    verdict_provider_name(s.provider), s.id);
 		log_buf(d.res.status == PROBE_FAILED ? LOG_WARNING : LOG_NOTICE,
 			&b);
 		if (d.res.status == PROBE_NOT_LOCAL)

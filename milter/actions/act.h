@@ -43,13 +43,13 @@ void act_probe_now(void);
 
 /* What was done for one incident (act_status()). */
 struct act_status {
-	time_t routed_at;		     /* 0: not rerouted */
+	time_t routed_at;		   /* 0: not rerouted */
 	char transport[REROUTE_VALUE_MAX]; /* reroute.transport used */
-	unsigned long held;		     /* messages held in the queue */
-	time_t held_at;			     /* when counted; 0: not */
-	int held_cut;			     /* at least held */
-	enum probe_status probe;	     /* of the last probe */
-	time_t probe_when;		     /* 0: no probe yet */
+	unsigned long held;		   /* messages held in the queue */
+	time_t held_at;			   /* when counted; 0: not */
+	int held_cut;			   /* at least held */
+	enum probe_status probe;	   /* of the last probe */
+	time_t probe_when;		   /* 0: no probe yet */
 	int probe_code;
 	char probe_reply[PROBE_TEXT_MAX]; /* the reply, or why it failed */
 };

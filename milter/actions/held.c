@@ -24,8 +24,7 @@
 /* value - the string value following a key that ends at p (after its
  * closing quote), read into out; returns where reading stopped, or NULL
  * when no string value follows */
-static const char *value(const char *p, const char *end, char *out,
-			 size_t size)
+static const char *value(const char *p, const char *end, char *out, size_t size)
 {
 	size_t n = 0;
 	char c;
@@ -45,17 +44,28 @@ static const char *value(const char *p, const char *end, char *out,
 				break;
 			c = *p++;
 			switch (c) {
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
 			case 'u':
 				p += (size_t)(end - p) < 4 ? (size_t)(end - p)
 							   : 4;
 				c = '?';
 				break;
-			default: break; /* \" \\ \/ and others: the byte */
+			default:
+				break; /* \" \\ \/ and others: the byte */
 			}
 		}
 		if (n + 1 < size)
@@ -80,8 +90,7 @@ static void domain_of(const char *addr, char *out, size_t size)
 }
 
 /* key_at - is there the key "name" (with quotes) at p? */
-static int key_at(const char *p, const char *end, const char *name,
-		  size_t len)
+static int key_at(const char *p, const char *end, const char *name, size_t len)
 {
 	return (size_t)(end - p) >= len && !memcmp(p, name, len);
 }
@@ -133,8 +142,7 @@ unsigned long held_count(const char *text, size_t len, held_match_fn match,
 /* mine - held_count()'s match: a domain of the provider (arg) */
 static int mine(const char *domain, void *arg)
 {
-	return domains_provider(domain) ==
-	       *(const enum verdict_provider *)arg;
+	return domains_provider(domain) == *(const enum verdict_provider *)arg;
 }
 
 /* held_query - run postqueue -j, count */

@@ -506,8 +506,9 @@ static void put_actions(struct ctx *x)
 	}
 	if (a.held_at && (a.held || a.held_cut)) {
 		hhmm(at, sizeof(at), a.held_at);
-		buf_printf(x->b, "- %s%lu message(s) to %s held in the queue "
-				 "at %s.\n",
+		buf_printf(x->b,
+			   "- %s%lu message(s) to %s held in the queue "
+			   "at %s.\n",
 			   a.held_cut ? "At least " : "", a.held, x->provider,
 			   at);
 	}

@@ -34,7 +34,7 @@ struct capture {
 	int fd;
 	char line[LINE_MAX_BYTES];
 	size_t n;
-	int full; /* first line complete (or buffer full) */
+	int full;	 /* first line complete (or buffer full) */
 	struct buf *all; /* NULL, or everything (up to max bytes) */
 	size_t max;
 	int cut; /* more than max bytes came */
@@ -372,8 +372,8 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 }
 
 /* run_output - run_program, keeping its standard output */
-int run_output(char *const argv[], time_t timeout, struct buf *out,
-	       size_t max, int *cut, char *err, size_t errlen)
+int run_output(char *const argv[], time_t timeout, struct buf *out, size_t max,
+	       int *cut, char *err, size_t errlen)
 {
 	return run_all(argv, "", 0, timeout, NULL, NULL, out, max, cut, err,
 		       errlen);

@@ -66,7 +66,7 @@ int run_program(char *const argv[], time_t timeout, char *err, size_t errlen);
  * output appended to out (*cut, may be NULL, set when there was more),
  * e.g. for postqueue -j.  0, or -1 with the reason in err.
  */
-int run_output(char *const argv[], time_t timeout, struct buf *out,
-	       size_t max, int *cut, char *err, size_t errlen);
+int run_output(char *const argv[], time_t timeout, struct buf *out, size_t max,
+	       int *cut, char *err, size_t errlen);
 
 #endif

@@ -33,9 +33,9 @@ struct finding {
 	char rcpt_domain[FINDING_DOMAIN_MAX];
 	char queue_id[FINDING_QID_MAX];
 	char remote_mta[FINDING_DOMAIN_MAX];
-	char relay_ip[FINDING_IP_MAX];	 /* the MX's address (relay=), "" */
+	char relay_ip[FINDING_IP_MAX]; /* the MX's address (relay=), "" */
 	char rcpt[FINDING_DOMAIN_MAX]; /* the recipient address, "" */
-	const char *text; /* verbatim reply; not owned */
+	const char *text;	       /* verbatim reply; not owned */
 	size_t text_len;
 };
 
