@@ -20,6 +20,7 @@
 #include "callbacks.h"
 #include "config.h"
 #include "daemon.h"
+#include "act.h"
 #include "alert.h"
 #include "evidence.h"
 #include "logsource.h"
@@ -193,7 +194,7 @@ static int pipeline_start(void)
 	if (!cfg)
 		return -1;
 	if (hooks_start(cfg) < 0 || state_open(cfg) < 0 ||
-	    evidence_open() < 0 || alert_start() < 0)
+	    evidence_open() < 0 || alert_start() < 0 || act_start() < 0)
 		goto out;
 	logsource_start(cfg);
 	rc = 0;
@@ -208,6 +209,7 @@ static void pipeline_stop(void)
 	struct config *cfg = config_acquire();
 
 	logsource_stop();
+	act_stop();
 	alert_stop();
 	state_close(cfg);
 	evidence_close();
@@ -226,6 +228,7 @@ static void pipeline_reload(void)
 	logsource_reload(cfg);
 	hooks_reload(cfg);
 	alert_wake();
+	act_wake();
 	config_release(cfg);
 }
 
@@ -424,7 +427,7 @@ static int run_daemon(struct config *c, int foreground)
 			unlink(path);
 		return EX_OSERR;
 	}
-	if (daemon_start_reload_thread(reload) < 0) {
+	if (daemon_start_reload_thread(reload, act_probe_now) < 0) {
 		log_error("cannot start the signal thread");
 		pipeline_stop();
 		return EX_OSERR;

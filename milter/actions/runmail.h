@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
+
 /*
  * run_sendmail - run argv with msg (len bytes) on its stdin
  *
@@ -68,5 +70,13 @@ int run_program(char *const argv[], time_t timeout, char *err, size_t errlen);
 int run_program_marked(char *const argv[], char *const envp[], const char *msg,
 		       size_t len, time_t timeout, const char *pending,
 		       const char *marker, char *err, size_t errlen);
+
+/*
+ * run_output - run_program(), and the first max bytes of its standard
+ * output appended to out (*cut, may be NULL, set when there was more),
+ * e.g. for postqueue -j.  0, or -1 with the reason in err.
+ */
+int run_output(char *const argv[], time_t timeout, struct buf *out, size_t max,
+	       int *cut, char *err, size_t errlen);
 
 #endif

@@ -84,6 +84,12 @@ struct incident {
 	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
 	size_t n_qids;
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
+	/* Where to probe (issue 15): the MX that refused last (an address
+	 * from relay= or Remote-MTA, else its host name) and one recipient
+	 * of the incident (the latest); "" when unknown. */
+	char relay[FINDING_DOMAIN_MAX];
+	char rcpt[FINDING_DOMAIN_MAX];
+
 	size_t n_samples;
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,

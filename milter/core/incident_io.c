@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "probe.h"
+#include "reroute.h"
 #include "util.h"
 
 #define STATE_HEADER   "milter-delist-state 1"
@@ -39,6 +41,8 @@ enum ftype {
 	F_KIND,
 	F_REMEDY,
 	F_STATE,
+	F_RELAY, /* issue 15: where to probe; written when set */
+	F_RCPT,
 	F_CODE, /* from here on the key may repeat */
 	F_DOMAIN,
 	F_QID,
@@ -75,6 +79,8 @@ static const struct field {
 	{"next-attempt", F_TIME, OFF(next_attempt)},
 	{"sending", F_TIME, OFF(sending)},
 	{"sending-due", F_UINT, OFF(sending_due)},
+	{"relay", F_RELAY, 0},
+	{"rcpt", F_RCPT, 0},
 	{"code", F_CODE, 0},
 	{"domain", F_DOMAIN, 0},
 	{"qid", F_QID, 0},
@@ -153,6 +159,14 @@ static void put_incident(FILE *fp, const struct incident *inc)
 			break;
 		case F_STATE:
 			put_str(fp, fd->name, incident_state_name(inc->state));
+			break;
+		case F_RELAY:
+			if (inc->relay[0])
+				put_str(fp, fd->name, inc->relay);
+			break;
+		case F_RCPT:
+			if (inc->rcpt[0])
+				put_str(fp, fd->name, inc->rcpt);
 			break;
 		case F_CODE:
 			for (k = 0; k < inc->n_codes; k++)
@@ -462,6 +476,17 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		x = incident_state_from_name(v);
 		inc->state = (enum incident_state)x;
 		return x < 0 ? -1 : 0;
+	case F_RELAY: /* an address or a host name, nothing else */
+		if (parse_text(inc->relay, sizeof(inc->relay), v, len) < 0 ||
+		    (!util_ip_parse(v, len, ip, sizeof(ip)) &&
+		     !reroute_valid_domain(v)))
+			return -1;
+		return 0;
+	case F_RCPT: /* written into a probe's RCPT TO */
+		if (parse_text(inc->rcpt, sizeof(inc->rcpt), v, len) < 0 ||
+		    !probe_valid_address(v, 0))
+			return -1;
+		return 0;
 	case F_CODE:
 		return parse_list(inc->codes[0], VERDICT_CODE_MAX,
 				  INCIDENT_MAX_CODES, &inc->n_codes, v, len);
