@@ -17,6 +17,7 @@
  * Each post has a key made of stable incident fields, so a replay after a
  * crash (the save never happened) is skipped by the spool.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pthread.h>
@@ -302,37 +303,86 @@ int hooks_share_dir(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* exec_open - the spool ("<state_file>.exec") and its worker, made when
+ * alert.exec is first set (at start or by a reload); 0 or -1 (logged) */
+static int exec_open(const struct config *cfg)
+{
+	char dir[4200];
+
+	if (H.exec)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s.exec", cfg->state_file);
+	if (!H.spool)
+		H.spool = exec_spool_new(dir);
+	if (H.spool)
+		H.exec = exec_worker_start(H.spool, cfg->alert.exec,
+					   cfg->alert.exec_timeout,
+					   cfg->alert.retry, H.m);
+	if (!H.exec) {
+		log_error("alert.exec: cannot use the spool %s: %s; the "
+			  "program will not run",
+			  dir, strerror(errno ? errno : ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+/* remove_temp - "<path>.tmp.*" left by a write cut short by a kill */
+static void remove_temp(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096], prefix[512], full[4700];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "%s.tmp.", slash + 1);
+	if (plen >= sizeof(prefix) || !(d = opendir(*dir ? dir : "/")))
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+		if (unlink(full) == 0)
+			log_info("removed %s, left by an interrupted write",
+				 full);
+	}
+	closedir(d);
+}
+
 /* hooks_start - see hooks.h */
 int hooks_start(const struct config *cfg)
 {
 	struct monitor_opts o;
-	char dir[4200];
+	char health[4200];
 
 	memset(&H, 0, sizeof(H));
 	util_strcpy(H.state_file, sizeof(H.state_file), cfg->state_file);
 	H.share = *cfg->state_group != '\0';
 	H.m = metrics_new();
-	if (!H.m)
-		return -1;
 	H.cap = 1024;
 	while (H.cap < 2 * cfg->max_incidents + 2)
 		H.cap *= 2;
 	H.posted = calloc(H.cap, sizeof(*H.posted));
-	snprintf(dir, sizeof(dir), "%s.exec", cfg->state_file);
-	H.spool = exec_spool_new(dir);
-	if (H.spool)
-		H.exec = exec_worker_start(H.spool, cfg->alert.exec,
-					   cfg->alert.exec_timeout,
-					   cfg->alert.retry, H.m);
-	if (!H.exec || !H.posted) {
-		log_error("alert.exec: cannot use the spool %s: %s%s", dir,
-			  strerror(errno ? errno : ENOMEM),
-			  *cfg->alert.exec ? "; the program will not run" : "");
-	} else {
-		atomic_store(&H.exec_on, *cfg->alert.exec != '\0');
+	if (!H.m || !H.posted) {
+		metrics_free(H.m);
+		free(H.posted);
+		memset(&H, 0, sizeof(H));
+		log_error("hooks: out of memory");
+		return -1;
+	}
+	if (*cfg->alert.exec && exec_open(cfg) == 0) {
 		atomic_store(&H.exec_all,
 			     !strcmp(cfg->alert.exec_events, "all"));
+		atomic_store(&H.exec_on, 1);
 	}
+	if (health_path(cfg->state_file, health, sizeof(health)) == 0)
+		remove_temp(health);
+	if (*cfg->metrics_file)
+		remove_temp(cfg->metrics_file);
 	memset(&o, 0, sizeof(o));
 	o.state_file = cfg->state_file;
 	o.config_file = cfg->file;
@@ -357,12 +407,22 @@ int hooks_start(const struct config *cfg)
 /* hooks_reload - see hooks.h */
 void hooks_reload(const struct config *cfg)
 {
-	if (!H.exec)
+	if (!H.m)
+		return;
+	if (!*cfg->alert.exec) {
+		atomic_store(&H.exec_on, 0);
+		if (H.exec) /* owed runs wait in the spool */
+			exec_worker_configure(H.exec, "",
+					      cfg->alert.exec_timeout,
+					      cfg->alert.retry);
+		return;
+	}
+	if (exec_open(cfg) < 0)
 		return;
 	exec_worker_configure(H.exec, cfg->alert.exec, cfg->alert.exec_timeout,
 			      cfg->alert.retry);
 	atomic_store(&H.exec_all, !strcmp(cfg->alert.exec_events, "all"));
-	atomic_store(&H.exec_on, *cfg->alert.exec != '\0');
+	atomic_store(&H.exec_on, 1);
 }
 
 /* hooks_stop - see hooks.h */
