@@ -41,6 +41,8 @@
 #include "state.h"
 #include "util.h"
 
+#define POSTED_MAX (1u << 16) /* slots of the posted table */
+
 /* One opened incident or kind posted to the exec spool this run. */
 struct posted {
 	uint64_t id; /* 0 = free slot */
@@ -311,6 +313,19 @@ static int exec_open(const struct config *cfg)
 
 	if (H.exec)
 		return 0;
+	if (!H.posted) {
+		/* twice the store, at most POSTED_MAX (when full it is
+		 * forgotten: the spool's keys still skip a second post) */
+		H.cap = 1024;
+		while (H.cap < 2 * cfg->max_incidents + 2 && H.cap < POSTED_MAX)
+			H.cap *= 2;
+		H.posted = calloc(H.cap, sizeof(*H.posted));
+		if (!H.posted) {
+			log_error("alert.exec: out of memory; the program will "
+				  "not run");
+			return -1;
+		}
+	}
 	snprintf(dir, sizeof(dir), "%s.exec", cfg->state_file);
 	if (!H.spool)
 		H.spool = exec_spool_new(dir);
@@ -363,14 +378,7 @@ int hooks_start(const struct config *cfg)
 	util_strcpy(H.state_file, sizeof(H.state_file), cfg->state_file);
 	H.share = *cfg->state_group != '\0';
 	H.m = metrics_new();
-	H.cap = 1024;
-	while (H.cap < 2 * cfg->max_incidents + 2)
-		H.cap *= 2;
-	H.posted = calloc(H.cap, sizeof(*H.posted));
-	if (!H.m || !H.posted) {
-		metrics_free(H.m);
-		free(H.posted);
-		memset(&H, 0, sizeof(H));
+	if (!H.m) {
 		log_error("hooks: out of memory");
 		return -1;
 	}
