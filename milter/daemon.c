@@ -355,22 +355,7 @@ static void describe(char *dst, size_t size, const struct stat *st)
 }
 
 /* warn_event - "event=warning what= path= ... reason= fix=" */
-static void warn_event(const char *what, const char *path, const char *reason,
-		       const char *fix)
-{
-	struct buf b;
-
-	buf_init(&b);
-	event_kv(&b, "event", "warning");
-	event_kv(&b, "what", what);
-	event_kv(&b, "path", path);
-	event_kv(&b, "reason", reason);
-	if (fix)
-		event_kv(&b, "fix", fix);
-	if (!b.err)
-		log_warning("%s", buf_str(&b));
-	buf_free(&b);
-}
+#define warn_event event_warning
 
 /* only_state_files - every entry of the open directory dfd is a plain
  * file (or socket) named for base (no link, no directory, nothing else) */

@@ -739,16 +739,21 @@ static int same(const struct incident *a, const struct incident *b)
 	return 1;
 }
 
-/* same_store - same incidents in the same order, same cursor */
+/* same_store - same incidents in the same order, same cursors */
 static int same_store(struct incident_store *a, struct incident_store *b)
 {
-	struct incident_cursor ca, cb;
+	const char *src, *ca, *cb;
 	size_t i;
 
-	incident_get_cursor(a, &ca);
-	incident_get_cursor(b, &cb);
-	if (incident_count(a) != incident_count(b) || ca.valid != cb.valid ||
-	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset)
+	if (incident_count(a) != incident_count(b))
+		return 0;
+	for (i = 0; (src = incident_cursor_source(a, i)) != NULL; i++) {
+		ca = incident_get_cursor(a, src);
+		cb = incident_get_cursor(b, src);
+		if (!cb || strcmp(ca, cb))
+			return 0;
+	}
+	if (incident_cursor_source(b, i))
 		return 0;
 	for (i = 0; i < incident_count(a); i++)
 		if (!same(incident_at(a, i), incident_at(b, i)))
@@ -773,7 +778,6 @@ static void set_sample(struct incident *inc, size_t i, const char *code,
 static struct incident_store *build(void)
 {
 	struct incident_store *s = incident_store_new(50);
-	struct incident_cursor cur = {2049, 131, 80211, 1};
 	struct incident *inc;
 	struct frow r = {.reply_code = 550,
 			 .code = "S3150",
@@ -823,7 +827,10 @@ static struct incident_store *build(void)
 			incident_mark(inc, INCIDENT_DUE_CLEARED, T0 + 9001);
 	}
 	note_ip(s, "198.51.100.1", T0 + 9500); /* reopened: same ip twice */
-	incident_set_cursor(s, &cur);
+	incident_set_cursor(s, "/var/log/mail.log", "file:2049:131:80211");
+	incident_set_cursor(s, "journal:/srv/j k",
+			    "journal:s=6a;i=1f3,b=%x\x01");
+	incident_set_cursor(s, "", "file:1:2:3");
 	return s;
 }
 
@@ -885,8 +892,12 @@ static void test_roundtrip(void)
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
-	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211\n"),
-	      "cursor line");
+	CHECK(text && strstr(text, "\ncursor source=/var/log/mail.log "
+				   "at=file:2049:131:80211\n"),
+	      "cursor line of a file");
+	CHECK(text && strstr(text, "\ncursor source=journal:/srv/j%20k "
+				   "at=journal:s%3D6a;i%3D1f3%2Cb%3D%25x%01\n"),
+	      "cursor line of a journal, encoded");
 	CHECK(text && strstr(text, "CR%0DLF%0A%20TAB%09%20%2541%20%3D%20%2C"),
 	      "hostile bytes encoded");
 	CHECK(text && !memchr(text, '\r', len) && !memchr(text, '\t', len),
@@ -1094,6 +1105,21 @@ static void test_corrupt(void)
 		{"repeated store line", HDR "store next-id=5\nend 0\n", -1, 0},
 		{"cursor missing offset", HDR "cursor dev=1 ino=2\nend 0\n", -1,
 		 0},
+		{"old cursor line", HDR "cursor dev=1 ino=2 offset=3\nend 0\n",
+		 0, 0},
+		{"cursor without at", HDR "cursor source=/a\nend 0\n", -1, 0},
+		{"cursor with empty at", HDR "cursor source=/a at=\nend 0\n",
+		 -1, 0},
+		{"cursor NUL in source",
+		 HDR "cursor source=/a%00b at=file:1:2:3\nend 0\n", -1, 0},
+		{"two cursors of one source",
+		 HDR "cursor source=/a at=file:1:2:3\n"
+		     "cursor source=/a at=file:1:2:4\nend 0\n",
+		 -1, 0},
+		{"two sources",
+		 HDR "cursor source=/a at=file:1:2:3\n"
+		     "cursor source=journal at=journal:s%3D1\nend 0\n",
+		 0, 0},
 		{"CRLF line ends",
 		 "milter-delist-state 1\r\nstore next-id=1\r\n"
 		 "end 0\r\n",
@@ -1116,6 +1142,11 @@ static void test_corrupt(void)
 			CHECK(*err && errno == EINVAL && !strchr(err, '\n'),
 			      "%s: one-line reason, EINVAL: %s", rows[i].name,
 			      err);
+		if (!strcmp(rows[i].name, "old cursor line"))
+			CHECK(incident_get_cursor(s, "") &&
+				      !strcmp(incident_get_cursor(s, ""),
+					      "file:1:2:3"),
+			      "the one cursor of an old state file: source \"\"");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{
