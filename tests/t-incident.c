@@ -1146,7 +1146,8 @@ static void test_corrupt(void)
 			CHECK(incident_get_cursor(s, "") &&
 				      !strcmp(incident_get_cursor(s, ""),
 					      "file:1:2:3"),
-			      "the one cursor of an old state file: source \"\"");
+			      "the one cursor of an old state file: source "
+			      "\"\"");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{

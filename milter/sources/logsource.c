@@ -192,9 +192,10 @@ static void *journal_thread(void *arg)
 {
 	struct source *s = arg;
 	char err[JOURNAL_ERR_MAX], said[JOURNAL_ERR_MAX] = "";
+	char unread[JOURNAL_ERR_MAX] = "";
 	unsigned long skipped_said = 0;
-	time_t retry = 0;
-	int n;
+	time_t retry = 0, looked = 0;
+	int n, w, bad;
 
 	while (!atomic_load(&s->stop)) {
 		if (!s->j && time(NULL) < retry) {
@@ -227,7 +228,20 @@ static void *journal_thread(void *arg)
 				    s->spec, s->skipped - skipped_said);
 			skipped_said = s->skipped;
 		}
-		if (n < 0 || (n == 0 && journal_wait(s->j, 250) < 0)) {
+		w = n == 0 ? journal_wait(s->j, 250) : 0;
+		/* A file added that we may not read is skipped by libsystemd
+		 * without a word: look for one every few seconds. */
+		if (time(NULL) - looked >= LOGSOURCE_RETRY_SECS) {
+			looked = time(NULL);
+			bad = journal_unreadable(s->spec, err);
+			if (bad && strcmp(err, unread))
+				event_warning("maillog", s->spec, err,
+					      "let this user read it (its "
+					      "group, or an ACL on the "
+					      "directory)");
+			snprintf(unread, sizeof(unread), "%s", bad ? err : "");
+		}
+		if (n < 0 || (n == 0 && w < 0)) {
 			if (n == 0)
 				snprintf(err, sizeof(err),
 					 "cannot wait for the journal: %s",
@@ -356,7 +370,7 @@ static void poll(void)
 {
 	struct incident_cursor c;
 	struct source *s;
-	char (*at)[AT_MAX] = NULL;
+	char(*at)[AT_MAX] = NULL;
 	char **spec = NULL;
 	size_t n = 0, i, max = 0;
 

@@ -298,7 +298,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (incident_load(s, in_path, err, sizeof(err)) < 0) {
 		FUZZ_CHECK(incident_count(s) == 0, "failed, %zu incidents left",
 			   incident_count(s));
-		FUZZ_CHECK(!incident_cursor_source(s, 0), "failed, cursor left");
+		FUZZ_CHECK(!incident_cursor_source(s, 0),
+			   "failed, cursor left");
 		FUZZ_CHECK(fuzz_nul_in(err, sizeof(err)) && err[0] &&
 				   strstr(err, in_path),
 			   "failed without a message: \"%s\"", err);
