@@ -523,8 +523,9 @@ static int refuse_read(const char *what, const char *path,
 
 /* unreadable_in - the first journal file of dir (and, with depth, of its
  * subdirectories: /var/log/journal/MACHINE-ID) that this user cannot
- * read, into path and st; 1 if there is one, -1 if dir cannot be read,
- * 0 if none; *files counts the journal files seen */
+ * read (or a directory of them it may not open), into path and st; 1 if
+ * there is one, -1 if dir cannot be read otherwise, 0 if none; *files counts
+ * the journal files seen */
 static int unreadable_in(const char *dir, int depth, char *path, size_t size,
 			 struct stat *st, int *files)
 {
@@ -532,6 +533,10 @@ static int unreadable_in(const char *dir, int depth, char *path, size_t size,
 	DIR *d = opendir(dir);
 	int r = 0;
 
+	if (!d && errno == EACCES && stat(dir, st) == 0) {
+		snprintf(path, size, "%s", dir);
+		return 1; /* a directory we may not read is the reason */
+	}
 	if (!d)
 		return -1;
 	while (!r && (e = readdir(d)) != NULL) {

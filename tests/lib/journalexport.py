@@ -14,6 +14,9 @@ stream and as text logs in four timestamp forms, for tests/t-journal.sh.
                           facility under a Postfix name (it must not be
                           read), one of sshd; and a mail entry with a binary
                           MESSAGE (a NUL and a newline in it)
+    journalexport.py send TAG
+        TAG's mail entries sent to the local systemd-journald (its native
+        socket), the mail facility, in the order of the fixtures
     journalexport.py bench COUNT
         COUNT entries (every tenth not mail) in export format to stdout
 
@@ -168,6 +171,15 @@ def fixtures(outdir, tag, base=None):
         f.writelines(export)
 
 
+def send(tag):
+    import socket
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    for ident, pid, msg in mail_lines(tag):
+        sock.sendto(("SYSLOG_FACILITY=2\nPRIORITY=6\nSYSLOG_IDENTIFIER=%s\n"
+                     "SYSLOG_PID=%d\nMESSAGE=%s\n" % (ident, pid, msg)).encode(),
+                    "/run/systemd/journal/socket")
+
+
 def bench(count):
     base = (int(time.time()) - 2 * 86400) * 1000000
     out = sys.stdout.buffer
@@ -186,6 +198,8 @@ if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "fixtures":
         fixtures(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a",
                  int(sys.argv[4]) if len(sys.argv) > 4 else None)
+    elif len(sys.argv) == 3 and sys.argv[1] == "send":
+        send(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "bench":
         bench(int(sys.argv[2]))
     else:
