@@ -32,6 +32,7 @@ void daemon_block_signals(void)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -283,8 +284,9 @@ int daemon_drop_privileges(const char *user, char *err, size_t errlen)
 }
 
 static void (*reload_fn)(void);
+static void (*usr2_fn)(void);
 
-/* reload_thread - sigwait for SIGUSR1, call the reload function */
+/* reload_thread - sigwait for SIGUSR1 (reload) and SIGUSR2 (probe now) */
 static void *reload_thread(void *arg)
 {
 	sigset_t set;
@@ -293,23 +295,27 @@ static void *reload_thread(void *arg)
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR1)
 			reload_fn();
+		else if (sig == SIGUSR2 && usr2_fn)
+			usr2_fn();
 	}
 	return NULL;
 }
 
 /* daemon_start_reload_thread - start the detached SIGUSR1 thread */
-int daemon_start_reload_thread(void (*reload)(void))
+int daemon_start_reload_thread(void (*reload)(void), void (*usr2)(void))
 {
 	pthread_attr_t attr;
 	pthread_t tid;
 	int r;
 
 	reload_fn = reload;
+	usr2_fn = usr2;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = pthread_create(&tid, &attr, reload_thread, NULL);

@@ -50,10 +50,11 @@ int daemon_drop_privileges(const char *user, char *err, size_t errlen);
 
 /*
  * daemon_start_reload_thread - a thread that sigwait()s for SIGUSR1 and
- * calls reload() for each (never from signal context).  The stop signals
- * (HUP, TERM, INT) are left to libmilter's own signal thread.
+ * calls reload() for each, and for SIGUSR2 and calls usr2() (may be NULL)
+ * (never from signal context).  The stop signals (HUP, TERM, INT) are
+ * left to libmilter's own signal thread.
  */
-int daemon_start_reload_thread(void (*reload)(void));
+int daemon_start_reload_thread(void (*reload)(void), void (*usr2)(void));
 
 /* What the daemon must be able to use once it runs as its user. */
 struct daemon_paths {

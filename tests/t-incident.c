@@ -103,6 +103,43 @@ static const char R650[] =
 	"limited due to IP reputation. For e-mail delivery information, see "
 	"https://aka.ms/postmaster (S775)";
 
+/* test_probe_target - the MX that refused (its address preferred over a
+ * host name) and a recipient are kept; hostile ones are not */
+static void test_probe_target(void)
+{
+	static const struct frow row = {.code = "S3150", .when = T0};
+	struct incident_store *s = incident_store_new(10);
+	struct finding f = mk(&row);
+	struct incident *inc;
+	int isnew;
+
+	snprintf(f.remote_mta, sizeof(f.remote_mta), "mx1.hotmail.com");
+	snprintf(f.rcpt, sizeof(f.rcpt), "bob@hotmail.com");
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !strcmp(inc->relay, "mx1.hotmail.com") &&
+		      !strcmp(inc->rcpt, "bob@hotmail.com"),
+	      "host name and recipient kept");
+	snprintf(f.relay_ip, sizeof(f.relay_ip), "192.0.2.25");
+	snprintf(f.rcpt, sizeof(f.rcpt), "a b@hotmail.com");
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !strcmp(inc->relay, "192.0.2.25") &&
+		      !strcmp(inc->rcpt, "bob@hotmail.com"),
+	      "an address replaces the host name; a bad recipient ignored");
+	f.relay_ip[0] = '\0';
+	snprintf(f.remote_mta, sizeof(f.remote_mta), "mx2.hotmail.com");
+	snprintf(f.rcpt, sizeof(f.rcpt), "carol@hotmail.com");
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !strcmp(inc->relay, "192.0.2.25") &&
+		      !strcmp(inc->rcpt, "carol@hotmail.com"),
+	      "a host name does not replace an address; the latest recipient");
+	snprintf(f.remote_mta, sizeof(f.remote_mta), "evil\nBcc: x");
+	incident_store_free(s);
+	s = incident_store_new(10);
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !inc->relay[0], "a hostile host name is not kept");
+	incident_store_free(s);
+}
+
 /* test_note - counts, codes, domains, qids, samples, kind, seen times */
 static void test_note(void)
 {
@@ -721,7 +758,8 @@ static int same(const struct incident *a, const struct incident *b)
 	    a->bounced != b->bounced || a->deferred != b->deferred ||
 	    a->n_codes != b->n_codes || a->n_domains != b->n_domains ||
 	    a->n_qids != b->n_qids || a->n_samples != b->n_samples ||
-	    a->attempts != b->attempts || a->next_attempt != b->next_attempt)
+	    a->attempts != b->attempts || a->next_attempt != b->next_attempt ||
+	    strcmp(a->relay, b->relay) || strcmp(a->rcpt, b->rcpt))
 		return 0;
 	for (i = 0; i < a->n_codes; i++)
 		if (strcmp(a->codes[i], b->codes[i]))
@@ -881,6 +919,16 @@ static void test_roundtrip(void)
 	mode_t old = umask(0);
 
 	CHECK_INT(incident_count(a), 8, "built");
+	inc = incident_find(a, "203.0.113.5", VERDICT_MS_CONSUMER);
+	CHECK(inc != NULL, "203.0.113.5 built");
+	if (inc) {
+		snprintf(inc->relay, sizeof(inc->relay), "192.0.2.25");
+		snprintf(inc->rcpt, sizeof(inc->rcpt), "bob@hotmail.com");
+	}
+	inc = incident_find(a, "2001:db8::25", VERDICT_MS_365);
+	if (inc)
+		snprintf(inc->relay, sizeof(inc->relay),
+			 "contoso-com.mail.protection.outlook.com");
 	CHECK_INT(incident_save(a, tpath(path, sizeof(path), "state")), 0,
 		  "save");
 	umask(old);
@@ -898,6 +946,8 @@ static void test_roundtrip(void)
 	CHECK(text && strstr(text, "\ncursor source=journal:/srv/j%20k "
 				   "at=journal:s%3D6a;i%3D1f3%2Cb%3D%25x%01\n"),
 	      "cursor line of a journal, encoded");
+	CHECK(text && strstr(text, " relay=192.0.2.25 rcpt=bob@hotmail.com "),
+	      "relay= and rcpt= written");
 	CHECK(text && strstr(text, "CR%0DLF%0A%20TAB%09%20%2541%20%3D%20%2C"),
 	      "hostile bytes encoded");
 	CHECK(text && !memchr(text, '\r', len) && !memchr(text, '\t', len),
@@ -1012,6 +1062,15 @@ static void test_corrupt(void)
 		{"minimal", HDR INC "\nend 1\n", 0, 1},
 		{"no incidents", HDR "end 0\n", 0, 0},
 		{"unknown key ignored", HDR INC " future=%41x\nend 1\n", 0, 1},
+		{"relay and rcpt",
+		 HDR INC " relay=192.0.2.9 rcpt=a@hotmail.com\nend 1\n", 0, 1},
+		{"relay host name", HDR INC " relay=mx.example.net\nend 1\n", 0,
+		 1},
+		{"relay not a host", HDR INC " relay=evil%0ABcc:x\nend 1\n", -1,
+		 0},
+		{"rcpt with a space", HDR INC " rcpt=a%20b@x\nend 1\n", -1, 0},
+		{"rcpt with brackets", HDR INC " rcpt=%3Ca@x%3E\nend 1\n", -1,
+		 0},
 		{"empty file", "", -1, 0},
 		{"bad version",
 		 "milter-delist-state 2\nstore next-id=1\n"
@@ -1107,6 +1166,8 @@ static void test_corrupt(void)
 		 0},
 		{"old cursor line", HDR "cursor dev=1 ino=2 offset=3\nend 0\n",
 		 0, 0},
+		{"old cursor line with src, sum",
+		 HDR "cursor dev=1 ino=2 offset=3 src=7 sum=9\nend 0\n", 0, 0},
 		{"cursor without at", HDR "cursor source=/a\nend 0\n", -1, 0},
 		{"cursor with empty at", HDR "cursor source=/a at=\nend 0\n",
 		 -1, 0},
@@ -1120,6 +1181,8 @@ static void test_corrupt(void)
 		 HDR "cursor source=/a at=file:1:2:3\n"
 		     "cursor source=journal at=journal:s%3D1\nend 0\n",
 		 0, 0},
+		{"cursor with a bad sum",
+		 HDR "cursor dev=1 ino=2 offset=3 sum=x\nend 0\n", -1, 0},
 		{"CRLF line ends",
 		 "milter-delist-state 1\r\nstore next-id=1\r\n"
 		 "end 0\r\n",
@@ -1145,9 +1208,24 @@ static void test_corrupt(void)
 		if (!strcmp(rows[i].name, "old cursor line"))
 			CHECK(incident_get_cursor(s, "") &&
 				      !strcmp(incident_get_cursor(s, ""),
-					      "file:1:2:3"),
+					      "file:1:2:3:0:0"),
 			      "the one cursor of an old state file: source "
 			      "\"\"");
+	}
+	/* a cursor line of an older version: loaded as source "", src and
+	 * sum kept */
+	{
+		static const char old[] =
+			HDR "cursor dev=1 ino=2 offset=3 src=7 sum=9\n"
+			    "end 0\n";
+
+		write_file(path, sizeof(path), "bad", old, sizeof(old) - 1);
+		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
+			  "old cursor line");
+		CHECK(incident_get_cursor(s, "") &&
+			      !strcmp(incident_get_cursor(s, ""),
+				      "file:1:2:3:7:9"),
+		      "old cursor line with src, sum: fields");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{
@@ -1238,6 +1316,7 @@ int main(void)
 		return 99;
 	}
 	test_note();
+	test_probe_target();
 	test_caps();
 	test_invalid();
 	test_keys();

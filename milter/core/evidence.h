@@ -70,6 +70,15 @@ void evidence_close(void);
  */
 uint64_t evidence_finding(struct finding *f);
 
+/*
+ * evidence_accepted - mail from ip (one of ours) was accepted again by
+ * provider at when (0: now), as source says (e.g. "probe"): the clear
+ * clock of that IP's incident starts (alert.clear_after), as a delivery
+ * would.  Takes the state lock: not from an events subscriber.
+ */
+void evidence_accepted(const char *ip, enum verdict_provider provider,
+		       time_t when, const char *source);
+
 /* evidence_unverified - a report that may be forged: logged as
  * event=unverified-report (rate-limited by trust_rate()), emitted, never
  * mailed.  client is the host that handed it over. */

@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "probe.h"
+#include "reroute.h"
 #include "util.h"
 
 #define INCIDENT_DEFAULT_MAX 10000
@@ -365,6 +367,23 @@ static void note_domain(struct incident *inc, const char *d, size_t size)
 		memcpy(inc->domains[inc->n_domains++], low, sizeof(low));
 }
 
+/* note_probe - the MX that refused (its address preferred) and a
+ * recipient, for the probe */
+static void note_probe(struct incident *inc, const struct finding *f)
+{
+	char ip[FINDING_IP_MAX];
+
+	/* Both go into the state file and a probe: checked as
+	 * incident_load() checks them. */
+	if (util_ip_parse(f->relay_ip, strlen(f->relay_ip), ip, sizeof(ip)))
+		util_strcpy(inc->relay, sizeof(inc->relay), ip);
+	else if (reroute_valid_domain(f->remote_mta) &&
+		 !util_ip_parse(inc->relay, strlen(inc->relay), ip, sizeof(ip)))
+		util_strcpy(inc->relay, sizeof(inc->relay), f->remote_mta);
+	if (probe_valid_address(f->rcpt, 0))
+		util_strcpy(inc->rcpt, sizeof(inc->rcpt), f->rcpt);
+}
+
 /* note_qid - remember a distinct queue id; when full the oldest goes */
 static void note_qid(struct incident *inc, const char *q, size_t size)
 {
@@ -435,6 +454,7 @@ static void note_update(struct incident *inc, const struct finding *f,
 	note_code(inc, v->code);
 	note_domain(inc, f->rcpt_domain, sizeof(f->rcpt_domain));
 	note_qid(inc, f->queue_id, sizeof(f->queue_id));
+	note_probe(inc, f);
 	note_sample(inc, f);
 	if (severity(v->kind) > severity(inc->kind) ||
 	    (v->kind == inc->kind && inc->remedy == VERDICT_REMEDY_NONE)) {

@@ -29,6 +29,11 @@
 #define INCIDENT_MAX_SAMPLES 3
 #define INCIDENT_SAMPLE_MAX  2048 /* bytes kept of one sample error */
 
+/* Outcomes per recipient domain (struct incident's domain_outcomes). */
+#define INCIDENT_OUTCOME_REFUSED  0x1 /* a permanent refusal (5xx) */
+#define INCIDENT_OUTCOME_DEFERRED 0x2 /* a temporary one (4xx) */
+#define INCIDENT_OUTCOME_ACCEPTED 0x4 /* accepted again (status=sent) */
+
 enum incident_state {
 	INCIDENT_OPEN = 0, /* seen, first alert not yet sent */
 	INCIDENT_ALERTED,
@@ -74,8 +79,17 @@ struct incident {
 	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
 	size_t n_domains;
 	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
+	/* What mail to domains[i] met, an OR of INCIDENT_OUTCOME_*; 0 = not
+	 * recorded (the request then claims nothing about that domain). */
+	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
 	size_t n_qids;
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
+	/* Where to probe (issue 15): the MX that refused last (an address
+	 * from relay= or Remote-MTA, else its host name) and one recipient
+	 * of the incident (the latest); "" when unknown. */
+	char relay[FINDING_DOMAIN_MAX];
+	char rcpt[FINDING_DOMAIN_MAX];
+
 	size_t n_samples;
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,
@@ -101,10 +115,13 @@ struct incident {
 	size_t heap_idx, slot;
 };
 
-/* Where the log follower is in its file; saved with the incidents. */
+/* Where the log follower is in its file; saved with the incidents.  src
+ * and sum are 0 in a cursor saved by an older version (not checked). */
 struct incident_cursor {
 	unsigned long long dev, ino;
 	unsigned long long offset;
+	unsigned long long src; /* hash of the followed path (follow.c) */
+	unsigned long long sum; /* hash of the bytes just before offset */
 	int valid;
 };
 
@@ -256,7 +273,7 @@ const char *incident_cursor_source(const struct incident_store *s, size_t i);
  *
  *   milter-delist-state 1
  *   store next-id=3 count=1
- *   cursor source=/var/log/mail.log at=file:2049:131:80211
+ *   cursor source=/var/log/mail.log at=file:2049:131:80211:1234:5678
  *   cursor source=journal%3A/srv/journal at=journal:s%3D6a...;i%3D1f3;...
  *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
  *     remedy=sender-support-form state=alerted inferred=0 sources=2

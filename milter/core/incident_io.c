@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "probe.h"
+#include "reroute.h"
 #include "util.h"
 
 #define STATE_HEADER   "milter-delist-state 1"
@@ -39,6 +41,8 @@ enum ftype {
 	F_KIND,
 	F_REMEDY,
 	F_STATE,
+	F_RELAY, /* issue 15: where to probe; written when set */
+	F_RCPT,
 	F_CODE, /* from here on the key may repeat */
 	F_DOMAIN,
 	F_QID,
@@ -75,6 +79,8 @@ static const struct field {
 	{"next-attempt", F_TIME, OFF(next_attempt)},
 	{"sending", F_TIME, OFF(sending)},
 	{"sending-due", F_UINT, OFF(sending_due)},
+	{"relay", F_RELAY, 0},
+	{"rcpt", F_RCPT, 0},
 	{"code", F_CODE, 0},
 	{"domain", F_DOMAIN, 0},
 	{"qid", F_QID, 0},
@@ -153,6 +159,14 @@ static void put_incident(FILE *fp, const struct incident *inc)
 			break;
 		case F_STATE:
 			put_str(fp, fd->name, incident_state_name(inc->state));
+			break;
+		case F_RELAY:
+			if (inc->relay[0])
+				put_str(fp, fd->name, inc->relay);
+			break;
+		case F_RCPT:
+			if (inc->rcpt[0])
+				put_str(fp, fd->name, inc->rcpt);
 			break;
 		case F_CODE:
 			for (k = 0; k < inc->n_codes; k++)
@@ -462,6 +476,17 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		x = incident_state_from_name(v);
 		inc->state = (enum incident_state)x;
 		return x < 0 ? -1 : 0;
+	case F_RELAY: /* an address or a host name, nothing else */
+		if (parse_text(inc->relay, sizeof(inc->relay), v, len) < 0 ||
+		    (!util_ip_parse(v, len, ip, sizeof(ip)) &&
+		     !reroute_valid_domain(v)))
+			return -1;
+		return 0;
+	case F_RCPT: /* written into a probe's RCPT TO */
+		if (parse_text(inc->rcpt, sizeof(inc->rcpt), v, len) < 0 ||
+		    !probe_valid_address(v, 0))
+			return -1;
+		return 0;
 	case F_CODE:
 		return parse_list(inc->codes[0], VERDICT_CODE_MAX,
 				  INCIDENT_MAX_CODES, &inc->n_codes, v, len);
@@ -516,9 +541,10 @@ static const char *parse_incident(char *p, struct incident *inc)
 }
 
 /* parse_pairs - the numeric fields of a store or cursor line: names[i]
- * into out[i], all required; NULL or why */
+ * into out[i], the first need of them required, the others 0 when absent;
+ * NULL or why */
 static const char *parse_pairs(char *p, const char *const *names, size_t n,
-			       unsigned long long *out)
+			       size_t need, unsigned long long *out)
 {
 	unsigned seen = 0;
 	char *key, *val;
@@ -538,25 +564,32 @@ static const char *parse_pairs(char *p, const char *const *names, size_t n,
 	}
 	if (r < 0)
 		return "not key=value";
-	return seen == (1u << n) - 1 ? NULL : "missing field";
+	for (i = need; i < n; i++)
+		if (!(seen & (1u << i)))
+			out[i] = 0;
+	return (seen & ((1u << need) - 1)) == (1u << need) - 1
+		       ? NULL
+		       : "missing field";
 }
 
-/* parse_cursor - "source=S at=A", or the "dev= ino= offset=" of a state
- * file written when one log was followed (source "", at in logsource.c's
- * form of a file cursor); NULL or why */
+/* parse_cursor - "source=S at=A", or the "dev= ino= offset= [src= sum=]"
+ * of a state file written when one log was followed (source "", at in
+ * logsource.c's form of a file cursor); NULL or why */
 static const char *parse_cursor(struct incident_store *s, char *p)
 {
-	static const char *const old_keys[] = {"dev", "ino", "offset"};
-	char *key, *val, *source = NULL, *at = NULL, old[96];
-	unsigned long long num[3];
+	static const char *const old_keys[] = {"dev", "ino", "offset", "src",
+					       "sum"};
+	char *key, *val, *source = NULL, *at = NULL, old[160];
+	unsigned long long num[5];
 	size_t len;
 	int r;
 
 	if (strncmp(p, "source=", 7)) {
-		if ((source = (char *)parse_pairs(p, old_keys, 3, num)) != NULL)
+		if ((source = (char *)parse_pairs(p, old_keys, 5, 3, num)) !=
+		    NULL)
 			return source;
-		snprintf(old, sizeof(old), "file:%llu:%llu:%llu", num[0],
-			 num[1], num[2]);
+		snprintf(old, sizeof(old), "file:%llu:%llu:%llu:%llu:%llu",
+			 num[0], num[1], num[2], num[3], num[4]);
 		source = "";
 		at = old;
 	} else {
@@ -650,7 +683,7 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 {
 	static const char *const store_keys[] = {"next-id"};
 	struct incident **v = NULL, *inc;
-	unsigned long long num[3];
+	unsigned long long num[5];
 	size_t n = 0, linked = 0, lineno = 0, i;
 	const char *why = NULL;
 	char *line = NULL, *rest;
@@ -707,7 +740,7 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 			why = parse_incident(rest, inc);
 		} else if (strcmp(line, "store") == 0 && !saw_store) {
 			saw_store = 1;
-			why = parse_pairs(rest, store_keys, 1, num);
+			why = parse_pairs(rest, store_keys, 1, 1, num);
 			if (!why && (!num[0] || num[0] > INCIDENT_ID_MAX + 1))
 				why = "next-id out of range";
 			s->next_id = num[0];

@@ -52,19 +52,26 @@ static struct {
 /* file_at - a file cursor in its saved form */
 static void file_at(const struct incident_cursor *c, char *at, size_t size)
 {
-	snprintf(at, size, "file:%llu:%llu:%llu", c->dev, c->ino, c->offset);
+	snprintf(at, size, "file:%llu:%llu:%llu:%llu:%llu", c->dev, c->ino,
+		 c->offset, c->src, c->sum);
 }
 
-/* file_parse - the saved form back; 0, or -1 when at is not a file's */
+/* file_parse - the saved form back (src and sum may be missing: a state
+ * file of an older version); 0, or -1 when at is not a file's */
 static int file_parse(const char *at, struct incident_cursor *c)
 {
-	int end = 0;
+	int end = 0, n;
 
 	memset(c, 0, sizeof(*c));
-	if (sscanf(at, "file:%llu:%llu:%llu%n", &c->dev, &c->ino, &c->offset,
-		   &end) != 3 ||
-	    at[end] != '\0' || at[5] < '0' || at[5] > '9')
+	if (at[0] == '\0' || strncmp(at, "file:", 5) || at[5] < '0' ||
+	    at[5] > '9')
 		return -1;
+	n = sscanf(at, "file:%llu:%llu:%llu%n:%llu:%llu%n", &c->dev, &c->ino,
+		   &c->offset, &end, &c->src, &c->sum, &end);
+	if ((n != 3 && n != 5) || at[end] != '\0') {
+		memset(c, 0, sizeof(*c));
+		return -1;
+	}
 	c->valid = 1;
 	return 0;
 }
@@ -117,16 +124,21 @@ static int start_file(struct source *s)
 		log_error("cannot follow %s: %s", s->spec, err);
 		return -1;
 	}
-	if (cur.valid) {
+	if (follow_origin(s->follow) == FOLLOW_RESUMED) {
 		log_info("following %s from its saved cursor", s->spec);
 		return 0;
 	}
+	/* A first start, or the saved content is gone (read from offset
+	 * 0): the position is saved at once. */
 	follow_cursor(s->follow, &cur);
 	if (cur.valid) {
 		file_at(&cur, at, sizeof(at));
 		first_save(s, at);
 	}
-	log_info("following %s from its end (first start)", s->spec);
+	log_info("following %s from %s", s->spec,
+		 follow_origin(s->follow) == FOLLOW_NEW
+			 ? "its end (first start)"
+			 : "its start (its content at the cursor changed)");
 	return 0;
 }
 

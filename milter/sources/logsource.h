@@ -8,8 +8,10 @@
  * cursor per source in the state file, keyed by its maillog entry.  Its
  * form (the "at" of the state file's cursor line):
  *
- *   file:DEV:INO:OFFSET    a file: device, inode, offset after the line
- *   journal:CURSOR         a journal: the sd-journal cursor of the entry
+ *   file:DEV:INO:OFFSET:SRC:SUM  a file: device, inode, offset after the
+ *                                line, hash of the path and of the bytes
+ *                                before the offset (follow.h)
+ *   journal:CURSOR               a journal: the sd-journal cursor
  *
  * A source with no saved cursor (a first start, or added by a reload)
  * starts at its end; a saved cursor that is refused (not of that kind,
