@@ -165,6 +165,20 @@ for t in c d e f; do
 done
 ok "TERM: resumed at both cursors, nothing read twice, nothing lost"
 
+# --- the log rewritten in place while the daemon is stopped: read again
+# from its start, its old lines (two days) not taken as current
+md_stop TERM
+python3 "$PY/journalexport.py" fixtures "$T/ha" ha || hard_error "journalexport.py ha"
+batch hb
+sed 's/203\.0\.113\.5\]/203.0.113.55]/g' "$T/ha/rfc3339.log" "$T/hb/rfc3339.log" >"$T/rewritten"
+cat "$T/rewritten" >"$F" # same inode, other content
+md_start
+want_seen hb 1 "the rewritten log's new lines"
+seen ha 0 || die "the rewritten log's two-day-old lines were taken as current"
+grep -q "event=old-finding path=$F lines=" "$MD_LOG" ||
+	die "the old lines skipped were not said"
+ok "a log rewritten while stopped: read again, its old lines not taken as current"
+
 # --- a new journal file in the directory
 jbatch i remote-mx2.journal
 want_seen i 1 "a new journal file"
@@ -204,13 +218,13 @@ sleep 1
 seen q 0 || die "reload: the removed file is still read"
 wait_for 20 sh -c "! grep -q '^cursor source=$F ' '$MD_STATE'" ||
 	die "the removed source's cursor is still saved"
-[ "$(md_count "following journal:$J from")" = 3 ] ||
+[ "$(md_count "following journal:$J from")" = 4 ] ||
 	die "the unchanged journal was restarted by the reload"
 ok "reload: an added source starts at its end, a removed one stops, the other goes on"
 
 # --- every finding once, in all
-for t in c d e f g h i r s ${MD_USER:+o}; do
+for t in c d e f g h hb i r s ${MD_USER:+o}; do
 	seen "$t" 1 || die "batch $t not read exactly once"
 done
-ok "in all: 9 batches, each finding logged once"
+ok "in all: 10 batches, each finding logged once"
 md_stop TERM

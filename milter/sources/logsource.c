@@ -16,21 +16,25 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "event.h"
 #include "evidence.h"
 #include "follow.h"
 #include "journal.h"
 #include "log.h"
 #include "logsource.h"
+#include "maillog.h"
 #include "state.h"
 
 #define AT_MAX INCIDENT_CURSOR_MAX
 
 struct source {
-	char *spec;	       /* the maillog entry */
-	int journal;	       /* 1: a journal, 0: a file */
-	int fresh;	       /* added by a reload: at its end, whatever */
-	struct follow *follow; /* a file's follower */
+	char *spec;		/* the maillog entry */
+	int journal;		/* 1: a journal, 0: a file */
+	int fresh;		/* added by a reload: at its end, whatever */
+	struct follow *follow;	/* a file's follower */
+	struct maillog_rec rec; /* its catch-up lines' stamps */
+	unsigned long old;	/* catch-up lines too old, not said yet */
 	/* A journal's thread and what only it touches. */
 	pthread_t thread;
 	int running;
@@ -98,15 +102,42 @@ static void first_save(const struct source *s, const char *at)
 	config_release(cfg);
 }
 
-/* file_line - a file follower's callback: the line, then the position */
-static void file_line(void *arg, const char *p, size_t len,
-		      const struct incident_cursor *after)
+/* old_said - say how many catch-up lines were too old to count */
+static void old_said(struct source *s)
+{
+	struct buf b;
+
+	if (!s->old)
+		return;
+	buf_init(&b);
+	event_kv(&b, "event", "old-finding");
+	event_kv(&b, "path", s->spec);
+	event_kv_num(&b, "lines", s->old);
+	event_kv(&b, "reason",
+		 "read again from the start of a rotated or rewritten log, "
+		 "older than an hour: not taken as current");
+	if (!b.err)
+		log_notice("%s", buf_str(&b));
+	buf_free(&b);
+	s->old = 0;
+}
+
+/* file_line - a file follower's callback: the line (unless it is an old
+ * one read again), then the position */
+static void file_line(void *arg, const struct follow_line *l)
 {
 	struct source *s = arg;
+	time_t now = time(NULL), nb = follow_not_before(l, now);
 	char at[AT_MAX];
 
-	evidence_log_line(p, len);
-	file_at(after, at, sizeof(at));
+	if (nb && maillog_parse(l->text, l->len, now, &s->rec) == 1 &&
+	    s->rec.when && s->rec.when < nb) {
+		s->old++;
+	} else {
+		old_said(s); /* at the first line taken after them */
+		evidence_log_line(l->text, l->len);
+	}
+	file_at(l->after, at, sizeof(at));
 	state_cursor_set(s->spec, at);
 }
 
@@ -119,8 +150,8 @@ static int start_file(struct source *s)
 	if (!s->fresh && state_cursor_get(s->spec, at, sizeof(at)) == 0 &&
 	    file_parse(at, &cur) < 0)
 		refused(s, "not the cursor of a file");
-	s->follow = follow_start(s->spec, &cur, file_line, s, err, sizeof(err));
-	if (!s->follow) {
+	s->follow = follow_new(s->spec, &cur, file_line, s, err, sizeof(err));
+	if (!s->follow || follow_run(s->follow, err, sizeof(err)) < 0) {
 		log_error("cannot follow %s: %s", s->spec, err);
 		return -1;
 	}
@@ -297,6 +328,7 @@ static void source_halt(struct source *s)
 	if (s->follow)
 		follow_stop(s->follow);
 	s->follow = NULL;
+	old_said(s);
 	if (s->running) {
 		atomic_store(&s->stop, 1);
 		pthread_join(s->thread, NULL);

@@ -13,6 +13,11 @@
  *                                before the offset (follow.h)
  *   journal:CURSOR               a journal: the sd-journal cursor
  *
+ * A file read again from its start (rotated or rewritten while we were
+ * away: follow.h's catch-up lines) has its lines older than
+ * FOLLOW_OLD_SECS skipped, not taken as current: counted in one
+ * event=old-finding line.
+ *
  * A source with no saved cursor (a first start, or added by a reload)
  * starts at its end; a saved cursor that is refused (not of that kind,
  * not one the journal knows) is said in an event=warning line and the
