@@ -9,6 +9,7 @@
  * search compares a short constant needle at each position, so the work is
  * linear in the length of the text; there is no regex and no allocation.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -55,7 +56,7 @@ static int at(const char *s, size_t len, size_t i)
 }
 
 /* ws_match - length of hay matched by needle at its start, or 0 */
-static size_t ws_match(const char *h, size_t hlen, const char *n)
+static inline size_t ws_match(const char *h, size_t hlen, const char *n)
 {
 	size_t i = 0;
 
@@ -82,7 +83,7 @@ static size_t ws_match(const char *h, size_t hlen, const char *n)
  * Eight bytes are tested at once (classification searches a dozen
  * phrases in every reply, most of them absent): setting bit 5 maps 'A'-'Z'
  * onto 'a'-'z' and no other byte onto a lower-case letter but itself. */
-static size_t next_first(const char *h, size_t i, size_t hlen, int c)
+static inline size_t next_first(const char *h, size_t i, size_t hlen, int c)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t fold = c >= 'a' && c <= 'z' ? ones * 0x20 : 0;
@@ -460,33 +461,29 @@ static int sig_fits(const struct provider_sig *r, const char *s, size_t len,
 	return 1;
 }
 
-/* first_fit - the signature of the n rows that fits the text, trying all
- * rows' signatures in rank order (a merge of the rows' ranked lists);
- * *owner gets its row */
+/* first_fit - the fitting signature of lowest rank among the n rows
+ * (the earlier row's on a tie); *owner gets its row.  Each row's list is
+ * in rank order, so a row is left at its first fit or at a rank no lower
+ * than the best so far: a signature ranked below the winner is always
+ * tried, and one above it only when an earlier row's fit was worse. */
 static const struct provider_sig *
 first_fit(const struct provider *rows, size_t n, const char *s, size_t len,
 	  const struct verdict *v, int evidence, const struct provider **owner)
 {
-	size_t next[VERDICT_ROWS_MAX] = {0}, i;
+	const struct provider_sig *best = NULL, *r, *end;
+	int best_rank = INT_MAX;
+	size_t i;
 
-	for (;;) {
-		const struct provider_sig *r = NULL;
-		size_t best = 0;
-
-		for (i = 0; i < n; i++)
-			if (next[i] < rows[i].n_sigs &&
-			    (!r || rows[i].sigs[next[i]].rank < r->rank)) {
-				r = &rows[i].sigs[next[i]];
-				best = i;
+	for (i = 0; i < n; i++)
+		for (r = rows[i].sigs, end = r + rows[i].n_sigs;
+		     r < end && r->rank < best_rank; r++)
+			if (sig_fits(r, s, len, v, evidence)) {
+				best = r;
+				best_rank = r->rank;
+				*owner = &rows[i];
+				break;
 			}
-		if (!r)
-			return NULL;
-		next[best]++;
-		if (sig_fits(r, s, len, v, evidence)) {
-			*owner = &rows[best];
-			return r;
-		}
-	}
+	return best;
 }
 
 /* has_marker - a row's server marker is the host or in the text; rows
