@@ -474,15 +474,21 @@ first_fit(const struct provider *rows, size_t n, const char *s, size_t len,
 	int best_rank = INT_MAX;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		for (r = rows[i].sigs, end = r + rows[i].n_sigs;
-		     r < end && r->rank < best_rank; r++)
+	for (i = 0; i < n; i++) {
+		if (!rows[i].n_sigs)
+			continue; /* sigs may be NULL */
+		r = rows[i].sigs;
+		for (end = r + rows[i].n_sigs; r < end; r++) {
+			if (best && r->rank >= best_rank)
+				break;
 			if (sig_fits(r, s, len, v, evidence)) {
 				best = r;
 				best_rank = r->rank;
 				*owner = &rows[i];
 				break;
 			}
+		}
+	}
 	return best;
 }
 
