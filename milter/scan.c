@@ -25,13 +25,16 @@
 #include "maillog.h"
 #include "request.h"
 #include "scan.h"
+#include "scanlog.h"
 #include "util.h"
 
 #define SCAN_READ_SIZE	   (1u << 20)  /* read buffer */
-#define SCAN_LINE_MAX	   (64u << 10) /* longest log line kept */
+#define SCAN_LINE_MAX	   SCANLOG_LINE_MAX /* longest log line kept */
 #define SCAN_DEPTH_MAX	   8	       /* directory nesting walked */
 #define SCAN_PROBE_LINES   8	       /* first lines that tell a log */
 #define SCAN_JOURNAL_BATCH 4096	       /* journal entries per journal_next() */
+#define SCAN_PARALLEL_MIN  (4u << 20)  /* a log read by several threads */
+#define SCAN_THREADS_MAX   8
 
 /* The first bytes of a systemd journal file. */
 #define SCAN_JOURNAL_MAGIC "LPKSHHRH"
@@ -45,6 +48,8 @@ struct scan {
 	struct buf line;	/* output line being built */
 	struct maillog_rec rec; /* reused: keeps maillog_parse()'s zone cache */
 	char *rbuf;		/* SCAN_READ_SIZE + 1 */
+	unsigned int workers;	/* parsing threads for a large log; 0: one */
+	int workers_forced;	/* MILTER_DELIST_SCAN_THREADS: any size */
 	unsigned long files, lines, log_records, messages, bounces;
 	unsigned long malformed, findings, alerting, unverified, errors;
 };
@@ -343,6 +348,49 @@ static int is_journal_file(const char *path)
 	return yes;
 }
 
+/* What log_hit() needs. */
+struct scan_log {
+	struct scan *s;
+	const char *file;
+};
+
+/* log_hit - a finding of scanlog_file(), in file order */
+static void log_hit(void *arg, struct finding *f, unsigned long lineno)
+{
+	struct scan_log *sl = arg;
+
+	note(sl->s, f, sl->file, lineno);
+}
+
+/*
+ * scan_log_parallel - a log file read by several threads (a regular file
+ * of SCAN_PARALLEL_MIN bytes or more); l holds its first bytes.  Returns
+ * 1 when it was read so (errors counted), 0 when the caller reads it.
+ */
+static int scan_log_parallel(struct scan *s, int fd, struct lines *l,
+			     const char *file)
+{
+	struct scan_log sl = {s, file};
+	struct scanlog_counts c;
+	struct stat st;
+	int rc;
+
+	if (s->workers < 2 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (!s->workers_forced && st.st_size < (off_t)SCAN_PARALLEL_MIN))
+		return 0;
+	rc = scanlog_file(fd, l->buf + l->start, l->end - l->start,
+			  s->workers, SCANLOG_BLOCK, s->now, log_hit, &sl, &c);
+	s->lines += c.lines;
+	s->log_records += c.records;
+	s->malformed += c.malformed;
+	if (rc < 0) {
+		fprintf(stderr, "milter-delist: %s: %s\n", file,
+			strerror(errno));
+		s->errors++;
+	}
+	return 1;
+}
+
 /* new_dsn - a parser, or NULL (counted as an error) */
 static struct dsn *new_dsn(struct scan *s)
 {
@@ -387,6 +435,8 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 		first = l.end;
 	if (looks_like_log(l.buf, l.end) ||
 	    !looks_like_message(l.buf, first, &mbox)) {
+		if (scan_log_parallel(s, fd, &l, file))
+			return;
 		while ((r = lines_next(&l, &p, &len, &cut)) > 0) {
 			if (cut)
 				s->malformed++;
@@ -574,6 +624,33 @@ static void scan_at(struct scan *s, const char *path, int depth)
 	close(fd);
 }
 
+/* scan_workers - the parsing threads for a large log: one per processor
+ * (up to SCAN_THREADS_MAX), or MILTER_DELIST_SCAN_THREADS (1 to
+ * SCAN_THREADS_MAX; then for a log of any size) */
+static void scan_workers(struct scan *s)
+{
+	const char *e = getenv("MILTER_DELIST_SCAN_THREADS");
+	long n;
+	char *end;
+
+	if (e && *e) {
+		errno = 0;
+		n = strtol(e, &end, 10);
+		if (!errno && !*end && n >= 1 && n <= SCAN_THREADS_MAX) {
+			s->workers = n > 1 ? (unsigned int)n : 0;
+			s->workers_forced = 1;
+			return;
+		}
+		fprintf(stderr,
+			"milter-delist: MILTER_DELIST_SCAN_THREADS=%s is not a "
+			"number from 1 to %d; ignored\n",
+			e, SCAN_THREADS_MAX);
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	s->workers = n < 2 ? 0 : n > SCAN_THREADS_MAX ? SCAN_THREADS_MAX
+						     : (unsigned int)n;
+}
+
 /* scan_new - allocate a scan */
 struct scan *scan_new(const struct config *cfg, int json, FILE *out)
 {
@@ -581,6 +658,7 @@ struct scan *scan_new(const struct config *cfg, int json, FILE *out)
 
 	if (!s)
 		return NULL;
+	scan_workers(s);
 	s->cfg = cfg;
 	s->json = json;
 	s->out = out;
