@@ -28,12 +28,12 @@
 #include "scanlog.h"
 #include "util.h"
 
-#define SCAN_READ_SIZE	   (1u << 20)  /* read buffer */
+#define SCAN_READ_SIZE	   (1u << 20)	    /* read buffer */
 #define SCAN_LINE_MAX	   SCANLOG_LINE_MAX /* longest log line kept */
-#define SCAN_DEPTH_MAX	   8	       /* directory nesting walked */
-#define SCAN_PROBE_LINES   8	       /* first lines that tell a log */
-#define SCAN_JOURNAL_BATCH 4096	       /* journal entries per journal_next() */
-#define SCAN_PARALLEL_MIN  (4u << 20)  /* a log read by several threads */
+#define SCAN_DEPTH_MAX	   8		    /* directory nesting walked */
+#define SCAN_PROBE_LINES   8		    /* first lines that tell a log */
+#define SCAN_JOURNAL_BATCH 4096	      /* journal entries per journal_next() */
+#define SCAN_PARALLEL_MIN  (4u << 20) /* a log read by several threads */
 #define SCAN_THREADS_MAX   8
 
 /* The first bytes of a systemd journal file. */
@@ -330,14 +330,16 @@ static void scan_journal(struct scan *s, const char *const *paths, size_t n,
 	}
 }
 
-/* is_journal_file - a regular file that starts with the journal magic */
-static int is_journal_file(const char *path)
+/* is_journal_file - a regular file that starts with the journal magic;
+ * type: its type from readdir() (DT_REG spares a stat()) */
+static int is_journal_file(const char *path, unsigned char type)
 {
 	char magic[sizeof(SCAN_JOURNAL_MAGIC) - 1];
 	struct stat st;
 	int fd, yes = 0;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	if (type != DT_REG &&
+	    (type != DT_UNKNOWN || stat(path, &st) < 0 || !S_ISREG(st.st_mode)))
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
@@ -378,8 +380,8 @@ static int scan_log_parallel(struct scan *s, int fd, struct lines *l,
 	if (s->workers < 2 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (!s->workers_forced && st.st_size < (off_t)SCAN_PARALLEL_MIN))
 		return 0;
-	rc = scanlog_file(fd, l->buf + l->start, l->end - l->start,
-			  s->workers, SCANLOG_BLOCK, s->now, log_hit, &sl, &c);
+	rc = scanlog_file(fd, l->buf + l->start, l->end - l->start, s->workers,
+			  SCANLOG_BLOCK, s->now, log_hit, &sl, &c);
 	s->lines += c.lines;
 	s->log_records += c.records;
 	s->malformed += c.malformed;
@@ -403,8 +405,11 @@ static struct dsn *new_dsn(struct scan *s)
 	return d;
 }
 
-/* scan_fd - read one open file: a log, one message or an mbox */
-static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
+/* scan_fd - read one open file: a log, one message or an mbox; size: a
+ * regular file's size when opened (its first read that brings that many
+ * bytes is taken as the end of a message), or -1 */
+static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
+		    off_t size)
 {
 	struct lines l = {fd, s->rbuf, 0, 0, 0, 0};
 	struct dsn *d = NULL;
@@ -415,7 +420,7 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 
 	s->files++;
 	/* Look at the first lines to tell a log from a message. */
-	while (!l.eof && l.end < 4096)
+	while (!l.eof && l.end < 4096 && (size < 0 || (off_t)l.end < size))
 		if (lines_fill(&l) < 0)
 			goto fail;
 	if (l.end >= 8 && !memcmp(l.buf, SCAN_JOURNAL_MAGIC, 8)) {
@@ -451,6 +456,8 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 		d = new_dsn(s);
 		if (!d)
 			return;
+		if (size >= 0 && (off_t)l.end == size)
+			l.eof = 1; /* spares the read() that returns 0 */
 		for (;;) {
 			dsn_feed(d, l.buf + l.start, l.end - l.start);
 			l.start = l.end;
@@ -515,6 +522,26 @@ static int child_path(char *sub, size_t size, const char *path,
 		       : -1;
 }
 
+/* entry_name - a copy of a directory entry's name with its d_type after
+ * the NUL (see entry_type) */
+static char *entry_name(const struct dirent *de)
+{
+	size_t len = strlen(de->d_name);
+	char *p = malloc(len + 2);
+
+	if (p) {
+		memcpy(p, de->d_name, len + 1);
+		p[len + 1] = (char)de->d_type;
+	}
+	return p;
+}
+
+/* entry_type - the d_type kept by entry_name() */
+static unsigned char entry_type(const char *name)
+{
+	return (unsigned char)name[strlen(name) + 1];
+}
+
 /*
  * dir_journals - read the journal files among the n entries of directory
  * path as one journal (the files of systemd-journal-remote, one per
@@ -531,7 +558,8 @@ static void dir_journals(struct scan *s, const char *path, char **names,
 		return; /* each is then read alone */
 	for (i = 0; i < n; i++)
 		if (!child_path(sub, sizeof(sub), path, names[i]) &&
-		    is_journal_file(sub) && (jp[nj] = strdup(sub))) {
+		    is_journal_file(sub, entry_type(names[i])) &&
+		    (jp[nj] = strdup(sub))) {
 			nj++;
 			free(names[i]);
 			names[i] = NULL;
@@ -575,7 +603,7 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 				break;
 			names = nn;
 		}
-		names[n] = strdup(de->d_name);
+		names[n] = entry_name(de);
 		if (names[n])
 			n++;
 	}
@@ -598,7 +626,7 @@ static void scan_at(struct scan *s, const char *path, int depth)
 	int fd;
 
 	if (!strcmp(path, "-")) {
-		scan_fd(s, STDIN_FILENO, "-", s->now);
+		scan_fd(s, STDIN_FILENO, "-", s->now, -1);
 		return;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -616,7 +644,8 @@ static void scan_at(struct scan *s, const char *path, int depth)
 		return;
 	}
 	if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))
-		scan_fd(s, fd, path, st.st_mtime ? st.st_mtime : s->now);
+		scan_fd(s, fd, path, st.st_mtime ? st.st_mtime : s->now,
+			S_ISREG(st.st_mode) ? st.st_size : -1);
 	else if (depth == 0) {
 		fprintf(stderr, "milter-delist: %s: not a file\n", path);
 		s->errors++;
@@ -647,8 +676,9 @@ static void scan_workers(struct scan *s)
 			e, SCAN_THREADS_MAX);
 	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
-	s->workers = n < 2 ? 0 : n > SCAN_THREADS_MAX ? SCAN_THREADS_MAX
-						     : (unsigned int)n;
+	s->workers = n < 2		    ? 0
+		     : n > SCAN_THREADS_MAX ? SCAN_THREADS_MAX
+					    : (unsigned int)n;
 }
 
 /* scan_new - allocate a scan */
