@@ -225,6 +225,71 @@ static void deliver(struct slot *b, unsigned long base, scanlog_fn *fn,
 	c->malformed += b->c.malformed;
 }
 
+/* scanlog_fill - see scanlog.h */
+int scanlog_fill(struct scanlog_lines *l)
+{
+	ssize_t r;
+
+	if (l->start > 0) {
+		memmove(l->buf, l->buf + l->start, l->end - l->start);
+		l->end -= l->start;
+		l->start = 0;
+	}
+	do
+		r = read(l->fd, l->buf + l->end, SCANLOG_READ_SIZE - l->end);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		l->eof = 1;
+	l->end += (size_t)r;
+	return 0;
+}
+
+/* scanlog_next - see scanlog.h */
+int scanlog_next(struct scanlog_lines *l, const char **p, size_t *len, int *cut)
+{
+	char *nl;
+	size_t avail;
+
+	*cut = 0;
+	while (l->skip) {
+		nl = memchr(l->buf + l->start, '\n', l->end - l->start);
+		if (nl) {
+			l->start = (size_t)(nl - l->buf) + 1;
+			l->skip = 0;
+			break;
+		}
+		l->start = l->end;
+		if (l->eof)
+			return 0;
+		if (scanlog_fill(l) < 0)
+			return -1;
+	}
+	for (;;) {
+		avail = l->end - l->start;
+		nl = memchr(l->buf + l->start, '\n',
+			    avail < SCANLOG_LINE_MAX ? avail
+						     : SCANLOG_LINE_MAX);
+		if (nl || avail >= SCANLOG_LINE_MAX || (l->eof && avail)) {
+			*p = l->buf + l->start;
+			*len = nl			  ? (size_t)(nl - *p)
+			       : avail < SCANLOG_LINE_MAX ? avail
+							  : SCANLOG_LINE_MAX;
+			l->start += *len + (nl ? 1 : 0);
+			if (!nl && avail >= SCANLOG_LINE_MAX) {
+				*cut = 1;
+				l->skip = 1;
+			}
+			return 1;
+		}
+		if (l->eof)
+			return 0;
+		if (scanlog_fill(l) < 0)
+			return -1;
+	}
+}
+
 /* scanlog_file - see scanlog.h */
 int scanlog_file(int fd, const char *head, size_t head_len,
 		 unsigned int workers, size_t block, time_t now, scanlog_fn *fn,

@@ -24,6 +24,32 @@
 /* The default block size. */
 #define SCANLOG_BLOCK (1u << 20)
 
+/* The read buffer of a scanlog_lines reader: SCANLOG_READ_SIZE + 1. */
+#define SCANLOG_READ_SIZE (1u << 20)
+
+/* A line reader over a file descriptor with a fixed buffer. */
+struct scanlog_lines {
+	int fd;
+	char *buf;
+	size_t start, end; /* unread bytes are buf[start..end) */
+	int eof;
+	int skip; /* drop bytes up to the next LF first */
+};
+
+/* scanlog_fill - move the unread bytes to the front and read more; 0, or
+ * -1 on a read error (eof is set at the end of the file) */
+int scanlog_fill(struct scanlog_lines *l);
+
+/*
+ * scanlog_next - the next line (without its LF) into *p and *len; *cut is
+ * set when the line was longer than SCANLOG_LINE_MAX (the head is
+ * returned, the rest skipped).  Returns 1, 0 at the end, -1 on a read
+ * error.  (The single-threaded reader, whose lines scanlog_file() cuts
+ * the same way.)
+ */
+int scanlog_next(struct scanlog_lines *l, const char **p, size_t *len,
+		 int *cut);
+
 /* What a scan of one file counted. */
 struct scanlog_counts {
 	unsigned long lines;	 /* lines read (a cut line is one) */
