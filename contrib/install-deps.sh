@@ -28,6 +28,8 @@ TEST="$TEST gdb"
 # the example rules, icinga2 validates the CheckCommand, curl posts the
 # example webhook.
 TEST="$TEST prometheus icinga2-bin curl"
+# make bench's peers (BENCHMARKS.md): Sisimai and pflogsumm.
+TEST="$TEST libsisimai-perl pflogsumm"
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz): only a
 # Recommends of clang, which --no-install-recommends skips.
 FUZZ="libclang-rt-14-dev"

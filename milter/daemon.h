@@ -61,7 +61,8 @@ struct daemon_paths {
 	const char *state_file; /* its directory holds the pending markers */
 	const char *pidfile;	/* "" for none */
 	const char *socket;	/* the socket specification */
-	const char *maillog;	/* the followed log, "" for none */
+	char *const *maillogs;	/* the followed logs (paths, journals) */
+	size_t n_maillogs;
 	const char *user;	/* whom we run as, for the messages */
 };
 
@@ -80,10 +81,11 @@ int daemon_own_dir(const char *file, uid_t uid, gid_t gid);
  * daemon_check_writable - after dropping privileges, as the user the
  * daemon runs as: the state directory and every state file in it must be
  * writable (else alerts and saves would fail while the follower skips
- * ahead), the followed log readable: then 0, or EX_CANTCREAT / EX_NOPERM
+ * ahead), every followed log and journal readable: then 0, or EX_CANTCREAT / EX_NOPERM
  * with a message naming the path, its owner and mode, and the fix in err.
  * What only degrades (the pidfile or socket left behind at stop, a log
- * that does not exist yet) is an event=warning line.
+ * or journal directory that does not exist yet, no journald writing the
+ * local journal) is an event=warning line: the source is retried.
  */
 int daemon_check_writable(const struct daemon_paths *p, char *err,
 			  size_t errlen);

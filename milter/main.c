@@ -331,7 +331,8 @@ static int check_paths(const struct config *c, char *err, size_t errlen)
 		.state_file = c->state_file,
 		.pidfile = c->pidfile,
 		.socket = c->socket,
-		.maillog = c->maillog,
+		.maillogs = c->maillogs,
+		.n_maillogs = c->n_maillogs,
 		.user = *c->user ? c->user
 			: pw	 ? pw->pw_name
 				 : "this user",

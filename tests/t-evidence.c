@@ -29,6 +29,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "domains.h"
 #include "dsn.h"
 #include "events.h"
 #include "evidence.h"
@@ -343,6 +344,37 @@ static void on_last(void *arg, const struct core_event *ev)
 }
 
 /* test_events - what a subscriber is handed, and unsubscribing */
+/* test_relearn - a Microsoft 365 tenant domain is still known as one after
+ * a restart (the learned table is memory only; the incidents are not) */
+static void test_relearn(void)
+{
+	static const char line[] =
+		"Dec  6 10:00:00 mx postfix/smtp[1]: 4AbC1: "
+		"to=<bob@contoso-relearn.example>, "
+		"relay=contoso-relearn-example.mail.protection.outlook.com"
+		"[52.101.1.1]:25, delay=1, delays=0/0/0/1, dsn=5.7.606, "
+		"status=bounced (host contoso-relearn-example.mail.protection."
+		"outlook.com[52.101.1.1] said: 550 5.7.606 Access denied, banned "
+		"sending IP [203.0.113.5]. (in reply to RCPT TO command))";
+
+	fresh();
+	evidence_log_line(line, strlen(line));
+	CHECK(domains_provider("contoso-relearn.example") == VERDICT_MS_365,
+	      "relearn: the ban did not teach the domain");
+	/* A restart: the state saved and loaded, the learned table empty. */
+	state_close(cfg);
+	domains_forget();
+	CHECK(domains_provider("contoso-relearn.example") ==
+		      VERDICT_PROVIDER_NONE,
+	      "relearn: domains_forget() kept the domain");
+	if (state_open(cfg) < 0 || evidence_open() < 0)
+		exit(99);
+	CHECK(domains_provider("contoso-relearn.example") == VERDICT_MS_365,
+	      "relearn: a restart forgot the tenant domain of a stored "
+	      "incident");
+	domains_forget();
+}
+
 static void test_events(void)
 {
 	const char *text = plausible_line(
@@ -571,6 +603,7 @@ int main(void)
 		return 99;
 
 	test_events();
+	test_relearn();
 	test_reroute(conf);
 	trust_table();
 	printf("trust rows (t-plausible, t-forged): %u rows, %u equal\n", rows,

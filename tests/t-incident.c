@@ -777,17 +777,21 @@ static int same(const struct incident *a, const struct incident *b)
 	return 1;
 }
 
-/* same_store - same incidents in the same order, same cursor */
+/* same_store - same incidents in the same order, same cursors */
 static int same_store(struct incident_store *a, struct incident_store *b)
 {
-	struct incident_cursor ca, cb;
+	const char *src, *ca, *cb;
 	size_t i;
 
-	incident_get_cursor(a, &ca);
-	incident_get_cursor(b, &cb);
-	if (incident_count(a) != incident_count(b) || ca.valid != cb.valid ||
-	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset ||
-	    ca.src != cb.src || ca.sum != cb.sum)
+	if (incident_count(a) != incident_count(b))
+		return 0;
+	for (i = 0; (src = incident_cursor_source(a, i)) != NULL; i++) {
+		ca = incident_get_cursor(a, src);
+		cb = incident_get_cursor(b, src);
+		if (!cb || strcmp(ca, cb))
+			return 0;
+	}
+	if (incident_cursor_source(b, i))
 		return 0;
 	for (i = 0; i < incident_count(a); i++)
 		if (!same(incident_at(a, i), incident_at(b, i)))
@@ -812,7 +816,6 @@ static void set_sample(struct incident *inc, size_t i, const char *code,
 static struct incident_store *build(void)
 {
 	struct incident_store *s = incident_store_new(50);
-	struct incident_cursor cur = {2049, 131, 80211, 7, 9, 1};
 	struct incident *inc;
 	struct frow r = {.reply_code = 550,
 			 .code = "S3150",
@@ -862,7 +865,10 @@ static struct incident_store *build(void)
 			incident_mark(inc, INCIDENT_DUE_CLEARED, T0 + 9001);
 	}
 	note_ip(s, "198.51.100.1", T0 + 9500); /* reopened: same ip twice */
-	incident_set_cursor(s, &cur);
+	incident_set_cursor(s, "/var/log/mail.log", "file:2049:131:80211");
+	incident_set_cursor(s, "journal:/srv/j k",
+			    "journal:s=6a;i=1f3,b=%x\x01");
+	incident_set_cursor(s, "", "file:1:2:3");
 	return s;
 }
 
@@ -934,9 +940,12 @@ static void test_roundtrip(void)
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
-	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211 "
-				   "src=7 sum=9\n"),
-	      "cursor line");
+	CHECK(text && strstr(text, "\ncursor source=/var/log/mail.log "
+				   "at=file:2049:131:80211\n"),
+	      "cursor line of a file");
+	CHECK(text && strstr(text, "\ncursor source=journal:/srv/j%20k "
+				   "at=journal:s%3D6a;i%3D1f3%2Cb%3D%25x%01\n"),
+	      "cursor line of a journal, encoded");
 	CHECK(text && strstr(text, " relay=192.0.2.25 rcpt=bob@hotmail.com "),
 	      "relay= and rcpt= written");
 	CHECK(text && strstr(text, "CR%0DLF%0A%20TAB%09%20%2541%20%3D%20%2C"),
@@ -1155,8 +1164,23 @@ static void test_corrupt(void)
 		{"repeated store line", HDR "store next-id=5\nend 0\n", -1, 0},
 		{"cursor missing offset", HDR "cursor dev=1 ino=2\nend 0\n", -1,
 		 0},
-		{"cursor of an older version (no src, sum)",
-		 HDR "cursor dev=1 ino=2 offset=3\nend 0\n", 0, 0},
+		{"old cursor line", HDR "cursor dev=1 ino=2 offset=3\nend 0\n",
+		 0, 0},
+		{"old cursor line with src, sum",
+		 HDR "cursor dev=1 ino=2 offset=3 src=7 sum=9\nend 0\n", 0, 0},
+		{"cursor without at", HDR "cursor source=/a\nend 0\n", -1, 0},
+		{"cursor with empty at", HDR "cursor source=/a at=\nend 0\n",
+		 -1, 0},
+		{"cursor NUL in source",
+		 HDR "cursor source=/a%00b at=file:1:2:3\nend 0\n", -1, 0},
+		{"two cursors of one source",
+		 HDR "cursor source=/a at=file:1:2:3\n"
+		     "cursor source=/a at=file:1:2:4\nend 0\n",
+		 -1, 0},
+		{"two sources",
+		 HDR "cursor source=/a at=file:1:2:3\n"
+		     "cursor source=journal at=journal:s%3D1\nend 0\n",
+		 0, 0},
 		{"cursor with a bad sum",
 		 HDR "cursor dev=1 ino=2 offset=3 sum=x\nend 0\n", -1, 0},
 		{"CRLF line ends",
@@ -1181,20 +1205,27 @@ static void test_corrupt(void)
 			CHECK(*err && errno == EINVAL && !strchr(err, '\n'),
 			      "%s: one-line reason, EINVAL: %s", rows[i].name,
 			      err);
+		if (!strcmp(rows[i].name, "old cursor line"))
+			CHECK(incident_get_cursor(s, "") &&
+				      !strcmp(incident_get_cursor(s, ""),
+					      "file:1:2:3:0:0"),
+			      "the one cursor of an old state file: source "
+			      "\"\"");
 	}
-	/* a cursor line of an older version: loaded, src and sum unknown */
+	/* a cursor line of an older version: loaded as source "", src and
+	 * sum kept */
 	{
-		static const char old[] = HDR "cursor dev=1 ino=2 offset=3\n"
-					      "end 0\n";
-		struct incident_cursor c;
+		static const char old[] =
+			HDR "cursor dev=1 ino=2 offset=3 src=7 sum=9\n"
+			    "end 0\n";
 
 		write_file(path, sizeof(path), "bad", old, sizeof(old) - 1);
 		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
 			  "old cursor line");
-		incident_get_cursor(s, &c);
-		CHECK(c.valid && c.dev == 1 && c.ino == 2 && c.offset == 3 &&
-			      c.src == 0 && c.sum == 0,
-		      "old cursor line: fields");
+		CHECK(incident_get_cursor(s, "") &&
+			      !strcmp(incident_get_cursor(s, ""),
+				      "file:1:2:3:7:9"),
+		      "old cursor line with src, sum: fields");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{

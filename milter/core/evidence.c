@@ -338,7 +338,30 @@ void evidence_log_line(const char *line, size_t len)
 	}
 }
 
-/* evidence_open - the volume counters */
+/* relearn - the recipient domains of the stored incidents are Microsoft's
+ * again after a restart: the learned table lives in memory only, and a
+ * delivery to a Microsoft 365 tenant domain that clears an incident must
+ * still be known as one (t-e2e-postfix lost its 365 "cleared" when the
+ * restart came before any new refusal).  State lock, then domains. */
+static void relearn(void)
+{
+	struct incident_store *st;
+	struct incident *inc;
+	size_t i, j, n;
+
+	state_lock();
+	st = state_store();
+	n = st ? incident_count(st) : 0;
+	for (i = 0; i < n; i++) {
+		inc = incident_at(st, i);
+		for (j = 0; j < inc->n_domains; j++)
+			domains_learn(inc->domains[j], inc->provider);
+	}
+	state_unlock();
+}
+
+/* evidence_open - the volume counters; the domains the stored incidents
+ * taught (call after state_open) */
 int evidence_open(void)
 {
 	struct volume *v = volume_new(0);
@@ -351,6 +374,7 @@ int evidence_open(void)
 	volume_free(V.volume);
 	V.volume = v;
 	pthread_mutex_unlock(&V.volume_lock);
+	relearn();
 	return 0;
 }
 

@@ -55,7 +55,9 @@ void evidence_note(struct incident_store *st, struct finding *f,
 const char *evidence_event_name(const struct finding *f,
 				const struct evidence_result *r);
 
-/* evidence_open - the volume counters; 0, or -1 when out of memory */
+/* evidence_open - the volume counters, and the recipient domains of the
+ * stored incidents learned again (after state_open()); 0, or -1 when out
+ * of memory */
 int evidence_open(void);
 
 /* evidence_close - free them; idempotent */
