@@ -37,9 +37,11 @@ struct config_alert {
 	time_t retry;	    /* first retry delay; doubles up to 1 h */
 	time_t digest;	    /* window joining IPs in one alert; 0 = off */
 	time_t stale;	    /* no refusal this long: not reminded; 0 = never */
-	char *exec;	    /* program run for each event, "" = none */
-	char *exec_events;  /* "alerts" or "all" */
-	time_t exec_timeout; /* seconds an exec run may take */
+	/* alert.exec: the program run for each event ("" = none), for
+	 * exec_events "alerts" or "all", killed after exec_timeout seconds */
+	char *exec;
+	char *exec_events;
+	time_t exec_timeout;
 };
 
 /* syslog_names: the syslog name a Postfix transport or instance logs
@@ -88,7 +90,7 @@ struct config {
 	char *user;
 	char *pidfile;
 	char *state_file;
-	char *state_group; /* admin group reading state and health, "" */
+	char *state_group;  /* admin group reading state and health, "" */
 	char *metrics_file; /* Prometheus textfile, "" = none */
 	time_t metrics_interval;
 	size_t metrics_ip_cap; /* per-IP series in the metrics file */

@@ -55,8 +55,7 @@ static struct {
 	struct source *list;
 	logsource_lag_fn on_lag;
 	void *on_lag_arg;
-} L = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, NULL, NULL,
-       NULL};
+} L = {.lock = PTHREAD_MUTEX_INITIALIZER, .reload = PTHREAD_MUTEX_INITIALIZER};
 
 /* logsource_on_lag - the lag observer */
 void logsource_on_lag(logsource_lag_fn fn, void *arg)
