@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "evidence.h"
 #include "mime.h"
 #include "notice.h"
 #include "request.h"
@@ -419,6 +420,34 @@ static void put_next(struct ctx *x)
 		first, x->ip, x->provider, clr);
 }
 
+/* put_attribution - on a host with several outbound IPs, a delivery in
+ * the log clears this incident only when its syslog name is mapped to
+ * the incident's IP: say so when it is not */
+static void put_attribution(struct ctx *x)
+{
+	const struct config *c = x->cfg;
+	size_t i;
+
+	if (evidence_single_ip(c))
+		return;
+	for (i = 0; i < c->n_syslog_names; i++)
+		if (!strcmp(c->syslog_names[i].ip, x->inc->ip))
+			return;
+	buf_wrapf(x->b, WIDTH,
+		  "\nThis server has %s, and its mail log does not say from "
+		  "which IP a message to %s left: a delivery there clears "
+		  "nothing, or one IP's success would clear every IP. To let "
+		  "milter-delist see that %s is accepted again, send the mail "
+		  "from it through its own transport (master.cf: -o "
+		  "syslog_name=NAME -o smtp_bind_address=%s) or Postfix "
+		  "instance, and map that syslog name to the IP in "
+		  "syslog_names = {\"NAME = %s\"}.\n",
+		  c->n_outbound_ips ? "several outbound IPs (outbound_ips)"
+				    : "no outbound_ips set and incidents for "
+				      "several IPs",
+		  x->provider, x->ip, x->ip, x->ip);
+}
+
 /* put_cleared - the whole body of the cleared notice */
 static void put_cleared(struct ctx *x)
 {
@@ -483,6 +512,8 @@ int notice_body(struct buf *out, enum incident_due due,
 		put_volume(&x, vol);
 		put_missing(&x);
 		put_next(&x);
+		if (due == INCIDENT_DUE_REMINDER)
+			put_attribution(&x);
 	}
 	buf_printf(out, "\n-- \nmilter-delist, incident %llu\n",
 		   (unsigned long long)inc->id);

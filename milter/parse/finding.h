@@ -22,6 +22,7 @@ enum finding_source {
 #define FINDING_DOMAIN_MAX 256
 #define FINDING_QID_MAX	   32
 #define FINDING_TEXT_MAX   2048
+#define FINDING_NAME_MAX   64 /* = MAILLOG_NAME_MAX */
 
 struct finding {
 	struct verdict v;
@@ -32,6 +33,9 @@ struct finding {
 	char rcpt_domain[FINDING_DOMAIN_MAX];
 	char queue_id[FINDING_QID_MAX];
 	char remote_mta[FINDING_DOMAIN_MAX];
+	/* the log line's Postfix syslog name (maillog.h), "" if none: with
+	 * syslog_names it names the outbound IP of the line */
+	char syslog_name[FINDING_NAME_MAX];
 	const char *text; /* verbatim reply; not owned */
 	size_t text_len;
 };
