@@ -6,10 +6,13 @@
 #define _GNU_SOURCE 1 /* localtime_r, strnlen */
 #endif
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "evidence.h"
+#include "incident_clock.h"
 #include "mime.h"
 #include "notice.h"
 #include "request.h"
@@ -123,6 +126,14 @@ int notice_subject(struct buf *out, enum incident_due due,
 				   : ": delisting request attached");
 		break;
 	case INCIDENT_DUE_REMINDER:
+		if (incident_stale(inc, x.now, cfg->alert.stale)) {
+			fmt_time(when, sizeof(when), inc->last_seen);
+			buf_printf(out,
+				   "[milter-delist] %s: no refusal from %s "
+				   "since %s, probably cleared",
+				   x.ip, x.provider, when);
+			break;
+		}
 		since = inc->alerted_at ? x.now - inc->alerted_at
 					: cfg->alert.reminder;
 		since = (since + 1800) / 3600 * 3600; /* whole hours */
@@ -474,10 +485,21 @@ static void put_cleared(struct ctx *x)
 /* put_reminder_intro - the reminder's opening paragraph */
 static void put_reminder_intro(struct ctx *x)
 {
-	char first[64], code[VERDICT_CODE_MAX + 4];
+	char first[64], last[64], code[VERDICT_CODE_MAX + 4];
 
 	fmt_time(first, sizeof(first), x->inc->first_seen);
 	code_paren(code, sizeof(code), x);
+	if (incident_stale(x->inc, x->now, x->cfg->alert.stale)) {
+		fmt_time(last, sizeof(last), x->inc->last_seen);
+		buf_wrapf(x->b, WIDTH,
+			  "No refusal from %s for %s seen since %s (first seen "
+			  "%s%s). The block has probably cleared, or no mail "
+			  "was sent to %s since; milter-delist cannot tell "
+			  "which. It does not remind you about this block "
+			  "again; a new refusal makes it current again.\n\n",
+			  x->provider, x->ip, last, first, code, x->provider);
+		return;
+	}
 	buf_wrapf(x->b, WIDTH,
 		  "Reminder: %s is still %s by %s%s, first seen %s. If you "
 		  "have sent the request, Microsoft needs 24 to 48 hours; "
@@ -568,5 +590,210 @@ out:
 	buf_free(&subject);
 	buf_free(&body);
 	buf_free(&att);
+	return rc;
+}
+
+/* by_ip - qsort order of IP texts: numeric for IPv4, else text */
+static int by_ip(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	unsigned xa[4], ya[4];
+	int i;
+
+	if (sscanf(x, "%u.%u.%u.%u", &xa[0], &xa[1], &xa[2], &xa[3]) == 4 &&
+	    sscanf(y, "%u.%u.%u.%u", &ya[0], &ya[1], &ya[2], &ya[3]) == 4) {
+		for (i = 0; i < 4; i++)
+			if (xa[i] != ya[i])
+				return xa[i] < ya[i] ? -1 : 1;
+		return 0;
+	}
+	return strcmp(x, y);
+}
+
+/* digest_entries - the form's entries for the IPs of incs: sorted and
+ * distinct (a malloc'ed array of pointers into incs, *m entries), NULL
+ * out of memory */
+static const char **digest_entries(const struct incident *const *incs,
+				   size_t n, size_t *m)
+{
+	const char **v = malloc((n ? n : 1) * sizeof(*v));
+	size_t i, j = 0;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = incs[i]->ip;
+	qsort(v, n, sizeof(*v), by_ip);
+	for (i = 0; i < n; i++)
+		if (!j || strcmp(v[j - 1], v[i]))
+			v[j++] = v[i];
+	*m = j;
+	return v;
+}
+
+/* put_entries - "a; b; c", wrapped */
+static void put_entries(struct buf *b, const char *const *v, size_t m)
+{
+	char tmp[VERDICT_IP_MAX];
+	size_t i, col = 2;
+
+	buf_puts(b, "  ");
+	for (i = 0; i < m; i++) {
+		util_clean(tmp, sizeof(tmp), v[i], strnlen(v[i], sizeof(tmp)));
+		if (i && col + strlen(tmp) + 2 > WIDTH) {
+			buf_puts(b, ";\n  ");
+			col = 2;
+		} else if (i) {
+			buf_puts(b, "; ");
+			col += 2;
+		}
+		buf_puts(b, tmp);
+		col += strlen(tmp);
+	}
+	buf_addc(b, '\n');
+}
+
+/* put_digest_table - one line per incident, the first NOTICE_DIGEST_ROWS */
+static void put_digest_table(struct ctx *x, const struct incident *const *incs,
+			     size_t n)
+{
+	char ip[VERDICT_IP_MAX], first[64], code[VERDICT_CODE_MAX];
+	size_t i;
+
+	buf_printf(x->b, "\n  %-20s %-12s %-10s %-24s %s\n", "IP", "refused",
+		   "code", "first seen", "incident");
+	for (i = 0; i < n && i < NOTICE_DIGEST_ROWS; i++) {
+		util_clean(ip, sizeof(ip), incs[i]->ip,
+			   strnlen(incs[i]->ip, sizeof(ip)));
+		code[0] = '\0';
+		if (incs[i]->n_codes)
+			util_clean(code, sizeof(code), incs[i]->codes[0],
+				   strnlen(incs[i]->codes[0], sizeof(code)));
+		fmt_time(first, sizeof(first), incs[i]->first_seen);
+		buf_printf(x->b, "  %-20s %-12s %-10s %-24s %llu\n", ip,
+			   verb(incs[i]->kind), *code ? code : "-", first,
+			   (unsigned long long)incs[i]->id);
+	}
+	if (n > NOTICE_DIGEST_ROWS)
+		buf_printf(x->b, "  ... and %zu more (every IP is in the list "
+				 "above)\n",
+			   n - NOTICE_DIGEST_ROWS);
+}
+
+/* digest_body - the body of a digest mail about n > 1 incidents */
+static void digest_body(struct ctx *x, const struct incident *const *incs,
+			size_t n, const char *const *v, size_t m,
+			const struct notice_volume *vol, const char *file)
+{
+	char first[64], win[32], code[VERDICT_CODE_MAX + 4];
+	size_t i, stale = 0;
+	time_t t = incs[0]->first_seen;
+
+	for (i = 0; i < n; i++) {
+		if (incs[i]->first_seen && incs[i]->first_seen < t)
+			t = incs[i]->first_seen;
+		stale += (size_t)incident_stale(incs[i], x->now,
+						x->cfg->alert.stale);
+	}
+	fmt_time(first, sizeof(first), t);
+	fmt_duration(win, sizeof(win), x->cfg->alert.digest);
+	code_paren(code, sizeof(code), x);
+	if (x->due == INCIDENT_DUE_ALERT)
+		buf_wrapf(x->b, WIDTH,
+			  "Since %s, %s has %s mail from %zu more of your "
+			  "server's IPs%s: Microsoft lists ranges (\"part of "
+			  "their network is on our block list\"). IPs refused "
+			  "within %s of an alert join one digest like this one "
+			  "(alert.digest), not one mail each.\n",
+			  first, x->provider, verb(x->inc->kind), n, code, win);
+	else
+		buf_wrapf(x->b, WIDTH,
+			  "Reminder: %zu of your server's IPs are still %s by "
+			  "%s%s, first seen %s.%s\n",
+			  n, verb(x->inc->kind), x->provider, code, first,
+			  stale ? " Some saw no refusal for alert.stale: the "
+				  "table's \"first seen\" is all that is known; "
+				  "they are not reminded about again."
+				: "");
+	buf_wrapf(x->b, WIDTH,
+		  "\nThe IPs, as the form's field \"Outbound IP(s) or "
+		  "range(s)\" takes them (%zu entries):\n\n",
+		  m);
+	put_entries(x->b, v, m);
+	put_digest_table(x, incs, n);
+	put_samples(x);
+	put_remedy(x, file);
+	put_volume(x, vol);
+	put_missing(x);
+}
+
+/* notice_build_many - one mail about several incidents; see notice.h */
+int notice_build_many(struct buf *out, enum incident_due due,
+		      const struct incident *const *incs, size_t n,
+		      const struct config *cfg, const struct notice_volume *vol,
+		      const char *host, time_t now)
+{
+	struct buf subject, body, att;
+	char file[96], label[48], code[VERDICT_CODE_MAX + 4];
+	const char **v;
+	struct mime_msg m;
+	struct ctx x;
+	size_t nv = 0;
+	int rc = -1;
+
+	if (n == 1)
+		return notice_build(out, due, incs[0], cfg, vol, host, now);
+	if (n == 0 || due == INCIDENT_DUE_NONE ||
+	    due == INCIDENT_DUE_CLEARED) {
+		errno = EINVAL;
+		return -1;
+	}
+	v = digest_entries(incs, n, &nv);
+	if (!v)
+		return -1;
+	buf_init(&subject);
+	buf_init(&body);
+	buf_init(&att);
+	ctx_init(&x, &body, due, incs[0], cfg, now);
+	code_paren(code, sizeof(code), &x);
+	snprintf(label, sizeof(label), "the %zu IPs listed", nv);
+	snprintf(file, sizeof(file), "delist-request-%zu-ips.txt", nv);
+	buf_printf(&subject, "[milter-delist] %zu %sIPs %s%s by %s%s%s", n,
+		   due == INCIDENT_DUE_ALERT ? "more " : "",
+		   due == INCIDENT_DUE_ALERT ? "" : "still ",
+		   verb(incs[0]->kind), x.provider, code,
+		   due == INCIDENT_DUE_ALERT &&
+				   incs[0]->remedy != VERDICT_WAIT
+			   ? ": one delisting request attached"
+			   : "");
+	digest_body(&x, incs, n, v, nv, vol, file);
+	buf_printf(&body, "\n-- \nmilter-delist, incidents %llu..%llu\n",
+		   (unsigned long long)incs[0]->id,
+		   (unsigned long long)incs[n - 1]->id);
+	if (subject.err || body.err ||
+	    request_render_many(&att, incs[0], &cfg->contact, v, nv, label) <
+		    0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.from = cfg->alert.from;
+	m.to = cfg->alert.to;
+	m.subject = buf_str(&subject);
+	m.date = x.now;
+	m.host = host;
+	m.body = buf_str(&body);
+	m.body_len = body.len;
+	m.att_name = file;
+	m.att_text = buf_str(&att);
+	m.att_len = att.len;
+	rc = mime_compose(out, &m);
+out:
+	if (rc < 0 && (subject.err || body.err || att.err))
+		errno = subject.err ? subject.err
+			: body.err  ? body.err
+				    : att.err;
+	buf_free(&subject);
+	buf_free(&body);
+	buf_free(&att);
+	free((void *)v);
 	return rc;
 }

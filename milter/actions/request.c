@@ -38,6 +38,8 @@ struct ctx {
 	char code[VERDICT_CODE_MAX];   /* cleaned first code, or "" */
 	char rcpt[FINDING_DOMAIN_MAX]; /* first recipient domain, cleaned */
 	const char *provider;	       /* "Outlook.com" */
+	const char *const *many;       /* a digest's IPs or ranges, or NULL */
+	size_t n_many;
 };
 
 static const struct {
@@ -313,6 +315,14 @@ static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
 	struct buf list;
 	size_t i, others = 0;
 
+	if (x->many) {
+		for (i = 0; i < x->n_many; i++) {
+			clean_str(tmp, sizeof(tmp), x->many[i]);
+			buf_printf(x->b, "%s%s", i ? "; " : "", tmp);
+		}
+		buf_addc(x->b, '\n');
+		return;
+	}
 	if (x->inc->ip_inferred && n_ips > 0) {
 		for (i = 0; i < n_ips && ips[i]; i++) {
 			clean_str(tmp, sizeof(tmp), ips[i]);
@@ -357,7 +367,7 @@ static void put_server_type(struct ctx *x)
 /* put_inferred - warn that the IP was assumed from outbound_ips */
 static void put_inferred(struct ctx *x)
 {
-	if (!x->inc->ip_inferred)
+	if (!x->inc->ip_inferred || x->many)
 		return;
 	buf_wrapf(x->b, WIDTH,
 		  "\nNote: the refusal did not name the IP. milter-delist took "
@@ -664,20 +674,50 @@ static void render_auth(struct ctx *x)
 	put_verify(x, "Records take effect as their DNS TTL expires.");
 }
 
+/* render - the request of x (b, many and ip set) for inc */
+static int render(struct ctx *xp, const struct incident *inc,
+		  const struct config_contact *contact,
+		  char *const *outbound_ips, size_t n_ips);
+
 /* request_render - render the request for inc */
 int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
 		   char *const *outbound_ips, size_t n_ips)
 {
 	struct ctx x;
-	char title[256];
-	size_t i, n;
 
 	memset(&x, 0, sizeof(x));
 	x.b = out;
+	clean_str(x.ip, sizeof(x.ip), inc->ip);
+	return render(&x, inc, contact, outbound_ips, n_ips);
+}
+
+/* request_render_many - one request for several IPs; see request.h */
+int request_render_many(struct buf *out, const struct incident *inc,
+			const struct config_contact *contact,
+			const char *const *entries, size_t n, const char *label)
+{
+	struct ctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.b = out;
+	x.many = entries;
+	x.n_many = n;
+	clean_str(x.ip, sizeof(x.ip), label);
+	return render(&x, inc, contact, NULL, 0);
+}
+
+static int render(struct ctx *xp, const struct incident *inc,
+		  const struct config_contact *contact,
+		  char *const *outbound_ips, size_t n_ips)
+{
+	struct ctx x = *xp;
+	struct buf *out = x.b;
+	char title[256];
+	size_t i, n;
+
 	x.inc = inc;
 	x.c = contact;
-	clean_str(x.ip, sizeof(x.ip), inc->ip);
 	if (!*x.ip)
 		util_strcpy(x.ip, sizeof(x.ip), "<fill in: IP address>");
 	if (inc->n_codes)
