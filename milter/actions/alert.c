@@ -117,6 +117,7 @@ struct batch {
 	enum incident_due due;
 	enum verdict_provider provider;
 	enum verdict_remedy remedy;
+	int stale; /* reminders of stale incidents (incident_clock.h) */
 	size_t n, cap;
 	unsigned long long *ids;
 	const struct incident **incs;
@@ -226,6 +227,7 @@ static int next_due_locked(const struct config *cfg, time_t now,
 	enum incident_due due;
 	struct incident *inc;
 	struct buf b;
+	int stale;
 
 	bt->n = 0;
 	scan_locked(st, cfg, now, last);
@@ -234,10 +236,12 @@ static int next_due_locked(const struct config *cfg, time_t now,
 		due = owed(inc, cfg, now);
 		if (due == INCIDENT_DUE_NONE || held(inc, due, cfg, last, now))
 			continue;
+		stale = due == INCIDENT_DUE_REMINDER &&
+			incident_stale(inc, now, cfg->alert.stale);
 		/* alert.digest 0: one mail per incident */
 		if (bt->n && (!cfg->alert.digest || due != bt->due ||
 			      inc->provider != bt->provider ||
-			      inc->remedy != bt->remedy ||
+			      inc->remedy != bt->remedy || stale != bt->stale ||
 			      due == INCIDENT_DUE_CLEARED))
 			continue;
 		if (due == INCIDENT_DUE_REMINDER && inc->attempts == 0) {
@@ -248,6 +252,7 @@ static int next_due_locked(const struct config *cfg, time_t now,
 		bt->due = due;
 		bt->provider = inc->provider;
 		bt->remedy = inc->remedy;
+		bt->stale = stale;
 		if (batch_add(bt, inc) < 0)
 			break; /* send what is gathered */
 	}

@@ -685,17 +685,18 @@ static void digest_body(struct ctx *x, const struct incident *const *incs,
 			size_t n, const char *const *v, size_t m,
 			const struct notice_volume *vol, const char *file)
 {
-	char first[64], win[32], code[VERDICT_CODE_MAX + 4];
-	size_t i, stale = 0;
-	time_t t = incs[0]->first_seen;
+	char first[64], last[64], win[32], code[VERDICT_CODE_MAX + 4];
+	time_t t = incs[0]->first_seen, l = incs[0]->last_seen;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (incs[i]->first_seen && incs[i]->first_seen < t)
 			t = incs[i]->first_seen;
-		stale += (size_t)incident_stale(incs[i], x->now,
-						x->cfg->alert.stale);
+		if (incs[i]->last_seen > l)
+			l = incs[i]->last_seen;
 	}
 	fmt_time(first, sizeof(first), t);
+	fmt_time(last, sizeof(last), l);
 	fmt_duration(win, sizeof(win), x->cfg->alert.digest);
 	code_paren(code, sizeof(code), x);
 	if (x->due == INCIDENT_DUE_ALERT)
@@ -706,15 +707,22 @@ static void digest_body(struct ctx *x, const struct incident *const *incs,
 			  "within %s of an alert join one digest like this one "
 			  "(alert.digest), not one mail each.\n",
 			  first, x->provider, verb(x->inc->kind), n, code, win);
+	else if (incident_stale(x->inc, x->now, x->cfg->alert.stale))
+		buf_wrapf(x->b, WIDTH,
+			  "No refusal from %s for these %zu IPs seen since %s "
+			  "(first seen %s%s). The block has probably cleared, "
+			  "or no mail was sent to %s since; milter-delist cannot "
+			  "tell which. It does not remind you about these "
+			  "blocks again; a new refusal makes one current "
+			  "again.\n",
+			  x->provider, n, last, first, code, x->provider);
 	else
 		buf_wrapf(x->b, WIDTH,
 			  "Reminder: %zu of your server's IPs are still %s by "
-			  "%s%s, first seen %s.%s\n",
-			  n, verb(x->inc->kind), x->provider, code, first,
-			  stale ? " Some saw no refusal for alert.stale: the "
-				  "table's \"first seen\" is all that is known; "
-				  "they are not reminded about again."
-				: "");
+			  "%s%s, first seen %s. If you have sent the request, "
+			  "Microsoft needs 24 to 48 hours; if not, it is "
+			  "attached again, updated.\n",
+			  n, verb(x->inc->kind), x->provider, code, first);
 	buf_wrapf(x->b, WIDTH,
 		  "\nThe IPs, as the form's field \"Outbound IP(s) or "
 		  "range(s)\" takes them (%zu entries):\n\n",
@@ -758,14 +766,21 @@ int notice_build_many(struct buf *out, enum incident_due due,
 	code_paren(code, sizeof(code), &x);
 	snprintf(label, sizeof(label), "the %zu IPs listed", nv);
 	snprintf(file, sizeof(file), "delist-request-%zu-ips.txt", nv);
-	buf_printf(&subject, "[milter-delist] %zu %sIPs %s%s by %s%s%s", n,
-		   due == INCIDENT_DUE_ALERT ? "more " : "",
-		   due == INCIDENT_DUE_ALERT ? "" : "still ",
-		   verb(incs[0]->kind), x.provider, code,
-		   due == INCIDENT_DUE_ALERT &&
-				   incs[0]->remedy != VERDICT_WAIT
-			   ? ": one delisting request attached"
-			   : "");
+	if (due == INCIDENT_DUE_REMINDER &&
+	    incident_stale(incs[0], x.now, cfg->alert.stale))
+		buf_printf(&subject,
+			   "[milter-delist] %zu IPs: no refusal from %s since "
+			   "the last one, probably cleared",
+			   n, x.provider);
+	else
+		buf_printf(&subject, "[milter-delist] %zu %sIPs %s%s by %s%s%s",
+			   n, due == INCIDENT_DUE_ALERT ? "more " : "",
+			   due == INCIDENT_DUE_ALERT ? "" : "still ",
+			   verb(incs[0]->kind), x.provider, code,
+			   due == INCIDENT_DUE_ALERT &&
+					   incs[0]->remedy != VERDICT_WAIT
+				   ? ": one delisting request attached"
+				   : "");
 	digest_body(&x, incs, n, v, nv, vol, file);
 	buf_printf(&body, "\n-- \nmilter-delist, incidents %llu..%llu\n",
 		   (unsigned long long)incs[0]->id,
