@@ -375,19 +375,26 @@ static void send_one(const struct config *cfg, const struct buf *msg,
 			incident_mark(inc, bt->due, now);
 		else
 			incident_failed(inc, now, cfg->alert.retry);
-		if (!first) {
+		if (!first)
 			first = inc;
-			sent_line(cfg, bt, inc, rc, err, now);
-		}
+	}
+	if (first) {
+		/* Saved at once, before the event line: a restart must not
+		 * send it again, and a kill between the line and the save
+		 * would make the restart settle (and log) the same send a
+		 * second time. */
+		state_changed_locked();
+		state_save_locked(cfg, now);
+		sent_line(cfg, bt, first, rc, err, now);
+	}
+	for (i = 0; first && i < bt->n; i++) {
+		inc = incident_by_id(state_store(), bt->ids[i]);
+		if (!inc)
+			continue;
 		events_of_incident(&ev, rc == 0 ? "alert-sent" : "alert-failed",
 				   inc, now);
 		ev.mail = due_name(bt->due);
 		events_emit(&ev);
-	}
-	if (first) {
-		/* Saved at once: a restart must not send it again. */
-		state_changed_locked();
-		state_save_locked(cfg, now);
 	}
 	/* Unsaved (disk full), the marker must stay for the next start to
 	 * settle the same way. */

@@ -15,6 +15,7 @@
 #include "incident_clock.h"
 #include "mime.h"
 #include "notice.h"
+#include "remedy.h"
 #include "request.h"
 #include "util.h"
 #include "verdict.h"
@@ -284,54 +285,18 @@ static void put_samples(struct ctx *x)
 	}
 }
 
-/* put_remedy - which remedy applies, its URL, what the attachment holds */
+/* put_remedy - which remedy applies, its URL, what the attachment holds:
+ * all from the remedy's row (remedy.h), as the attachment reads them */
 static void put_remedy(struct ctx *x, const char *file)
 {
-	const char *url = verdict_remedy_url(x->inc->remedy);
-	const char *what, *att;
+	const struct remedy *r = remedy_get(x->inc->remedy);
 
-	switch (x->inc->remedy) {
-	case VERDICT_DELIST_PORTAL:
-		what = "delist the IP yourself on the Microsoft 365 delist "
-		       "portal (one e-mail address and one IP per visit)";
-		att = "the portal's steps with your values filled in";
-		break;
-	case VERDICT_DELIST_MAIL:
-		what = "mail the bounce to delist@messaging.microsoft.com (the "
-		       "portal is not allowed for 5.7.511)";
-		att = "the mail to send, ready to paste";
-		break;
-	case VERDICT_SPAMHAUS:
-		what = "have the listing removed at Spamhaus; Microsoft's "
-		       "forms "
-		       "cannot remove it";
-		att = "the Spamhaus lookup and removal steps";
-		break;
-	case VERDICT_WAIT:
-		what = "nothing to request; reduce the volume to Microsoft and "
-		       "wait";
-		att = "what to reduce, what to check and what to expect";
-		break;
-	case VERDICT_FIX_AUTH:
-		what = "fix SPF, DKIM or DMARC of the sending domain";
-		att = "the checks to make";
-		break;
-	case VERDICT_SENDER_SUPPORT_FORM:
-	default:
-		what = "request mitigation with Microsoft's sender support "
-		       "form";
-		att = "the form's fields in the form's order, ready to paste, "
-		      "the checks to make before you reply to Microsoft, the "
-		      "reply text and how to verify the unblock";
-		break;
-	}
-	buf_wrapf(x->b, WIDTH, "\nWhat to do (%s): %s.\n",
-		  verdict_remedy_name(x->inc->remedy), what);
-	if (url && *url)
-		buf_printf(x->b, "  %s\n", url);
-	if (file)
+	buf_wrapf(x->b, WIDTH, "\nWhat to do (%s): %s.\n", r->name, r->what);
+	if (*r->url)
+		buf_printf(x->b, "  %s\n", r->url);
+	if (file && *r->attachment)
 		buf_wrapf(x->b, WIDTH, "The attachment %s has %s.\n", file,
-			  att);
+			  r->attachment);
 }
 
 /* put_table - one volume table, cleaned keys, at most NOTICE_TOP_MAX */
@@ -530,7 +495,8 @@ int notice_body(struct buf *out, enum incident_due due,
 		put_what(&x);
 		put_numbers(&x);
 		put_samples(&x);
-		put_remedy(&x, file);
+		/* no finding, no request attached (request_render()) */
+		put_remedy(&x, inc->count ? file : NULL);
 		put_volume(&x, vol);
 		put_missing(&x);
 		put_next(&x);
@@ -572,7 +538,7 @@ int notice_build(struct buf *out, enum incident_due due,
 	m.host = host;
 	m.body = buf_str(&body);
 	m.body_len = body.len;
-	if (due != INCIDENT_DUE_CLEARED) {
+	if (due != INCIDENT_DUE_CLEARED && inc->count) {
 		if (request_render(&att, inc, &cfg->contact, cfg->outbound_ips,
 				   cfg->n_outbound_ips) < 0)
 			goto out;
@@ -593,64 +559,32 @@ out:
 	return rc;
 }
 
-/* by_ip - qsort order of IP texts: numeric for IPv4, else text */
-static int by_ip(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	unsigned xa[4], ya[4];
-	int i;
-
-	if (sscanf(x, "%u.%u.%u.%u", &xa[0], &xa[1], &xa[2], &xa[3]) == 4 &&
-	    sscanf(y, "%u.%u.%u.%u", &ya[0], &ya[1], &ya[2], &ya[3]) == 4) {
-		for (i = 0; i < 4; i++)
-			if (xa[i] != ya[i])
-				return xa[i] < ya[i] ? -1 : 1;
-		return 0;
-	}
-	return strcmp(x, y);
-}
-
-/* digest_entries - the form's entries for the IPs of incs: sorted and
- * distinct (a malloc'ed array of pointers into incs, *m entries), NULL
+/* digest_ips - the IPs of incs (pointers into them; malloc'ed), NULL
  * out of memory */
-static const char **digest_entries(const struct incident *const *incs,
-				   size_t n, size_t *m)
+static char **digest_ips(const struct incident *const *incs, size_t n)
 {
-	const char **v = malloc((n ? n : 1) * sizeof(*v));
-	size_t i, j = 0;
+	char **v = malloc((n ? n : 1) * sizeof(*v));
+	size_t i;
 
-	if (!v)
-		return NULL;
-	for (i = 0; i < n; i++)
-		v[i] = incs[i]->ip;
-	qsort(v, n, sizeof(*v), by_ip);
-	for (i = 0; i < n; i++)
-		if (!j || strcmp(v[j - 1], v[i]))
-			v[j++] = v[i];
-	*m = j;
+	for (i = 0; v && i < n; i++)
+		v[i] = (char *)incs[i]->ip;
 	return v;
 }
 
-/* put_entries - "a; b; c", wrapped */
-static void put_entries(struct buf *b, const char *const *v, size_t m)
+/* put_entries - the IPs as the form's field takes them: collapsed into
+ * ranges, "; " between entries (request_ip_list()), wrapped */
+static void put_entries(struct buf *b, char *const *v, size_t n)
 {
-	char tmp[VERDICT_IP_MAX];
-	size_t i, col = 2;
+	struct buf list;
 
-	buf_puts(b, "  ");
-	for (i = 0; i < m; i++) {
-		util_clean(tmp, sizeof(tmp), v[i], strnlen(v[i], sizeof(tmp)));
-		if (i && col + strlen(tmp) + 2 > WIDTH) {
-			buf_puts(b, ";\n  ");
-			col = 2;
-		} else if (i) {
-			buf_puts(b, "; ");
-			col += 2;
-		}
-		buf_puts(b, tmp);
-		col += strlen(tmp);
+	buf_init(&list);
+	if (request_ip_list(&list, v, n) < 0 || list.err) {
+		if (!b->err)
+			b->err = list.err ? list.err : ENOMEM;
+	} else {
+		buf_wrapf(b, WIDTH, "  %s\n", buf_str(&list));
 	}
-	buf_addc(b, '\n');
+	buf_free(&list);
 }
 
 /* put_digest_table - one line per incident, the first NOTICE_DIGEST_ROWS */
@@ -682,8 +616,8 @@ static void put_digest_table(struct ctx *x, const struct incident *const *incs,
 
 /* digest_body - the body of a digest mail about n > 1 incidents */
 static void digest_body(struct ctx *x, const struct incident *const *incs,
-			size_t n, const char *const *v, size_t m,
-			const struct notice_volume *vol, const char *file)
+			size_t n, char *const *v, const struct notice_volume *vol,
+			const char *file)
 {
 	char first[64], last[64], win[32], code[VERDICT_CODE_MAX + 4];
 	time_t t = incs[0]->first_seen, l = incs[0]->last_seen;
@@ -724,10 +658,10 @@ static void digest_body(struct ctx *x, const struct incident *const *incs,
 			  "attached again, updated.\n",
 			  n, verb(x->inc->kind), x->provider, code, first);
 	buf_wrapf(x->b, WIDTH,
-		  "\nThe IPs, as the form's field \"Outbound IP(s) or "
-		  "range(s)\" takes them (%zu entries):\n\n",
-		  m);
-	put_entries(x->b, v, m);
+		  "\nThe %zu IPs, as the form's field \"Outbound IP(s) or "
+		  "range(s)\" takes them:\n\n",
+		  n);
+	put_entries(x->b, v, n);
 	put_digest_table(x, incs, n);
 	put_samples(x);
 	put_remedy(x, file);
@@ -743,10 +677,9 @@ int notice_build_many(struct buf *out, enum incident_due due,
 {
 	struct buf subject, body, att;
 	char file[96], label[48], code[VERDICT_CODE_MAX + 4];
-	const char **v;
 	struct mime_msg m;
 	struct ctx x;
-	size_t nv = 0;
+	char **v;
 	int rc = -1;
 
 	if (n == 1)
@@ -756,7 +689,7 @@ int notice_build_many(struct buf *out, enum incident_due due,
 		errno = EINVAL;
 		return -1;
 	}
-	v = digest_entries(incs, n, &nv);
+	v = digest_ips(incs, n);
 	if (!v)
 		return -1;
 	buf_init(&subject);
@@ -764,8 +697,8 @@ int notice_build_many(struct buf *out, enum incident_due due,
 	buf_init(&att);
 	ctx_init(&x, &body, due, incs[0], cfg, now);
 	code_paren(code, sizeof(code), &x);
-	snprintf(label, sizeof(label), "the %zu IPs listed", nv);
-	snprintf(file, sizeof(file), "delist-request-%zu-ips.txt", nv);
+	snprintf(label, sizeof(label), "the %zu IPs listed", n);
+	snprintf(file, sizeof(file), "delist-request-%zu-ips.txt", n);
 	if (due == INCIDENT_DUE_REMINDER &&
 	    incident_stale(incs[0], x.now, cfg->alert.stale))
 		buf_printf(&subject,
@@ -781,13 +714,12 @@ int notice_build_many(struct buf *out, enum incident_due due,
 					   incs[0]->remedy != VERDICT_WAIT
 				   ? ": one delisting request attached"
 				   : "");
-	digest_body(&x, incs, n, v, nv, vol, file);
+	digest_body(&x, incs, n, v, vol, file);
 	buf_printf(&body, "\n-- \nmilter-delist, incidents %llu..%llu\n",
 		   (unsigned long long)incs[0]->id,
 		   (unsigned long long)incs[n - 1]->id);
 	if (subject.err || body.err ||
-	    request_render_many(&att, incs[0], &cfg->contact, v, nv, label) <
-		    0)
+	    request_render_many(&att, incs[0], &cfg->contact, v, n, label) < 0)
 		goto out;
 	memset(&m, 0, sizeof(m));
 	m.from = cfg->alert.from;

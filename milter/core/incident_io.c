@@ -187,8 +187,11 @@ static void put_store(FILE *fp, const struct incident_store *s)
 	fprintf(fp, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
 		s->next_id, s->n);
 	if (s->cursor.valid)
-		fprintf(fp, "cursor dev=%llu ino=%llu offset=%llu\n",
-			s->cursor.dev, s->cursor.ino, s->cursor.offset);
+		fprintf(fp,
+			"cursor dev=%llu ino=%llu offset=%llu src=%llu "
+			"sum=%llu\n",
+			s->cursor.dev, s->cursor.ino, s->cursor.offset,
+			s->cursor.src, s->cursor.sum);
 	for (i = 0; i < s->used; i++)
 		if (s->byid[i])
 			put_incident(fp, s->byid[i]);
@@ -513,9 +516,10 @@ static const char *parse_incident(char *p, struct incident *inc)
 }
 
 /* parse_pairs - the numeric fields of a store or cursor line: names[i]
- * into out[i], all required; NULL or why */
+ * into out[i], the first need of them required, the others 0 when absent;
+ * NULL or why */
 static const char *parse_pairs(char *p, const char *const *names, size_t n,
-			       unsigned long long *out)
+			       size_t need, unsigned long long *out)
 {
 	unsigned seen = 0;
 	char *key, *val;
@@ -535,7 +539,12 @@ static const char *parse_pairs(char *p, const char *const *names, size_t n,
 	}
 	if (r < 0)
 		return "not key=value";
-	return seen == (1u << n) - 1 ? NULL : "missing field";
+	for (i = need; i < n; i++)
+		if (!(seen & (1u << i)))
+			out[i] = 0;
+	return (seen & ((1u << need) - 1)) == (1u << need) - 1
+		       ? NULL
+		       : "missing field";
 }
 
 /* read_line - the next line of fp into buf[size], without its newline;
@@ -609,9 +618,10 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 		  size_t errlen)
 {
 	static const char *const store_keys[] = {"next-id"};
-	static const char *const cursor_keys[] = {"dev", "ino", "offset"};
+	static const char *const cursor_keys[] = {"dev", "ino", "offset", "src",
+						  "sum"};
 	struct incident **v = NULL, *inc;
-	unsigned long long num[3];
+	unsigned long long num[5];
 	size_t n = 0, linked = 0, lineno = 0, i;
 	const char *why = NULL;
 	char *line = NULL, *rest;
@@ -668,15 +678,17 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 			why = parse_incident(rest, inc);
 		} else if (strcmp(line, "store") == 0 && !saw_store) {
 			saw_store = 1;
-			why = parse_pairs(rest, store_keys, 1, num);
+			why = parse_pairs(rest, store_keys, 1, 1, num);
 			if (!why && (!num[0] || num[0] > INCIDENT_ID_MAX + 1))
 				why = "next-id out of range";
 			s->next_id = num[0];
 		} else if (strcmp(line, "cursor") == 0 && !s->cursor.valid) {
-			why = parse_pairs(rest, cursor_keys, 3, num);
+			why = parse_pairs(rest, cursor_keys, 5, 3, num);
 			s->cursor.dev = num[0];
 			s->cursor.ino = num[1];
 			s->cursor.offset = num[2];
+			s->cursor.src = num[3]; /* 0: an older file */
+			s->cursor.sum = num[4];
 			s->cursor.valid = 1;
 		} else if (strcmp(line, "end") == 0) {
 			saw_end = 1;
