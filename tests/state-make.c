@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 		f.v.reply_code = 550;
 		util_strcpy(f.v.code, sizeof(f.v.code), "S3150");
 		util_strcpy(f.v.status, sizeof(f.v.status), "5.7.1");
-		util_strcpy(f.rcpt_domain, sizeof(f.rcpt_domain), "hotmail.com");
+		util_strcpy(f.rcpt_domain, sizeof(f.rcpt_domain),
+			    "hotmail.com");
 		f.source = FINDING_POSTFIX_LOG;
 		f.when = now + (time_t)seen;
 		inc = incident_note(s, &f, NULL);

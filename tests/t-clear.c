@@ -244,8 +244,7 @@ static void probe(void)
 			  strlen(block_line("postfix", "192.0.2.12")));
 	CHECK(evidence_accepted("192.0.2.12", VERDICT_MS_CONSUMER, 0, "probe"),
 	      "probe: no incident named");
-	CHECK(!evidence_accepted("192.0.2.99", VERDICT_MS_CONSUMER, 0,
-				 "probe"),
+	CHECK(!evidence_accepted("192.0.2.99", VERDICT_MS_CONSUMER, 0, "probe"),
 	      "probe: a stranger's IP named an incident");
 	state_lock();
 	st = state_store();

@@ -314,8 +314,7 @@ static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 /* sent_line - the alert-sent or alert-failed line of a mail about the
  * incidents of bt (first: inc) */
 static void sent_line(const struct config *cfg, const struct batch *bt,
-		      struct incident *inc, int rc, const char *err,
-		      time_t now)
+		      struct incident *inc, int rc, const char *err, time_t now)
 {
 	struct buf b;
 

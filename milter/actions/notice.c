@@ -609,15 +609,16 @@ static void put_digest_table(struct ctx *x, const struct incident *const *incs,
 			   (unsigned long long)incs[i]->id);
 	}
 	if (n > NOTICE_DIGEST_ROWS)
-		buf_printf(x->b, "  ... and %zu more (every IP is in the list "
-				 "above)\n",
+		buf_printf(x->b,
+			   "  ... and %zu more (every IP is in the list "
+			   "above)\n",
 			   n - NOTICE_DIGEST_ROWS);
 }
 
 /* digest_body - the body of a digest mail about n > 1 incidents */
 static void digest_body(struct ctx *x, const struct incident *const *incs,
-			size_t n, char *const *v, const struct notice_volume *vol,
-			const char *file)
+			size_t n, char *const *v,
+			const struct notice_volume *vol, const char *file)
 {
 	char first[64], last[64], win[32], code[VERDICT_CODE_MAX + 4];
 	time_t t = incs[0]->first_seen, l = incs[0]->last_seen;
@@ -642,14 +643,15 @@ static void digest_body(struct ctx *x, const struct incident *const *incs,
 			  "(alert.digest), not one mail each.\n",
 			  first, x->provider, verb(x->inc->kind), n, code, win);
 	else if (incident_stale(x->inc, x->now, x->cfg->alert.stale))
-		buf_wrapf(x->b, WIDTH,
-			  "No refusal from %s for these %zu IPs seen since %s "
-			  "(first seen %s%s). The block has probably cleared, "
-			  "or no mail was sent to %s since; milter-delist cannot "
-			  "tell which. It does not remind you about these "
-			  "blocks again; a new refusal makes one current "
-			  "again.\n",
-			  x->provider, n, last, first, code, x->provider);
+		buf_wrapf(
+			x->b, WIDTH,
+			"No refusal from %s for these %zu IPs seen since %s "
+			"(first seen %s%s). The block has probably cleared, "
+			"or no mail was sent to %s since; milter-delist cannot "
+			"tell which. It does not remind you about these "
+			"blocks again; a new refusal makes one current "
+			"again.\n",
+			x->provider, n, last, first, code, x->provider);
 	else
 		buf_wrapf(x->b, WIDTH,
 			  "Reminder: %zu of your server's IPs are still %s by "
@@ -684,8 +686,7 @@ int notice_build_many(struct buf *out, enum incident_due due,
 
 	if (n == 1)
 		return notice_build(out, due, incs[0], cfg, vol, host, now);
-	if (n == 0 || due == INCIDENT_DUE_NONE ||
-	    due == INCIDENT_DUE_CLEARED) {
+	if (n == 0 || due == INCIDENT_DUE_NONE || due == INCIDENT_DUE_CLEARED) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -795,8 +795,8 @@ int request_render(struct buf *out, const struct incident *inc,
 
 /* request_render_many - one request for several IPs; see request.h */
 int request_render_many(struct buf *out, const struct incident *inc,
-			const struct config_contact *contact,
-			char *const *ips, size_t n, const char *label)
+			const struct config_contact *contact, char *const *ips,
+			size_t n, const char *label)
 {
 	struct ctx x;
 

@@ -66,8 +66,8 @@ int request_render(struct buf *out, const struct incident *inc,
  * Returns as request_render().
  */
 int request_render_many(struct buf *out, const struct incident *inc,
-			const struct config_contact *contact,
-			char *const *ips, size_t n, const char *label);
+			const struct config_contact *contact, char *const *ips,
+			size_t n, const char *label);
 
 /*
  * request_missing - which contact fields the request for inc uses but the

@@ -13,8 +13,7 @@ static void bound(time_t *t, time_t now, unsigned *n)
 }
 
 /* incident_clamp - times from the future become now; see the header */
-unsigned incident_clamp(struct incident *inc, time_t now,
-			time_t backoff_max)
+unsigned incident_clamp(struct incident *inc, time_t now, time_t backoff_max)
 {
 	unsigned n = 0;
 

@@ -19,8 +19,7 @@
  * is not held back, reminders are not suppressed, the clear clock runs.
  * Returns how many times were changed (0: none).
  */
-unsigned incident_clamp(struct incident *inc, time_t now,
-			time_t backoff_max);
+unsigned incident_clamp(struct incident *inc, time_t now, time_t backoff_max);
 
 /*
  * incident_stale - 1 when inc, not cleared, has seen no refusal for stale
