@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "config.h"
+#include "domains.h"
 #include "event.h"
 #include "events.h"
 #include "evidence.h"
@@ -112,11 +113,12 @@ static void fill_volume(struct notice_volume *nv, struct volume_count *vs,
 }
 
 /* The mail of one pass: incidents owing the same kind of mail (due) to
- * the same provider with the same remedy, sent as one mail. */
+ * the same provider, of the same kind and remedy, sent as one mail. */
 struct batch {
 	enum incident_due due;
 	enum verdict_provider provider;
 	enum verdict_remedy remedy;
+	enum verdict_kind kind;
 	int stale; /* reminders of stale incidents (incident_clock.h) */
 	size_t n, cap;
 	unsigned long long *ids;
@@ -145,7 +147,11 @@ static int batch_add(struct batch *bt, const struct incident *inc)
 	return 0;
 }
 
-#define PROVIDERS 8 /* > every enum verdict_provider */
+/* The digest windows: one per provider and kind (a block and a rate
+ * limit of the same provider are different news). */
+#define WINDOWS 64
+#define WINDOW(inc)                                                            \
+	(((unsigned)(inc)->provider * 8u + (unsigned)(inc)->kind) % WINDOWS)
 
 /* owed - the mail inc owes now: incident_due(), except that a stale
  * incident (incident_clock.h) is owed one reminder that says so and then
@@ -164,15 +170,17 @@ static enum incident_due owed(struct incident *inc, const struct config *cfg,
 }
 
 /* held - inc's first alert waits for the digest: another IP of its
- * provider was alerted less than alert.digest ago (last: the latest
- * alert per provider) */
+ * provider and kind was alerted less than alert.digest ago (last:
+ * the latest alert per window).  An incident alerted before (a rate
+ * limit that became a block) is not held. */
 static int held(const struct incident *inc, enum incident_due due,
 		const struct config *cfg, const time_t *last, time_t now)
 {
-	time_t l = last[(unsigned)inc->provider % PROVIDERS];
+	time_t l = last[WINDOW(inc)];
 
-	return due == INCIDENT_DUE_ALERT && cfg->alert.digest > 0 && l > 0 &&
-	       now >= l && now - l < cfg->alert.digest;
+	return due == INCIDENT_DUE_ALERT && cfg->alert.digest > 0 &&
+	       !inc->alerted_at && l > 0 && now >= l &&
+	       now - l < cfg->alert.digest;
 }
 
 /* scan_locked - the first pass: times bounded against now, clear
@@ -201,9 +209,8 @@ static void scan_locked(struct incident_store *st, const struct config *cfg,
 					  now);
 			}
 		}
-		if (inc->alerted_at > last[(unsigned)inc->provider % PROVIDERS])
-			last[(unsigned)inc->provider % PROVIDERS] =
-				inc->alerted_at;
+		if (inc->alerted_at > last[WINDOW(inc)])
+			last[WINDOW(inc)] = inc->alerted_at;
 	}
 	if (future) {
 		state_changed_locked();
@@ -223,7 +230,7 @@ static int next_due_locked(const struct config *cfg, time_t now,
 {
 	struct incident_store *st = state_store();
 	size_t i, n = incident_count(st);
-	time_t last[PROVIDERS] = {0};
+	time_t last[WINDOWS] = {0};
 	enum incident_due due;
 	struct incident *inc;
 	struct buf b;
@@ -239,10 +246,11 @@ static int next_due_locked(const struct config *cfg, time_t now,
 		stale = due == INCIDENT_DUE_REMINDER &&
 			incident_stale(inc, now, cfg->alert.stale);
 		/* alert.digest 0: one mail per incident */
-		if (bt->n && (!cfg->alert.digest || due != bt->due ||
-			      inc->provider != bt->provider ||
-			      inc->remedy != bt->remedy || stale != bt->stale ||
-			      due == INCIDENT_DUE_CLEARED))
+		if (bt->n &&
+		    (!cfg->alert.digest || due != bt->due ||
+		     inc->provider != bt->provider ||
+		     inc->remedy != bt->remedy || inc->kind != bt->kind ||
+		     stale != bt->stale || due == INCIDENT_DUE_CLEARED))
 			continue;
 		if (due == INCIDENT_DUE_REMINDER && inc->attempts == 0) {
 			buf_init(&b);
@@ -252,6 +260,7 @@ static int next_due_locked(const struct config *cfg, time_t now,
 		bt->due = due;
 		bt->provider = inc->provider;
 		bt->remedy = inc->remedy;
+		bt->kind = inc->kind;
 		bt->stale = stale;
 		if (batch_add(bt, inc) < 0)
 			break; /* send what is gathered */
@@ -477,7 +486,7 @@ static void *worker(void *arg)
 static void settle_sending(const struct config *cfg)
 {
 	struct incident_store *st = state_store();
-	size_t i, n = st ? incident_count(st) : 0;
+	size_t i, j, n = st ? incident_count(st) : 0;
 	enum incident_due due;
 	struct incident *inc;
 	char marker[4200];
@@ -488,6 +497,11 @@ static void settle_sending(const struct config *cfg)
 	started = access(marker, F_OK) == 0;
 	for (i = 0; i < n; i++) {
 		inc = incident_at(st, i);
+		/* The recipient domains the saved incidents learned: a
+		 * delivery to one through a relay that is not Microsoft's
+		 * still counts after a restart (evidence_log_line()). */
+		for (j = 0; j < inc->n_domains && j < INCIDENT_MAX_DOMAINS; j++)
+			domains_learn(inc->domains[j], inc->provider);
 		if (!inc->sending)
 			continue;
 		due = incident_settle(inc, started);
