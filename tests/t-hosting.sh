@@ -74,7 +74,7 @@ sleep 1
 [ "$(md_mail_count)" = 2 ] || fail "$(md_mail_count) mails, want 2 (alert, digest)"
 [ "$(md_alerts "[milter-delist] 127.0.0.11 blocked by Outlook.com")" = 1 ] ||
 	fail "no alert for 127.0.0.11"
-[ "$(md_alerts "[milter-delist] 3 more IPs blocked by Outlook.com")" = 1 ] ||
+[ "$(md_alerts "[milter-delist] 3 IPs blocked by Outlook.com")" = 1 ] ||
 	fail "no digest of 3 IPs"
 digest=$(md_mails | tail -n 1)
 got=$(python3 "$MD_PY/formips.py" "$digest" | tr '\n' ' ')

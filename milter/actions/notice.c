@@ -636,7 +636,7 @@ static void digest_body(struct ctx *x, const struct incident *const *incs,
 	code_paren(code, sizeof(code), x);
 	if (x->due == INCIDENT_DUE_ALERT)
 		buf_wrapf(x->b, WIDTH,
-			  "Since %s, %s has %s mail from %zu more of your "
+			  "Since %s, %s has %s mail from %zu of your "
 			  "server's IPs%s: Microsoft lists ranges (\"part of "
 			  "their network is on our block list\"). IPs refused "
 			  "within %s of an alert join one digest like this one "
@@ -707,9 +707,8 @@ int notice_build_many(struct buf *out, enum incident_due due,
 			   "the last one, probably cleared",
 			   n, x.provider);
 	else
-		buf_printf(&subject, "[milter-delist] %zu %sIPs %s%s by %s%s%s",
-			   n, due == INCIDENT_DUE_ALERT ? "more " : "",
-			   due == INCIDENT_DUE_ALERT ? "" : "still ",
+		buf_printf(&subject, "[milter-delist] %zu IPs %s%s by %s%s%s",
+			   n, due == INCIDENT_DUE_ALERT ? "" : "still ",
 			   verb(incs[0]->kind), x.provider, code,
 			   due == INCIDENT_DUE_ALERT &&
 					   incs[0]->remedy != VERDICT_WAIT
