@@ -15,7 +15,6 @@
 #include "alert.h"
 #include "buf.h"
 #include "config.h"
-#include "domains.h"
 #include "event.h"
 #include "events.h"
 #include "evidence.h"
@@ -486,7 +485,7 @@ static void *worker(void *arg)
 static void settle_sending(const struct config *cfg)
 {
 	struct incident_store *st = state_store();
-	size_t i, j, n = st ? incident_count(st) : 0;
+	size_t i, n = st ? incident_count(st) : 0;
 	enum incident_due due;
 	struct incident *inc;
 	char marker[4200];
@@ -497,11 +496,6 @@ static void settle_sending(const struct config *cfg)
 	started = access(marker, F_OK) == 0;
 	for (i = 0; i < n; i++) {
 		inc = incident_at(st, i);
-		/* The recipient domains the saved incidents learned: a
-		 * delivery to one through a relay that is not Microsoft's
-		 * still counts after a restart (evidence_log_line()). */
-		for (j = 0; j < inc->n_domains && j < INCIDENT_MAX_DOMAINS; j++)
-			domains_learn(inc->domains[j], inc->provider);
 		if (!inc->sending)
 			continue;
 		due = incident_settle(inc, started);

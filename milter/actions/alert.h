@@ -22,9 +22,8 @@
 
 /* alert_start - settle the send the previous run left unfinished (the
  * marker exists: sendmail ran, the mail counts as sent; no marker: it is
- * still owed; a digest's incidents settle together), relearn the
- * recipient domains of the saved incidents (domains_learn()), subscribe
- * to core's events and start the worker.  Needs
+ * still owed; a digest's incidents settle together), subscribe to core's
+ * events and start the worker.  Needs
  * the state open (state_open()).  0, or -1 when the thread cannot
  * start. */
 int alert_start(void);

@@ -75,26 +75,15 @@ int evidence_sent_ip(struct incident_store *st, const struct finding *f,
  * configuration (one address in outbound_ips, not a range) */
 int evidence_single_ip(const struct config *cfg);
 
-/*
- * evidence_accepted - mail from our outbound IP ip to provider was
- * accepted at when (0: now), as an active probe from that IP (or any
- * source that knows the IP) has seen: starts the clear clock of the
- * incident of (ip, provider), nothing else.  source names the evidence in
- * the debug event line ("probe").  For the daemon: takes the state lock
- * (never call it with the lock held or from an events subscriber).
- * Returns the incident id whose clock started or was running, 0 for
- * none.
- */
-uint64_t evidence_accepted(const char *ip, enum verdict_provider provider,
-			   time_t when, const char *source);
-
 /* evidence_event_name - the event name of a result: "unverified-report",
  * "repeat", or the finding's kind ("block", "ratelimit", "ban", "auth",
  * "domain-block", ...); NULL for IGNORED, SENT and ERROR */
 const char *evidence_event_name(const struct finding *f,
 				const struct evidence_result *r);
 
-/* evidence_open - the volume counters; 0, or -1 when out of memory */
+/* evidence_open - the volume counters, and the recipient domains of the
+ * stored incidents learned again (after state_open()); 0, or -1 when out
+ * of memory */
 int evidence_open(void);
 
 /* evidence_close - free them; idempotent */
@@ -108,6 +97,15 @@ void evidence_close(void);
  * or 0.
  */
 uint64_t evidence_finding(struct finding *f);
+
+/*
+ * evidence_accepted - mail from ip (one of ours) was accepted again by
+ * provider at when (0: now), as source says (e.g. "probe"): the clear
+ * clock of that IP's incident starts (alert.clear_after), as a delivery
+ * would.  Takes the state lock: not from an events subscriber.
+ */
+void evidence_accepted(const char *ip, enum verdict_provider provider,
+		       time_t when, const char *source);
 
 /* evidence_unverified - a report that may be forged: logged as
  * event=unverified-report (rate-limited by trust_rate()), emitted, never
