@@ -25,6 +25,8 @@ MD_CLEAR_AFTER=2s
 	md_conf_base
 	echo "maillog = \"$MAILLOG\""
 	echo "pidfile = \"$PIDFILE\""
+	# the deliveries of section 4 name the IP they went out from
+	echo 'syslog_names = {"out-10.0.0.1 = 10.0.0.1", "out-10.0.0.2 = 10.0.0.2"}'
 	md_alert_conf
 } >"$MD_CONF"
 chmod 644 "$MD_CONF"
@@ -115,7 +117,7 @@ PY
 ok "--status --json: counts, incidents, ISO 8601 times with the offset"
 
 # 4. Mail is accepted again for clear_after: both clear: OK.
-python3 "$MD_PY/maillines.py" sent 1 3 >>"$MAILLOG"
+python3 "$MD_PY/maillines.py" sent 2 1 0 named >>"$MAILLOG"
 md_wait_event "event=cleared " 2 30 || fail "the incidents did not clear"
 wait_for 20 sh -c "! python3 '$MD_PY/statefile.py' '$MD_STATE' | grep -q alerted" ||
 	fail "the state file still lists alerted incidents"
