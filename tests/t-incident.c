@@ -881,7 +881,7 @@ static void test_roundtrip(void)
 	      "mode 0600 even with umask 0: %o", (unsigned)st.st_mode);
 	CHECK_INT(count_tmp(tmpdir), 0, "no temp file left");
 	text = check_slurp(path, &len);
-	CHECK(text && strncmp(text, "milter-delist-state 1\n", 22) == 0,
+	CHECK(text && strncmp(text, "milter-delist-state 2\n", 22) == 0,
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
@@ -1003,9 +1003,12 @@ static void test_corrupt(void)
 		{"unknown key ignored", HDR INC " future=%41x\nend 1\n", 0, 1},
 		{"empty file", "", -1, 0},
 		{"bad version",
-		 "milter-delist-state 2\nstore next-id=1\n"
+		 "milter-delist-state 3\nstore next-id=1\n"
 		 "end 0\n",
 		 -1, 0},
+		{"version 1 (earlier releases)",
+		 "milter-delist-state 1\nstore next-id=1\n" INC "\nend 1\n",
+		 0, 1},
 		{"other file", "hello world\n", -1, 0},
 		{"no store line", "milter-delist-state 1\nend 0\n", -1, 0},
 		{"no end", HDR INC "\n", -1, 0},

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "finding.h"
 #include "verdict.h"
 
@@ -99,6 +100,7 @@ struct incident {
 	struct incident_store *store;
 	struct incident *hnext;
 	size_t heap_idx, slot;
+	size_t chg_slot; /* 1 + index in the store's change list; 0 none */
 };
 
 /* Where the log follower is in its file; saved with the incidents. */
@@ -207,6 +209,12 @@ void incident_sending_end(struct incident *inc);
  * that was being sent, DUE_NONE when inc was not sending. */
 enum incident_due incident_settle(struct incident *inc, int started);
 
+/* incident_touch - inc (the store's own, not a copy) changed outside the
+ * functions above: its record goes into the next journal batch
+ * (incident_changes()).  Every function of this header that changes an
+ * incident calls it; a module that changes a field itself must too. */
+void incident_touch(struct incident *inc);
+
 /* Iteration in id order; n = incident_count(s). */
 size_t incident_count(const struct incident_store *s);
 struct incident *incident_at(struct incident_store *s, size_t i);
@@ -227,6 +235,64 @@ void incident_get_cursor(const struct incident_store *s,
 			 struct incident_cursor *c);
 
 /*
+ * The journal (incident_journal.c): records of what changed, appended to
+ * "<state_file>.log" beside the state file (state.c owns the files).
+ */
+
+/* incident_changes - append to b one record per change since the last
+ * call: "gone" for each evicted incident, the whole line of each changed
+ * incident (id order), the cursor and next-id when they moved; each record
+ * a line ending in " sum=X".  The change marks are cleared.  Returns the
+ * number of records (b->err set on out of memory: the marks are gone,
+ * write a snapshot). */
+size_t incident_changes(struct incident_store *s, struct buf *b);
+
+/* incident_changes_lost - 1 when a change could not be noted (out of
+ * memory): only a snapshot saves everything */
+int incident_changes_lost(const struct incident_store *s);
+
+/* incident_changes_forget - clear the change marks (a snapshot of the
+ * whole store was just taken) */
+void incident_changes_forget(struct incident_store *s);
+
+/* incident_journal_header - the journal's first line, newline included */
+const char *incident_journal_header(void);
+
+struct incident_replay_result {
+	size_t records;	   /* applied */
+	size_t skipped;	   /* stale or unknown records with a good sum */
+	size_t dropped;	   /* bytes not applied after a bad record */
+	size_t dropped_at; /* offset of the first one */
+	int torn;	   /* the bad record is a cut last line */
+	const char *why;   /* what was wrong, NULL when nothing */
+};
+
+/* incident_replay - apply the journal at path over the store (loaded from
+ * the state file first).  0 when the journal was read (or does not
+ * exist): r says how many records applied and what was dropped from the
+ * first bad record on (a cut last record: r->torn); -1 with errno when it
+ * is unreadable or not a journal (r->why). */
+int incident_replay(struct incident_store *s, const char *path,
+		    struct incident_replay_result *r);
+
+/* incident_replay_text - the same on data[len] (modified; data[len] is
+ * NUL) */
+int incident_replay_text(struct incident_store *s, char *data, size_t len,
+			 struct incident_replay_result *r);
+
+/* incident_snapshot - the whole store as a state file (the format below)
+ * appended to b; 0, or -1 with errno ENOMEM */
+int incident_snapshot(const struct incident_store *s, struct buf *b);
+
+/* incident_write_file - data[len] to path through "<path>.tmp.<pid>"
+ * (mode 0600, O_EXCL|O_NOFOLLOW), fsync, rename, fsync of the directory;
+ * 0, or -1 with errno (the temp file is removed) */
+int incident_write_file(const char *path, const char *data, size_t len);
+
+/* incident_sync_dir - fsync the directory holding path; 0 or -1 */
+int incident_sync_dir(const char *path);
+
+/*
  * incident_save - write the store to path: temp file "<path>.tmp.<pid>" in
  * the same directory (mode 0600, O_EXCL|O_NOFOLLOW), fsync, rename, fsync
  * of the directory.  0, or -1 with errno (the temp file is removed).
@@ -237,7 +303,7 @@ void incident_get_cursor(const struct incident_store *s,
  * outside printable ASCII, and % = ,); code, domain, qid and sample
  * repeat; a sample is "code,text".
  *
- *   milter-delist-state 1
+ *   milter-delist-state 2
  *   store next-id=3 count=1
  *   cursor dev=2049 ino=131 offset=80211
  *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
@@ -247,7 +313,8 @@ void incident_get_cursor(const struct incident_store *s,
  *     attempts=0 next-attempt=0 code=S3150 domain=hotmail.com qid=4Xyz1
  *     sample=S3150,550%205.7.1%20Unfortunately%2C%20messages...
  *   end 1
- * (an incident is one line; it is folded here.)
+ * (an incident is one line; it is folded here.)  Version 2 has the same
+ * lines as version 1 (still read) and comes with the journal.
  */
 int incident_save(const struct incident_store *s, const char *path);
 

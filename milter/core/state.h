@@ -34,7 +34,21 @@ int state_open(const struct config *cfg);
  * store; idempotent */
 void state_close(const struct config *cfg);
 
-/* state_lock, state_unlock - the store's lock */
+/* What the state module wrote since state_open() (tests, bench). */
+struct state_stats {
+	unsigned long long bytes_written; /* journal and snapshots */
+	unsigned long records;		  /* journal appends (batches) */
+	unsigned long syncs;		  /* journal fdatasyncs */
+	unsigned long snapshots;	  /* snapshots written */
+	unsigned long snapshots_locked;	  /* of which with the lock held */
+};
+
+/* state_stats - a copy of the counters (takes the lock) */
+void state_stats(struct state_stats *st);
+
+/* state_lock, state_unlock - the store's lock.  state_unlock() of the
+ * thread that started a compaction (state_save_due_locked()) writes the
+ * snapshot after the lock is released. */
 void state_lock(void);
 void state_unlock(void);
 

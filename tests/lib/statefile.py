@@ -4,7 +4,10 @@
     statefile.py FILE                 print one line per incident
     statefile.py --watch STOP FILE    poll FILE until the file STOP exists
 
-The format (milter/core/incident.h): "milter-delist-state 1", a "store
+FILE is the state file; its journals FILE.log and FILE.log.new (when
+there) are replayed over it, as the daemon does at start (load()).
+
+The format (milter/core/incident.h): "milter-delist-state 2" (or 1), a "store
 next-id=N count=N" line, an optional "cursor ..." line, one "incident
 key=value ..." line per incident (values percent-encoded, ids unique and
 rising), and "end N" with N the number of incidents.  Anything else, a
@@ -38,7 +41,7 @@ def parse(data):
     if not data.endswith(b"\n"):
         raise Corrupt("no final newline (cut?)")
     lines = data[:-1].split(b"\n")
-    if lines[0] != b"milter-delist-state 1":
+    if lines[0] not in (b"milter-delist-state 1", b"milter-delist-state 2"):
         raise Corrupt("bad version line %r" % lines[0][:60])
     if len(lines) < 3 or not lines[1].startswith(b"store "):
         raise Corrupt("no store line")
@@ -82,6 +85,64 @@ def parse(data):
     return incidents
 
 
+JOURNAL_HEADER = b"milter-delist-journal 2\n"
+
+
+def fnv1a32(data):
+    h = 0x811c9dc5
+    for c in data:
+        h = ((h ^ c) * 0x01000193) & 0xffffffff
+    return h
+
+
+def fields(words):
+    inc = {}
+    for w in words:
+        if b"=" not in w:
+            raise Corrupt("field without '=': %r" % w[:60])
+        k, v = w.split(b"=", 1)
+        inc.setdefault(k.decode("ascii", "replace"), urllib.parse.unquote_to_bytes(v))
+    return inc
+
+
+def replay(incidents, data):
+    """apply a journal's bytes to {id: incident}; stops at a cut or bad
+    record (as the daemon does); Corrupt when it is not a journal"""
+    if not data:
+        return
+    if not data.startswith(JOURNAL_HEADER):
+        if JOURNAL_HEADER.startswith(data):
+            return
+        raise Corrupt("not a journal: %r" % data[:40])
+    for line in data[len(JOURNAL_HEADER):].split(b"\n")[:-1]:
+        body, sep, s = line.rpartition(b" sum=")
+        if not sep or len(s) != 8 or int(s, 16) != fnv1a32(body):
+            return
+        words = body.split(b" ")
+        rec = fields(words[1:])
+        if words[0] == b"incident":
+            incidents[int(rec["id"])] = rec
+        elif words[0] == b"gone":
+            incidents.pop(int(rec["id"]), None)
+
+
+def load(path):
+    """the incidents of the state file at path and its journals"""
+    try:
+        with open(path, "rb") as f:
+            incs = parse(f.read())
+    except FileNotFoundError:
+        incs = []
+    byid = dict((int(i["id"]), i) for i in incs)
+    for j in (path + ".log", path + ".log.new"):
+        try:
+            with open(j, "rb") as f:
+                replay(byid, f.read())
+        except FileNotFoundError:
+            pass
+    return [byid[k] for k in sorted(byid)]
+
+
 def text(v):
     return v.decode("utf-8", "replace")
 
@@ -112,10 +173,8 @@ def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    with open(sys.argv[1], "rb") as f:
-        data = f.read()
     try:
-        incidents = parse(data)
+        incidents = load(sys.argv[1])
     except Corrupt as e:
         print("corrupt: %s" % e)
         return 1
