@@ -375,10 +375,9 @@ static void make(struct incident *inc, size_t r)
 	inc->remedy = rows[r].remedy;
 	inc->ip_inferred = rows[r].inferred;
 	inc->n_codes = 1;
-	util_strcpy(inc->codes[0], sizeof(inc->codes[0]), rows[r].code);
+	inc->codes[0] = rows[r].code;
 	for (i = 0; i < ROWS(rows[r].domains) && rows[r].domains[i]; i++)
-		util_strcpy(inc->domains[inc->n_domains++],
-			    sizeof(inc->domains[0]), rows[r].domains[i]);
+		inc->domains[inc->n_domains++] = rows[r].domains[i];
 	inc->n_samples = 1;
 	inc->samples[0] = (char *)rows[r].sample;
 	inc->count = inc->bounced = 3;
@@ -455,10 +454,9 @@ static void test_hostile(void)
 
 		make(&inc, 0);
 		inc.samples[0] = (char *)s;
-		util_strcpy(inc.domains[0], sizeof(inc.domains[0]),
-			    i < ROWS(evil) ? s : "hotmail.com\r\nBcc: x@evil");
-		util_strcpy(inc.codes[0], sizeof(inc.codes[0]),
-			    "S3150\r\nX: 1");
+		inc.domains[0] =
+			i < ROWS(evil) ? s : "hotmail.com\r\nBcc: x@evil";
+		inc.codes[0] = "S3150\r\nX: 1";
 		buf_init(&b);
 		CHECK_INT(request_render(&b, &inc, &full, ips1, 1), 0,
 			  "hostile");

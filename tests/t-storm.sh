@@ -106,8 +106,8 @@ for f in "$MD_MAILDIR"/*.args; do
 	[ "$(tr '\n' ' ' <"$f")" = "-oi -t -f milter-delist@example.org " ] ||
 		die "sendmail was run with: $(tr '\n' ' ' <"$f")"
 done
-c1=$(grep -o 'ip=192.0.2.1 .* count=[0-9]*' "$MD_STATE" | sed 's/.* count=//')
-c2=$(grep -o 'ip=10.254.1.1 .* count=[0-9]*' "$MD_STATE" | sed 's/.* count=//')
+c1=$(incidents | awk '$2 == "192.0.2.1" { print $7 }')
+c2=$(incidents | awk '$2 == "10.254.1.1" { print $7 }')
 [ "$c1" = 10000 ] && [ "$c2" = 10000 ] ||
 	die "incident counts $c1 and $c2, want 10000 each"
 okt "10,000 bounces (milter) and 10,000 log lines for one IP each: 1 event=block, 1 alert mail (sendmail -oi -t -f milter-delist@example.org), count=10000 each"

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "intern.h"
 #include "util.h"
 
 #define INCIDENT_DEFAULT_MAX 10000
@@ -52,8 +53,14 @@ void incident_free_one(struct incident *inc)
 {
 	size_t i;
 
-	for (i = 0; i < inc->n_samples; i++)
+	for (i = 0; i < inc->n_samples; i++) {
 		free(inc->samples[i]);
+		intern_put(inc->sample_codes[i]);
+	}
+	for (i = 0; i < inc->n_codes; i++)
+		intern_put(inc->codes[i]);
+	for (i = 0; i < inc->n_domains; i++)
+		intern_put(inc->domains[i]);
 	free(inc);
 }
 
@@ -377,8 +384,9 @@ static void note_code(struct incident *inc, const char *code)
 	for (i = 0; i < inc->n_codes; i++)
 		if (strcmp(inc->codes[i], code) == 0)
 			return;
-	if (inc->n_codes < INCIDENT_MAX_CODES)
-		util_strcpy(inc->codes[inc->n_codes++], VERDICT_CODE_MAX, code);
+	if (inc->n_codes < INCIDENT_MAX_CODES &&
+	    (inc->codes[inc->n_codes] = intern_get(code, strlen(code))))
+		inc->n_codes++;
 }
 
 /* note_domain - remember a distinct recipient domain (lower case) */
@@ -395,8 +403,9 @@ static void note_domain(struct incident *inc, const char *d, size_t size)
 	for (i = 0; i < inc->n_domains; i++)
 		if (strcmp(inc->domains[i], low) == 0)
 			return;
-	if (inc->n_domains < INCIDENT_MAX_DOMAINS)
-		memcpy(inc->domains[inc->n_domains++], low, sizeof(low));
+	if (inc->n_domains < INCIDENT_MAX_DOMAINS &&
+	    (inc->domains[inc->n_domains] = intern_get(low, strlen(low))))
+		inc->n_domains++;
 }
 
 /* note_qid - remember a distinct queue id; when full the oldest goes */
@@ -446,12 +455,17 @@ static void note_sample(struct incident *inc, const struct finding *f)
 	if (!copy)
 		return; /* a sample is worth less than the finding */
 	memcpy(copy, norm, len + 1);
-	if (i < inc->n_samples)
+	if (i < inc->n_samples) {
 		free(inc->samples[i]);
-	else
+	} else {
+		inc->sample_codes[i] = intern_get(code, strlen(code));
+		if (!inc->sample_codes[i]) {
+			free(copy);
+			return;
+		}
 		inc->n_samples++;
+	}
 	inc->samples[i] = copy;
-	memcpy(inc->sample_codes[i], code, sizeof(code));
 }
 
 /* note_update - fold finding f (at when) into inc */

@@ -71,17 +71,18 @@ struct incident {
 	unsigned long bounced;	/* of which permanent (5xx / failed) */
 	unsigned long deferred; /* of which temporary */
 
-	size_t n_codes;
-	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
-	size_t n_domains;
-	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
-	size_t n_qids;
+	/* Codes, domains and sample codes are shared strings (intern.h):
+	 * read them as strings (the first n_* are set, never NULL), change
+	 * them only through this module.  A code is shorter than
+	 * VERDICT_CODE_MAX, a domain than FINDING_DOMAIN_MAX. */
+	unsigned char n_codes, n_domains, n_qids, n_samples;
+	const char *codes[INCIDENT_MAX_CODES];
+	const char *domains[INCIDENT_MAX_DOMAINS];
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
-	size_t n_samples;
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,
 	 * the longest text seen for it (Sendmail logs cut replies). */
-	char sample_codes[INCIDENT_MAX_SAMPLES][VERDICT_CODE_MAX];
+	const char *sample_codes[INCIDENT_MAX_SAMPLES];
 
 	/* Failed mail attempts for this incident's owed mail (back-off). */
 	unsigned attempts;

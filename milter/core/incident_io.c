@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "intern.h"
 #include "util.h"
 
 #define STATE_HEADER   "milter-delist-state 2"
@@ -427,19 +428,39 @@ static int parse_sample(struct incident *inc, char *v)
 		return -1;
 	if (inc->n_samples == INCIDENT_MAX_SAMPLES)
 		return 0; /* a later version's larger cap */
-	if (parse_text(inc->sample_codes[inc->n_samples], VERDICT_CODE_MAX, v,
-		       clen) < 0 ||
+	if (clen >= VERDICT_CODE_MAX || memchr(v, '\0', clen) ||
 	    memchr(comma + 1, '\0', tlen))
 		return -1;
 	inc->samples[inc->n_samples] = strdup(comma + 1);
 	if (!inc->samples[inc->n_samples])
 		return -1;
+	inc->sample_codes[inc->n_samples] = intern_get(v, clen);
+	if (!inc->sample_codes[inc->n_samples]) {
+		free(inc->samples[inc->n_samples]);
+		return -1;
+	}
 	inc->n_samples++;
 	return 0;
 }
 
+/* parse_shared - one more value (shorter than width) of a repeated field
+ * of shared strings into arr[*n] */
+static int parse_shared(const char **arr, size_t width, size_t cap,
+			unsigned char *n, const char *v, size_t len)
+{
+	if (*n == cap)
+		return len < width ? 0 : -1;
+	if (!len || len >= width || memchr(v, '\0', len))
+		return -1;
+	arr[*n] = intern_get(v, len);
+	if (!arr[*n])
+		return -1;
+	(*n)++;
+	return 0;
+}
+
 /* parse_list - one more value of a repeated field into arr[*n] */
-static int parse_list(char *arr, size_t width, size_t cap, size_t *n,
+static int parse_list(char *arr, size_t width, size_t cap, unsigned char *n,
 		      const char *v, size_t len)
 {
 	if (*n == cap)
@@ -504,12 +525,12 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		inc->state = (enum incident_state)x;
 		return x < 0 ? -1 : 0;
 	case F_CODE:
-		return parse_list(inc->codes[0], VERDICT_CODE_MAX,
-				  INCIDENT_MAX_CODES, &inc->n_codes, v, len);
+		return parse_shared(inc->codes, VERDICT_CODE_MAX,
+				    INCIDENT_MAX_CODES, &inc->n_codes, v, len);
 	case F_DOMAIN:
-		return parse_list(inc->domains[0], FINDING_DOMAIN_MAX,
-				  INCIDENT_MAX_DOMAINS, &inc->n_domains, v,
-				  len);
+		return parse_shared(inc->domains, FINDING_DOMAIN_MAX,
+				    INCIDENT_MAX_DOMAINS, &inc->n_domains, v,
+				    len);
 	case F_QID:
 		return parse_list(inc->qids[0], FINDING_QID_MAX,
 				  INCIDENT_MAX_QIDS, &inc->n_qids, v, len);

@@ -15,7 +15,7 @@ missing end line (a cut file) or a missing final newline is corrupt.
 
 Without --watch, prints for each incident
 
-    id ip provider kind state last-seen
+    id ip provider kind state last-seen count
 
 and exits 0; corrupt: prints "corrupt: why" and exits 1.
 
@@ -180,7 +180,8 @@ def main():
         return 1
     for inc in incidents:
         print(" ".join(text(inc.get(k, b"-")) for k in
-                       ("id", "ip", "provider", "kind", "state", "last")))
+                       ("id", "ip", "provider", "kind", "state", "last",
+                        "count")))
     return 0
 
 
