@@ -157,7 +157,8 @@ size_t incident_changes(struct incident_store *s, struct buf *b)
 			s->chg[n++] = s->chg[i];
 	s->n_chg = n;
 	/* Id order: a new incident is always appended on replay. */
-	qsort(s->chg, n, sizeof(*s->chg), cmp_inc_id);
+	if (n > 1)
+		qsort(s->chg, n, sizeof(*s->chg), cmp_inc_id);
 	for (i = 0; i < n; i++) {
 		from = b->len;
 		incident_put_record(b, s->chg[i]);
