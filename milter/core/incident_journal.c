@@ -314,6 +314,8 @@ int incident_replay_text(struct incident_store *s, char *data, size_t len,
 		 * created holds no record: nothing to replay. */
 		if (len < hlen && memcmp(data, JOURNAL_HEADER "\n", len) == 0) {
 			r->dropped = len;
+			r->torn = 1;
+			r->why = len ? "header cut (no record)" : NULL;
 			return 0;
 		}
 		r->why = "not a version 2 journal";

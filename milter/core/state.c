@@ -186,7 +186,11 @@ static int journal_flush(void)
 		S.jlen += (off_t)S.pend.len;
 		S.stats.bytes_written += S.pend.len;
 		S.stats.records += 1;
-		buf_reset(&S.pend);
+		/* A mass block's batch is megabytes: do not keep them. */
+		if (S.pend.cap > 65536)
+			buf_free(&S.pend);
+		else
+			buf_reset(&S.pend);
 		S.unsynced = 1;
 	}
 	if (S.unsynced) {
@@ -517,6 +521,14 @@ void state_close(const struct config *cfg)
 			state_save_locked(cfg, time(NULL));
 		}
 	}
+	if (cfg && S.store)
+		log_info("state: this run wrote %llu byte(s) to %s and its "
+			 "journal: %lu journal append(s), %lu fdatasync(s), "
+			 "%lu snapshot(s), %lu of them with the store locked "
+			 "(start, stop, a broken journal)",
+			 S.stats.bytes_written, S.file, S.stats.records,
+			 S.stats.syncs, S.stats.snapshots,
+			 S.stats.snapshots_locked);
 	if (S.jfd >= 0)
 		close(S.jfd);
 	if (S.next_jfd >= 0)
