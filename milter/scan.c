@@ -749,7 +749,7 @@ static int request_for(struct scan *s, const char *ip)
 	if (!printed) {
 		fprintf(stderr,
 			"milter-delist: no Microsoft block of %s in the given "
-			"files; printing a blank request\n",
+			"files; no request printed\n",
 			canon);
 		memset(&blank, 0, sizeof(blank));
 		util_strcpy(blank.ip, sizeof(blank.ip), canon);

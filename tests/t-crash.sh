@@ -284,7 +284,7 @@ def rec(body):
     h = 0x811c9dc5
     for c in body:
         h = ((h ^ c) * 0x01000193) & 0xffffffff
-    return body + b" sum=%08x\n" % h
+    return body + b" check=%08x\n" % h
 def inc(i, ip):
     return (b"incident id=%d ip=%s provider=microsoft-consumer kind=block "
             b"remedy=sender-support-form state=alerted first=1700000000 "
@@ -314,9 +314,9 @@ has_ip 10.99.0.2 && die "a torn journal: the torn record was applied"
 [ -e "$MD_STATE.log" ] && die "a clean stop left the journal"
 okt "a torn journal record: dropped with a warning, the records before it loaded"
 journal sum
-n=$(md_count "record with a bad sum")
+n=$(md_count "record with a bad check")
 md_start
-[ "$(md_count "record with a bad sum")" = $((n + 1)) ] || die "a corrupted journal record: no warning"
+[ "$(md_count "record with a bad check")" = $((n + 1)) ] || die "a corrupted journal record: no warning"
 md_stop TERM
 has_ip 10.99.0.1 || die "a corrupted journal: the good record before it was lost"
 has_ip 10.99.0.7 && die "a corrupted journal: the corrupted record was applied"

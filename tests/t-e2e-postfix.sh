@@ -229,7 +229,7 @@ ok "alert body: outbound volume names sender@$PF_MYDOMAIN"
 m=$(pf_send "sender@$PF_MYDOMAIN" bob@outlook.com "to outlook") || die "sendmail failed"
 q=$(pf_qid "$m") || die "no queue id for the outlook.com message"
 pf_wait_log "$q: to=<bob@outlook.com>, .*status=deferred" 30 || die "outlook.com not deferred"
-wait_events ratelimit 'ip=127.0.0.3 provider=microsoft-consumer kind=ratelimit code=4.7.650' 1 30 ||
+wait_events ratelimit 'ip=127.0.0.3 provider=microsoft-consumer kind=ratelimit code=S775 status=4.7.650' 1 30 ||
 	die "no event=ratelimit for the deferral"
 grep -F 'event=ratelimit ' "$SYSLOG_FILE" | grep -F -q 'source=postfix-log' ||
 	die "the deferral was not found in the log"
@@ -238,7 +238,7 @@ ok "4.7.650 deferral: event=ratelimit source=postfix-log, alert sent"
 
 # --- 3. 5.7.606 at RCPT TO, and kill -9 right after the event --------------
 m=$(pf_send "sender@$PF_MYDOMAIN" ceo@contoso.com "to contoso") || die "sendmail failed"
-wait_events ban 'ip=127.0.0.2 provider=microsoft-365 kind=ban code=5.7.606' 1 30 ||
+wait_events ban 'ip=127.0.0.2 provider=microsoft-365 kind=ban code=AS16012609 status=5.7.606' 1 30 ||
 	die "no event=ban"
 stop_milter KILL
 ok "killed -9 after event=ban"

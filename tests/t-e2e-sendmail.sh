@@ -181,7 +181,7 @@ for rcpt in alice bob dave; do
 done
 ok "S3150 at MAIL FROM: stat=Service unavailable"
 
-wait_events block 'ip=127.0.0.2 provider=microsoft-consumer kind=block code=5.7.1 rcpt_domain=hotmail.com source=sendmail-log' 1 30 ||
+wait_events block 'ip=127.0.0.2 provider=microsoft-consumer kind=block code=5.7.1 status=5.7.1 rcpt_domain=hotmail.com source=sendmail-log' 1 30 ||
 	die "no event=block source=sendmail-log for 127.0.0.2"
 wait_events alert-sent 'ip=127.0.0.2 provider=microsoft-consumer' 1 30 || die "no alert sent for 127.0.0.2"
 sm_wait_mail admin 1 30 || die "no alert mail in the admin's mailbox"
@@ -262,7 +262,7 @@ sm_wait_log "sm-mta\[[0-9]+\]: $q: to=<bob@outlook\.com>, .*, dsn=4\.7\.650, rep
 # own daemon, not to Microsoft.
 sm_wait_log "sendmail\[[0-9]+\]: [A-Za-z0-9]+: to=bob@outlook\.com, .*mailer=relay, .*stat=Sent \($q Message accepted for delivery\)" 10 "$mark" >/dev/null ||
 	die "no MSP hand-over line"
-wait_events ratelimit 'ip=127.0.0.3 provider=microsoft-consumer kind=ratelimit code=4.7.650 rcpt_domain=outlook.com source=sendmail-log' 1 30 ||
+wait_events ratelimit 'ip=127.0.0.3 provider=microsoft-consumer kind=ratelimit code=4.7.650 status=4.7.650 rcpt_domain=outlook.com source=sendmail-log' 1 30 ||
 	die "no event=ratelimit source=sendmail-log for 127.0.0.3"
 wait_events alert-sent 'ip=127.0.0.3' 1 30 || die "no alert for the rate limit"
 # Sendmail retries every 5 s: two more deferrals, still one event.

@@ -102,6 +102,7 @@ static void test_finding(void)
 	f.v.kind = VERDICT_BLOCK;
 	f.v.remedy = VERDICT_SENDER_SUPPORT_FORM;
 	strcpy(f.v.code, "S3150");
+	strcpy(f.v.status, "5.7.1");
 	strcpy(f.v.ip, "203.0.113.5");
 	strcpy(f.rcpt_domain, "hotmail.com");
 	strcpy(f.queue_id, "4ABCD1234");
@@ -114,7 +115,7 @@ static void test_finding(void)
 	event_finding(&b, NULL, &f, 7);
 	CHECK_STR(buf_str(&b),
 		  "event=block ip=203.0.113.5 provider=microsoft-consumer "
-		  "kind=block code=S3150 rcpt_domain=hotmail.com "
+		  "kind=block code=S3150 status=5.7.1 rcpt_domain=hotmail.com "
 		  "source=postfix-log queue_id=4ABCD1234 incident=7",
 		  "syslog line");
 	buf_free(&b);
@@ -131,7 +132,7 @@ static void test_finding(void)
 	CHECK_STR(buf_str(&b),
 		  "{\"event\":\"block\",\"ip\":\"203.0.113.5\","
 		  "\"provider\":\"microsoft-consumer\",\"kind\":\"block\","
-		  "\"code\":\"S3150\",\"remedy\":\"sender-support-form\","
+		  "\"code\":\"S3150\",\"status\":\"5.7.1\",\"remedy\":\"sender-support-form\","
 		  "\"rcpt_domain\":\"hotmail.com\",\"remote_mta\":"
 		  "\"hotmail-com.olc.protection.outlook.com\","
 		  "\"source\":\"postfix-log\",\"file\":\"/var/log/mail.log\","

@@ -4,210 +4,10 @@
  * Every scenario writes its lines, usually ends with a sentinel line, waits
  * (up to WAIT_SECS, polling) until the expected number of lines arrived and
  * then compares the whole list: a missed, repeated or reordered line fails.
- * No assertion on speed beyond generous bounds.
+ * No assertion on speed beyond generous bounds.  The rotations that need
+ * two looks of the follower in a given order are in t-follow-rotate.c.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "check.h"
-#include "follow.h"
-#include "log.h"
-
-#define WAIT_SECS 5.0
-#define SETTLE_MS 700 /* more than two poll ticks */
-
-struct got {
-	char *s;
-	size_t len;
-	struct incident_cursor c;
-};
-
-struct sink {
-	pthread_mutex_t mu;
-	struct got *v;
-	size_t n, cap;
-};
-
-static char dir[64];
-
-/* now_secs - monotonic seconds */
-static double now_secs(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* sleep_ms - nanosleep */
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-/* sink_fn - the follower callback: keep a copy of each line */
-static void sink_fn(void *arg, const char *line, size_t len,
-		    const struct incident_cursor *after)
-{
-	struct sink *s = arg;
-
-	pthread_mutex_lock(&s->mu);
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64;
-		s->v = realloc(s->v, s->cap * sizeof(*s->v));
-		if (!s->v)
-			abort();
-	}
-	s->v[s->n].s = malloc(len + 1);
-	if (!s->v[s->n].s)
-		abort();
-	memcpy(s->v[s->n].s, line, len + 1); /* the NUL after it, too */
-	s->v[s->n].len = len;
-	s->v[s->n].c = *after;
-	s->n++;
-	pthread_mutex_unlock(&s->mu);
-}
-
-/* sink_count - lines so far */
-static size_t sink_count(struct sink *s)
-{
-	size_t n;
-
-	pthread_mutex_lock(&s->mu);
-	n = s->n;
-	pthread_mutex_unlock(&s->mu);
-	return n;
-}
-
-/* sink_wait - wait until n lines arrived (or WAIT_SECS); the count */
-static size_t sink_wait(struct sink *s, size_t n)
-{
-	double end = now_secs() + WAIT_SECS;
-
-	while (sink_count(s) < n && now_secs() < end)
-		sleep_ms(10);
-	return sink_count(s);
-}
-
-/* sink_get - a copy of line i (its text stays owned by the sink) */
-static struct got sink_get(struct sink *s, size_t i)
-{
-	struct got g;
-
-	pthread_mutex_lock(&s->mu);
-	g = s->v[i];
-	pthread_mutex_unlock(&s->mu);
-	return g;
-}
-
-/* sink_reset - forget the lines (the follower must be stopped) */
-static void sink_reset(struct sink *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].s);
-	s->n = 0;
-}
-
-/* expect - exactly the lines want[0..n) arrive, nothing more */
-static void expect(struct sink *s, const char *const *want, size_t n,
-		   const char *row)
-{
-	size_t got = sink_wait(s, n);
-
-	CHECK(got >= n, "%s: %zu lines arrived, want %zu", row, got, n);
-	for (size_t i = 0; i < n && i < got; i++) {
-		struct got g = sink_get(s, i);
-		CHECK(g.len == strlen(want[i]) &&
-			      memcmp(g.s, want[i], g.len) == 0,
-		      "%s: line %zu is \"%s\", want \"%s\"", row, i, g.s,
-		      want[i]);
-	}
-	sleep_ms(SETTLE_MS);
-	CHECK_INT(sink_count(s), n, row);
-}
-
-/* path_of - dir/name */
-static const char *path_of(char *buf, size_t size, const char *name)
-{
-	snprintf(buf, size, "%s/%s", dir, name);
-	return buf;
-}
-
-/* put - append len bytes to path, created if need be (a writer with
- * O_APPEND, as syslog and postlogd are) */
-static void put(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
-		perror(path);
-		exit(99);
-	}
-	close(fd);
-}
-
-/* puts_to - put a string */
-static void puts_to(const char *path, const char *s)
-{
-	put(path, s, strlen(s));
-}
-
-/* wput - write a string to an open writer fd */
-static void wput(int fd, const char *s)
-{
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s)) {
-		perror("write");
-		exit(99);
-	}
-}
-
-/* count_fds - open descriptors of this process */
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* start - follow_start or exit 99 */
-static struct follow *start(const char *path, const struct incident_cursor *c,
-			    struct sink *s)
-{
-	char err[256];
-	struct follow *f = follow_start(path, c, sink_fn, s, err, sizeof(err));
-
-	if (!f) {
-		fprintf(stderr, "follow_start %s: %s\n", path, err);
-		exit(99);
-	}
-	return f;
-}
-
-/* ino_of - the inode at path */
-static unsigned long long ino_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
+#include "followsink.h"
 
 /* test_order - start at the end; appended lines arrive whole, in order */
 static void test_order(struct sink *s)
@@ -391,7 +191,8 @@ static void test_rename(struct sink *s, int base)
 	want[n++] = "END";
 	close(wfd);
 	expect(s, want, n, "rename");
-	CHECK_INT(count_fds(), base + 3, "fds while following: pipe + file");
+	CHECK_INT(count_fds(), base + 3 + ino_fds,
+		  "fds while following: pipe + file (+ inotify)");
 	follow_stop(f);
 	CHECK_INT(count_fds(), base, "fds after follow_stop");
 	sink_reset(s);
@@ -450,12 +251,13 @@ static void test_delete(struct sink *s, int base)
 	unlink(p);
 	/* nobody recreates it: the deleted file is closed after the grace */
 	end = now_secs() + FOLLOW_GRACE_MS / 1000.0 + WAIT_SECS;
-	while (count_fds() != base + 2 && now_secs() < end)
+	while (count_fds() != base + 2 + ino_fds && now_secs() < end)
 		sleep_ms(50);
-	CHECK_INT(count_fds(), base + 2, "deleted file closed after grace");
+	CHECK_INT(count_fds(), base + 2 + ino_fds,
+		  "deleted file closed after grace");
 	puts_to(p, "d3\nEND\n");
 	expect(s, want, 4, "delete");
-	CHECK_INT(count_fds(), base + 3, "fds while following");
+	CHECK_INT(count_fds(), base + 3 + ino_fds, "fds while following");
 	follow_stop(f);
 	sink_reset(s);
 }
@@ -608,7 +410,7 @@ static void test_idle_stop(struct sink *s, int base)
 
 	for (int i = 0; i < 8; i++)
 		f[i] = start(p, NULL, s);
-	CHECK_INT(count_fds(), base + 8 * 3, "fds of 8 followers");
+	CHECK_INT(count_fds(), base + 8 * (3 + ino_fds), "fds of 8 followers");
 	for (int i = 0; i < 8; i++)
 		follow_stop(f[i]);
 	CHECK_INT(count_fds(), base, "fds after stopping 8 followers");
@@ -616,38 +418,11 @@ static void test_idle_stop(struct sink *s, int base)
 	sink_reset(s);
 }
 
-/* cleanup - remove the temp directory's files */
-static void cleanup(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-		if (unlink(p) < 0)
-			rmdir(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
 int main(void)
 {
 	struct sink s = {.mu = PTHREAD_MUTEX_INITIALIZER};
-	int base;
+	int base = follow_fixture("t-follow");
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	log_open("t-follow", LOG_MAIL, LOG_NOTICE, LOG_TO_STDERR);
-	snprintf(dir, sizeof(dir), "%s", "/tmp/t-follow.XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 99;
-	}
-	base = count_fds();
 	test_order(&s);
 	test_partial(&s);
 	test_resume(&s);

@@ -749,7 +749,8 @@ static int same_store(struct incident_store *a, struct incident_store *b)
 	incident_get_cursor(a, &ca);
 	incident_get_cursor(b, &cb);
 	if (incident_count(a) != incident_count(b) || ca.valid != cb.valid ||
-	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset)
+	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset ||
+	    ca.src != cb.src || ca.sum != cb.sum)
 		return 0;
 	for (i = 0; i < incident_count(a); i++)
 		if (!same(incident_at(a, i), incident_at(b, i)))
@@ -779,7 +780,7 @@ static const char hostile_domain[] = "b\xc3\xa4"
 static struct incident_store *build(void)
 {
 	struct incident_store *s = incident_store_new(50);
-	struct incident_cursor cur = {2049, 131, 80211, 1};
+	struct incident_cursor cur = {2049, 131, 80211, 7, 9, 1};
 	struct incident *inc;
 	struct frow r = {.reply_code = 550,
 			 .code = "S3150",
@@ -889,7 +890,8 @@ static void test_roundtrip(void)
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
-	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211\n"),
+	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211 "
+				   "src=7 sum=9\n"),
 	      "cursor line");
 	CHECK(text && strstr(text, "CR%0DLF%0A%20TAB%09%20%2541%20%3D%20%2C"),
 	      "hostile bytes encoded");
@@ -1101,6 +1103,10 @@ static void test_corrupt(void)
 		{"repeated store line", HDR "store next-id=5\nend 0\n", -1, 0},
 		{"cursor missing offset", HDR "cursor dev=1 ino=2\nend 0\n", -1,
 		 0},
+		{"cursor of an older version (no src, sum)",
+		 HDR "cursor dev=1 ino=2 offset=3\nend 0\n", 0, 0},
+		{"cursor with a bad sum",
+		 HDR "cursor dev=1 ino=2 offset=3 sum=x\nend 0\n", -1, 0},
 		{"CRLF line ends",
 		 "milter-delist-state 1\r\nstore next-id=1\r\n"
 		 "end 0\r\n",
@@ -1123,6 +1129,20 @@ static void test_corrupt(void)
 			CHECK(*err && errno == EINVAL && !strchr(err, '\n'),
 			      "%s: one-line reason, EINVAL: %s", rows[i].name,
 			      err);
+	}
+	/* a cursor line of an older version: loaded, src and sum unknown */
+	{
+		static const char old[] = HDR "cursor dev=1 ino=2 offset=3\n"
+					      "end 0\n";
+		struct incident_cursor c;
+
+		write_file(path, sizeof(path), "bad", old, sizeof(old) - 1);
+		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
+			  "old cursor line");
+		incident_get_cursor(s, &c);
+		CHECK(c.valid && c.dev == 1 && c.ino == 2 && c.offset == 3 &&
+			      c.src == 0 && c.sum == 0,
+		      "old cursor line: fields");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{

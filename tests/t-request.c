@@ -9,6 +9,8 @@
 
 #include "buf.h"
 #include "check.h"
+#include "notice.h"
+#include "remedy.h"
 #include "request.h"
 #include "util.h"
 
@@ -202,8 +204,8 @@ static const struct {
 	 ips1,
 	 1,
 	 {"[3] What domain are you sending to?\noutlook.com\n"
-	  "  (also refused: hotmail.com, live.com, msn.com."},
-	 {"outlook.de\n", "hotmail.co.uk\n"},
+	  "  (mail to each recipient domain: outlook.de: refused or"},
+	 {"outlook.de\n", "hotmail.co.uk\n", "also refused"},
 	 0},
 	{"consumer, duplicates in the drop-down collapse",
 	 VERDICT_MS_CONSUMER,
@@ -217,7 +219,8 @@ static const struct {
 	 &full,
 	 ips1,
 	 1,
-	 {"[3] What domain are you sending to?\nhotmail.com\n\n[4]"},
+	 {"[3] What domain are you sending to?\nhotmail.com\n  (mail to each "
+	  "recipient domain: hotmail.fr: refused or deferred"},
 	 {"also refused"},
 	 0},
 	{"consumer, other outbound IPs noted",
@@ -607,6 +610,206 @@ static void test_buf(void)
 	}
 }
 
+/* unwrap - s with every run of white space made one space (wrapped prose
+ * compared as text); caller frees */
+static char *unwrap(const char *s)
+{
+	char *o = malloc(strlen(s) + 1), *p = o;
+	int sp = 0;
+
+	if (!o)
+		abort();
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n') {
+			sp = 1;
+			continue;
+		}
+		if (sp && p > o)
+			*p++ = ' ';
+		sp = 0;
+		*p++ = *s;
+	}
+	*p = '\0';
+	return o;
+}
+
+/*
+ * test_outcomes - the request says per recipient domain what happened:
+ * outlook.de only deferred and outlook.com accepted again are not
+ * "refused" (the request once said "also refused: outlook.com")
+ */
+static void test_outcomes(void)
+{
+	struct incident inc;
+	struct buf b;
+	char *text;
+
+	memset(&inc, 0, sizeof(inc));
+	util_strcpy(inc.ip, sizeof(inc.ip), "203.0.113.5");
+	inc.provider = VERDICT_MS_CONSUMER;
+	inc.kind = VERDICT_BLOCK;
+	inc.remedy = VERDICT_SENDER_SUPPORT_FORM;
+	inc.count = 3;
+	inc.n_samples = 1;
+	inc.samples[0] = (char *)s3150;
+	inc.n_domains = 3;
+	inc.domains[0] = "outlook.de";
+	inc.domains[1] = "hotmail.com";
+	inc.domains[2] = "outlook.com";
+	inc.domain_outcomes[0] = INCIDENT_OUTCOME_DEFERRED;
+	inc.domain_outcomes[1] = INCIDENT_OUTCOME_REFUSED;
+	inc.domain_outcomes[2] =
+		INCIDENT_OUTCOME_DEFERRED | INCIDENT_OUTCOME_ACCEPTED;
+	buf_init(&b);
+	CHECK(request_render(&b, &inc, &full, ips1, 1) == 0, "outcomes");
+	text = unwrap(buf_str(&b));
+	CHECK(strstr(text, "outlook.de: deferred;") != NULL, "%s", text);
+	CHECK(strstr(text, "hotmail.com: refused;") != NULL, "%s", text);
+	CHECK(strstr(text, "outlook.com: deferred, then accepted again.") !=
+		      NULL,
+	      "%s", text);
+	CHECK(!strstr(text, "also refused") &&
+		      !strstr(text, "outlook.com: refused") &&
+		      !strstr(text, "outlook.de: refused"),
+	      "a domain called refused that was not: %s", text);
+	/* the entry to pick: the first domain still failing */
+	CHECK(strstr(text, "sending to? outlook.com (mail to each") != NULL,
+	      "drop-down entry: %s", text);
+	free(text);
+	buf_free(&b);
+}
+
+/* test_no_finding - no finding, no request (--request for an IP the
+ * files do not name once printed "Outlook.com refuses mail from ...") */
+static void test_no_finding(void)
+{
+	struct incident inc;
+	struct buf b;
+
+	memset(&inc, 0, sizeof(inc));
+	util_strcpy(inc.ip, sizeof(inc.ip), "192.0.2.99");
+	inc.provider = VERDICT_MS_CONSUMER;
+	inc.kind = VERDICT_BLOCK;
+	inc.remedy = VERDICT_SENDER_SUPPORT_FORM;
+	buf_init(&b);
+	errno = 0;
+	CHECK(request_render(&b, &inc, &full, ips1, 1) == -1 && errno == ENOENT,
+	      "a request rendered for an incident without findings");
+	CHECK_INT(b.len, 0, "nothing appended without findings");
+	buf_free(&b);
+}
+
+/* test_ip_list - the form's IP field: the fewest ranges */
+static void test_ip_list(void)
+{
+	static const struct {
+		const char *name;
+		char *ips[8];
+		size_t n;
+		const char *want;
+		int rc;
+	} t[] = {
+		{"one", {"203.0.113.5"}, 1, "203.0.113.5", 0},
+		{"four in a /30 and a stray",
+		 {"192.0.2.13", "192.0.2.12", "198.51.100.7", "192.0.2.15",
+		  "192.0.2.14"},
+		 5,
+		 "192.0.2.12/30; 198.51.100.7",
+		 0},
+		{"mapped and plain are one",
+		 {"::ffff:192.0.2.1", "192.0.2.1"},
+		 2,
+		 "192.0.2.1",
+		 0},
+		{"a configured range stays",
+		 {"192.0.2.8/29", "203.0.113.5"},
+		 2,
+		 "203.0.113.5; 192.0.2.8/29",
+		 0},
+		{"IPv6", {"2001:db8::1", "2001:db8::"}, 2, "2001:db8::/127", 0},
+		{"not an address left out",
+		 {"unknown", "192.0.2.1"},
+		 2,
+		 "192.0.2.1",
+		 1},
+		{"none", {NULL}, 0, "", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < ROWS(t); i++) {
+		struct buf b;
+
+		buf_init(&b);
+		CHECK_INT(request_ip_list(&b, t[i].ips, t[i].n), t[i].rc,
+			  t[i].name);
+		CHECK_STR(buf_str(&b), t[i].want, t[i].name);
+		buf_free(&b);
+	}
+}
+
+/*
+ * test_same_url - for every remedy, the URL the alert body names is the
+ * one the attachment names: both read it from the one remedy table, so
+ * neither can drift (the Spamhaus URL once differed between the two).
+ */
+static void test_same_url(void)
+{
+	int r;
+
+	for (r = 1; r < remedy_count(); r++) {
+		const char *name = verdict_remedy_name((enum verdict_remedy)r);
+		const char *url = verdict_remedy_url((enum verdict_remedy)r);
+		struct incident inc;
+		struct config cfg;
+		struct buf body, att;
+
+		memset(&inc, 0, sizeof(inc));
+		memset(&cfg, 0, sizeof(cfg));
+		util_strcpy(inc.ip, sizeof(inc.ip), "203.0.113.5");
+		inc.provider = VERDICT_MS_365;
+		inc.kind = VERDICT_BLOCK;
+		inc.remedy = (enum verdict_remedy)r;
+		inc.state = INCIDENT_OPEN;
+		inc.first_seen = inc.last_seen = 1714813200;
+		inc.count = inc.bounced = 1;
+		inc.n_codes = 1;
+		inc.codes[0] = "S3150";
+		cfg.alert.to = "postmaster@example.org";
+		cfg.alert.from = "milter-delist@example.org";
+		cfg.contact = full;
+		buf_init(&body);
+		buf_init(&att);
+		CHECK(notice_body(&body, INCIDENT_DUE_ALERT, &inc, &cfg, NULL,
+				  1714813200) == 0,
+		      "%s: body", name);
+		CHECK(request_render(&att, &inc, &full, NULL, 0) == 0,
+		      "%s: request", name);
+		CHECK(url[0] != '\0', "%s: no URL", name);
+		CHECK(strstr(buf_str(&body), url) != NULL, "%s: body lacks %s",
+		      name, url);
+		CHECK(strstr(buf_str(&att), url) != NULL,
+		      "%s: attachment lacks %s", name, url);
+		/* 5.7.708: not the portal, whatever else is said */
+		if (r == VERDICT_M365_SUPPORT)
+			CHECK(!strstr(buf_str(&att), "sender.office.com") &&
+				      !strstr(buf_str(&body),
+					      "sender.office.com") &&
+				      strstr(buf_str(&att), "support request"),
+			      "5.7.708 points to the portal");
+		buf_free(&body);
+		buf_free(&att);
+	}
+	CHECK(r > VERDICT_M365_SUPPORT, "only %d remedies walked", r);
+	/* the table is in enum order, each row found by its name */
+	for (r = 0; r < remedy_count(); r++) {
+		CHECK_INT(remedy_get((enum verdict_remedy)r)->id, r,
+			  "row order");
+		CHECK_INT(remedy_from_name(
+				  remedy_get((enum verdict_remedy)r)->name),
+			  r, remedy_get((enum verdict_remedy)r)->name);
+	}
+}
+
 int main(void)
 {
 	test_buf();
@@ -614,5 +817,9 @@ int main(void)
 	test_filename();
 	test_rows();
 	test_hostile();
+	test_same_url();
+	test_outcomes();
+	test_no_finding();
+	test_ip_list();
 	return check_done("t-request");
 }

@@ -20,19 +20,19 @@ rc=$?
 n=$(grep -c '^event=' "$T/out")
 [ "$n" = 4 ] || { cat "$T/out"; fail "$n finding lines, want 4"; }
 for want in \
-	"event=block ip=203.0.113.5 provider=microsoft-consumer kind=block code=S3150 rcpt_domain=hotmail.com source=postfix-log queue_id=2B3C4D5E6F incident=1 file=$LOG line=4" \
-	"event=ratelimit ip=203.0.113.5 provider=microsoft-consumer kind=ratelimit code=4.7.650 rcpt_domain=outlook.com source=postfix-log queue_id=3C4D5E6F7A incident=1 file=$LOG line=5" \
-	"event=ban ip=203.0.113.5 provider=microsoft-365 kind=ban code=5.7.606 rcpt_domain=contoso.example source=postfix-log queue_id=4D5E6F7A8B incident=2 file=$LOG line=6" \
-	"event=block ip=198.51.100.7 provider=microsoft-consumer kind=block code=5.7.1 rcpt_domain=hotmail.com source=sendmail-log queue_id=4AKAxA0B002201 incident=3 file=$LOG line=10"; do
+	"event=block ip=203.0.113.5 provider=microsoft-consumer kind=block code=S3150 status=5.7.1 rcpt_domain=hotmail.com source=postfix-log queue_id=2B3C4D5E6F incident=1 file=$LOG line=4" \
+	"event=ratelimit ip=203.0.113.5 provider=microsoft-consumer kind=ratelimit code=S775 status=4.7.650 rcpt_domain=outlook.com source=postfix-log queue_id=3C4D5E6F7A incident=1 file=$LOG line=5" \
+	"event=ban ip=203.0.113.5 provider=microsoft-365 kind=ban code=AS16012609 status=5.7.606 rcpt_domain=contoso.example source=postfix-log queue_id=4D5E6F7A8B incident=2 file=$LOG line=6" \
+	"event=block ip=198.51.100.7 provider=microsoft-consumer kind=block code=5.7.1 status=5.7.1 rcpt_domain=hotmail.com source=sendmail-log queue_id=4AKAxA0B002201 incident=3 file=$LOG line=10"; do
 	grep -q -F -x -- "$want" "$T/out" || { cat "$T/out"; fail "missing: $want"; }
 done
 ok "log: the 4 Microsoft refusals, none of the Gmail/Yahoo/5.4.1/postscreen lines"
 
 n=$(grep -c '^summary=' "$T/out")
 [ "$n" = 3 ] || fail "$n summary lines, want 3"
-grep -q '^summary=203.0.113.5 provider=microsoft-consumer kind=block codes=S3150,4.7.650 count=2 bounced=1 deferred=1 first_seen=2026-11-20T09:58:04Z ' "$T/out" ||
+grep -q '^summary=203.0.113.5 provider=microsoft-consumer kind=block codes=S3150,S775 count=2 bounced=1 deferred=1 first_seen=2026-11-20T09:58:04Z ' "$T/out" ||
 	{ grep summary "$T/out"; fail "consumer summary of 203.0.113.5"; }
-grep -q '^summary=203.0.113.5 provider=microsoft-365 kind=ban codes=5.7.606 count=1 .* remedy=delist-portal url=https://sender.office.com/$' "$T/out" ||
+grep -q '^summary=203.0.113.5 provider=microsoft-365 kind=ban codes=AS16012609 count=1 .* remedy=delist-portal url=https://sender.office.com/$' "$T/out" ||
 	fail "365 summary of 203.0.113.5"
 grep -q 'sent_since=2026-11-20T10:00:01Z' "$T/out" ||
 	fail "the later status=sent to Outlook.com is not in the summary"
@@ -44,7 +44,7 @@ ok "summary: one line per IP and provider, codes, counts, sent_since; malformed 
 [ $? = 1 ] || fail "--scan --json: exit status"
 python3 - "$T/json" <<'EOF' || fail "--json output"
 import json, sys
-keys = ["event", "ip", "provider", "kind", "code", "remedy", "rcpt_domain",
+keys = ["event", "ip", "provider", "kind", "code", "status", "remedy", "rcpt_domain",
         "remote_mta", "source", "file", "line", "queue_id", "text"]
 rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 finds = [r for r in rows if r["event"] != "summary"]
@@ -55,6 +55,8 @@ assert [r["line"] for r in finds] == [4, 5, 6, 10], [r["line"] for r in finds]
 assert finds[0]["remote_mta"] == "hotmail-com.olc.protection.outlook.com"
 assert "(S3150)" in finds[0]["text"] and "in reply to" not in finds[0]["text"]
 assert finds[2]["remedy"] == "delist-portal"
+assert (finds[1]["code"], finds[1]["status"]) == ("S775", "4.7.650"), finds[1]
+assert (finds[2]["code"], finds[2]["status"]) == ("AS16012609", "5.7.606")
 assert sum(1 for r in rows if r["event"] == "summary") == 3
 EOF
 ok "--json: valid JSON Lines with the documented keys and 1-based line numbers"
@@ -124,6 +126,12 @@ for want in "203.0.113.5" "Server IP Listed / Non-Delivery Returned Mail" "hotma
 	grep -q -F -- "$want" "$T/req" || { cat "$T/req"; fail "--request: missing \"$want\""; }
 done
 ok "--request 203.0.113.5: the prefilled request with the verbatim error"
+"$MD" --request 192.0.2.99 "$LOG" >"$T/req" 2>"$T/err"
+rc=$?
+[ "$rc" != 0 ] || fail "--request for an IP without a finding: exit 0"
+[ -s "$T/req" ] && { cat "$T/req"; fail "--request for an IP without a finding printed a request"; }
+grep -q "no Microsoft block of 192.0.2.99" "$T/err" || fail "--request without a finding: no reason given"
+ok "--request 192.0.2.99 (no finding): no request, exit $rc, says why"
 "$MD" --request 999.1.1.1 "$LOG" >/dev/null 2>&1 && fail "--request accepts a bad IP"
 ok "--request rejects an invalid IP"
 exit 0

@@ -103,7 +103,7 @@ static int replay(struct incident_store *s, const char *j, size_t len,
 static void test_roundtrip(void)
 {
 	struct incident_store *a = incident_store_new(50), *b;
-	struct incident_cursor c = {2049, 131, 80211, 1};
+	struct incident_cursor c = {2049, 131, 80211, 77, 99, 1};
 	struct incident_replay_result r;
 	char ip[64], *base;
 	struct buf j;

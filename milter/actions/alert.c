@@ -284,12 +284,15 @@ static void send_one(const struct config *cfg, const struct buf *msg,
 				&b, "retry_in",
 				(unsigned long long)(inc->next_attempt - now));
 		}
+		/* Saved at once, before the event line: a restart must not
+		 * send it again, and a kill between the line and the save
+		 * would make the restart settle (and log) the same send a
+		 * second time. */
+		state_changed_locked();
+		state_save_locked(cfg, now);
 		log_event(rc == 0 ? LOG_NOTICE : LOG_WARNING, &b,
 			  rc == 0 ? "alert-sent" : "alert-failed", inc,
 			  due_name(due), now);
-		/* Saved at once: a restart must not send it again. */
-		state_changed_locked();
-		state_save_locked(cfg, now);
 	}
 	/* Unsaved (disk full), the marker must stay for the next start to
 	 * settle the same way. */

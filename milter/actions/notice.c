@@ -11,6 +11,7 @@
 
 #include "mime.h"
 #include "notice.h"
+#include "remedy.h"
 #include "request.h"
 #include "util.h"
 #include "verdict.h"
@@ -272,54 +273,18 @@ static void put_samples(struct ctx *x)
 	}
 }
 
-/* put_remedy - which remedy applies, its URL, what the attachment holds */
+/* put_remedy - which remedy applies, its URL, what the attachment holds:
+ * all from the remedy's row (remedy.h), as the attachment reads them */
 static void put_remedy(struct ctx *x, const char *file)
 {
-	const char *url = verdict_remedy_url(x->inc->remedy);
-	const char *what, *att;
+	const struct remedy *r = remedy_get(x->inc->remedy);
 
-	switch (x->inc->remedy) {
-	case VERDICT_DELIST_PORTAL:
-		what = "delist the IP yourself on the Microsoft 365 delist "
-		       "portal (one e-mail address and one IP per visit)";
-		att = "the portal's steps with your values filled in";
-		break;
-	case VERDICT_DELIST_MAIL:
-		what = "mail the bounce to delist@messaging.microsoft.com (the "
-		       "portal is not allowed for 5.7.511)";
-		att = "the mail to send, ready to paste";
-		break;
-	case VERDICT_SPAMHAUS:
-		what = "have the listing removed at Spamhaus; Microsoft's "
-		       "forms "
-		       "cannot remove it";
-		att = "the Spamhaus lookup and removal steps";
-		break;
-	case VERDICT_WAIT:
-		what = "nothing to request; reduce the volume to Microsoft and "
-		       "wait";
-		att = "what to reduce, what to check and what to expect";
-		break;
-	case VERDICT_FIX_AUTH:
-		what = "fix SPF, DKIM or DMARC of the sending domain";
-		att = "the checks to make";
-		break;
-	case VERDICT_SENDER_SUPPORT_FORM:
-	default:
-		what = "request mitigation with Microsoft's sender support "
-		       "form";
-		att = "the form's fields in the form's order, ready to paste, "
-		      "the checks to make before you reply to Microsoft, the "
-		      "reply text and how to verify the unblock";
-		break;
-	}
-	buf_wrapf(x->b, WIDTH, "\nWhat to do (%s): %s.\n",
-		  verdict_remedy_name(x->inc->remedy), what);
-	if (url && *url)
-		buf_printf(x->b, "  %s\n", url);
-	if (file)
+	buf_wrapf(x->b, WIDTH, "\nWhat to do (%s): %s.\n", r->name, r->what);
+	if (*r->url)
+		buf_printf(x->b, "  %s\n", r->url);
+	if (file && *r->attachment)
 		buf_wrapf(x->b, WIDTH, "The attachment %s has %s.\n", file,
-			  att);
+			  r->attachment);
 }
 
 /* put_table - one volume table, cleaned keys, at most NOTICE_TOP_MAX */
@@ -479,7 +444,8 @@ int notice_body(struct buf *out, enum incident_due due,
 		put_what(&x);
 		put_numbers(&x);
 		put_samples(&x);
-		put_remedy(&x, file);
+		/* no finding, no request attached (request_render()) */
+		put_remedy(&x, inc->count ? file : NULL);
 		put_volume(&x, vol);
 		put_missing(&x);
 		put_next(&x);
@@ -519,7 +485,7 @@ int notice_build(struct buf *out, enum incident_due due,
 	m.host = host;
 	m.body = buf_str(&body);
 	m.body_len = body.len;
-	if (due != INCIDENT_DUE_CLEARED) {
+	if (due != INCIDENT_DUE_CLEARED && inc->count) {
 		if (request_render(&att, inc, &cfg->contact, cfg->outbound_ips,
 				   cfg->n_outbound_ips) < 0)
 			goto out;

@@ -12,6 +12,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "addr.h"
 #include "request.h"
 #include "util.h"
 #include "verdict.h"
@@ -22,12 +25,9 @@
 #define FORM_TITLE	 "Server IP Listed / Non-Delivery Returned Mail"
 #define CUT_LINE	 "----8<----------------------------------------------------"
 
-/* Fallback URLs, used only when verdict_remedy_url() has none; Spamhaus
- * and SNDS always (their lookup pages, not what a reply points to). */
-#define FORM_URL     "https://olcsupport.office.com/"
-#define PORTAL_URL   "https://sender.office.com/"
-#define SPAMHAUS_URL "https://check.spamhaus.org/"
-#define SNDS_URL     "https://sendersupport.olc.protection.outlook.com/snds/"
+/* Microsoft SNDS, where a registered IP's reputation is shown (no remedy
+ * of its own: remedy URLs come from the remedy table, remedy.h). */
+#define SNDS_URL "https://sendersupport.olc.protection.outlook.com/snds/"
 
 /* What request_render() needs besides the buffer, gathered once. */
 struct ctx {
@@ -106,26 +106,10 @@ static int set(const char *s)
 	return s && *s;
 }
 
-/* needed - the contact fields a remedy's text uses */
+/* needed - the contact fields a remedy's text uses (its table row) */
 static unsigned needed(const struct incident *inc)
 {
-	switch (inc->remedy) {
-	case VERDICT_DELIST_PORTAL:
-		return REQUEST_EMAIL;
-	case VERDICT_DELIST_MAIL:
-		return REQUEST_NAME | REQUEST_EMAIL | REQUEST_SENDING_DOMAIN;
-	case VERDICT_SPAMHAUS:
-		return REQUEST_EMAIL | REQUEST_SENDING_DOMAIN;
-	case VERDICT_WAIT:
-		return 0;
-	case VERDICT_FIX_AUTH:
-		return REQUEST_SENDING_DOMAIN;
-	case VERDICT_SENDER_SUPPORT_FORM:
-	default:
-		return REQUEST_NAME | REQUEST_EMAIL | REQUEST_TIMEZONE |
-		       REQUEST_SENDING_DOMAIN | REQUEST_COMPANY_TYPE |
-		       REQUEST_SERVER_TYPE | REQUEST_WEBSITE;
-	}
+	return remedy_get(inc->remedy)->needs;
 }
 
 /* request_missing - needed contact fields left empty */
@@ -151,12 +135,10 @@ unsigned request_missing(const struct incident *inc,
 	return miss & needed(inc);
 }
 
-/* remedy_url - verdict's URL of a remedy, or our fallback */
-static const char *remedy_url(enum verdict_remedy r, const char *fallback)
+/* remedy_url - the one URL of remedy r (remedy.h) */
+static const char *remedy_url(enum verdict_remedy r)
 {
-	const char *u = verdict_remedy_url(r);
-
-	return u && *u ? u : fallback;
+	return remedy_get(r)->url;
 }
 
 /* clean_str - util_clean of a NUL-terminated string */
@@ -271,74 +253,152 @@ static const char *form_domain(const char *d)
 	return NULL;
 }
 
-/* put_sending_to - form value: the drop-down entries, first one to pick */
+/* put_outcome - what mail to one domain met, from its outcome bits */
+static void put_outcome(struct buf *b, unsigned o)
+{
+	const char *bad = (o & INCIDENT_OUTCOME_REFUSED) &&
+					  (o & INCIDENT_OUTCOME_DEFERRED)
+				  ? "refused and deferred"
+			  : (o & INCIDENT_OUTCOME_REFUSED)  ? "refused"
+			  : (o & INCIDENT_OUTCOME_DEFERRED) ? "deferred"
+							    : NULL;
+
+	if (bad && (o & INCIDENT_OUTCOME_ACCEPTED))
+		buf_printf(b, "%s, then accepted again", bad);
+	else if (bad)
+		buf_puts(b, bad);
+	else if (o & INCIDENT_OUTCOME_ACCEPTED)
+		buf_puts(b, "accepted");
+	else
+		buf_puts(b, "refused or deferred (not recorded which)");
+}
+
+/* put_sending_to - form value: the drop-down entry to pick, then what
+ * mail to each recipient domain actually met (never "refused" for a
+ * domain that was only deferred or accepted) */
 static void put_sending_to(struct ctx *x)
 {
-	const char *seen[INCIDENT_MAX_DOMAINS];
+	const struct incident *inc = x->inc;
+	const char *first = NULL;
+	char d[FINDING_DOMAIN_MAX];
 	struct buf list;
-	size_t n = 0, i, j;
+	size_t i, n = inc->n_domains;
 
-	for (i = 0; i < x->inc->n_domains && i < INCIDENT_MAX_DOMAINS; i++) {
-		const char *e = form_domain(x->inc->domains[i]);
-
-		for (j = 0; e && j < n; j++)
-			if (strcmp(seen[j], e) == 0)
-				e = NULL;
-		if (e)
-			seen[n++] = e;
-	}
-	if (n == 0) {
+	if (n > INCIDENT_MAX_DOMAINS)
+		n = INCIDENT_MAX_DOMAINS;
+	/* the entry of a domain still failing, else of any domain */
+	for (i = 0; i < n && !first; i++)
+		if (!(inc->domain_outcomes[i] & INCIDENT_OUTCOME_ACCEPTED))
+			first = form_domain(inc->domains[i]);
+	for (i = 0; i < n && !first; i++)
+		first = form_domain(inc->domains[i]);
+	if (!first) {
 		buf_puts(x->b, "<fill in: hotmail.com, outlook.com, live.com "
 			       "or msn.com>\n");
 		return;
 	}
-	buf_printf(x->b, "%s\n", seen[0]);
-	if (n == 1)
+	buf_printf(x->b, "%s\n", first);
+	if (n < 2 && !(n == 1 && inc->domain_outcomes[0]))
 		return;
 	buf_init(&list);
-	for (i = 1; i < n; i++)
-		buf_printf(&list, "%s%s", i > 1 ? ", " : "", seen[i]);
-	buf_wrapf(x->b, WIDTH,
-		  "  (also refused: %s. The form takes one domain; send "
-		  "another request for the others if mail to them keeps "
-		  "failing.)\n",
-		  buf_str(&list));
+	for (i = 0; i < n; i++) {
+		clean_str(d, sizeof(d), inc->domains[i]);
+		buf_printf(&list, "%s%s: ", i ? "; " : "", d);
+		put_outcome(&list, inc->domain_outcomes[i]);
+	}
+	buf_wrapf(x->b, WIDTH, "  (mail to each recipient domain: %s.%s)\n",
+		  buf_str(&list),
+		  n > 1 ? " The form takes one domain; send another request "
+			  "for the others if mail to them keeps failing."
+			: "");
 	buf_free(&list);
 }
 
-/* put_ips - form value: the blocked IP, or every outbound IP if inferred */
+/* request_ip_list - see request.h */
+int request_ip_list(struct buf *out, char *const *ips, size_t n)
+{
+	struct addr *a = n ? calloc(n, sizeof(*a)) : NULL;
+	struct addr_range *r = n ? calloc(n, sizeof(*r)) : NULL;
+	size_t i, na = 0, nr, k, written = 0;
+	int rc = 0;
+
+	if (n && (!a || !r)) {
+		free(a);
+		free(r);
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Single addresses are collapsed; ranges stay as configured. */
+	for (i = 0; i < n && ips[i]; i++) {
+		struct addr_range one;
+
+		if (addr_range_parse(&one, ips[i], strlen(ips[i])) < 0) {
+			rc = 1; /* not an address: left out */
+			continue;
+		}
+		if (one.prefix == (one.net.family == 4 ? 32u : 128u))
+			a[na++] = one.net;
+		else
+			r[n - 1 - written++] = one; /* from the end */
+	}
+	nr = addr_collapse(a, na, r, n - written);
+	for (k = 0; k < nr + written && k < n; k++) {
+		char t[ADDR_RANGE_MAX];
+		const struct addr_range *e =
+			k < nr ? &r[k] : &r[n - 1 - (k - nr)];
+
+		addr_range_text(e, t, sizeof(t));
+		buf_printf(out, "%s%s", k ? "; " : "", t);
+	}
+	free(a);
+	free(r);
+	if (out->err) {
+		errno = out->err;
+		return -1;
+	}
+	return rc;
+}
+
+/* put_ips - form value: the blocked IP, or every outbound IP (collapsed
+ * into ranges) when the IP was inferred */
 static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
 {
-	char tmp[VERDICT_IP_MAX];
+	char **others;
+	struct addr me;
 	struct buf list;
-	size_t i, others = 0;
+	size_t i, n = 0;
 
 	if (x->inc->ip_inferred && n_ips > 0) {
-		for (i = 0; i < n_ips && ips[i]; i++) {
-			clean_str(tmp, sizeof(tmp), ips[i]);
-			buf_printf(x->b, "%s%s", i ? "; " : "", tmp);
-		}
+		if (request_ip_list(x->b, ips, n_ips) < 0)
+			return;
 		buf_addc(x->b, '\n');
 		return;
 	}
 	buf_printf(x->b, "%s\n", x->ip);
-	for (i = 0; i < n_ips && ips[i]; i++)
-		if (strcmp(ips[i], x->ip) != 0)
-			others++;
-	if (others == 0)
+	others = n_ips ? calloc(n_ips, sizeof(*others)) : NULL;
+	if (!others)
 		return;
-	buf_init(&list);
+	/* the others: every entry that is not this very address */
 	for (i = 0; i < n_ips && ips[i]; i++) {
-		if (strcmp(ips[i], x->ip) == 0)
+		struct addr a;
+
+		if (addr_parse(&a, ips[i], strlen(ips[i])) == 0 &&
+		    addr_parse(&me, x->ip, strlen(x->ip)) == 0 &&
+		    addr_cmp(&a, &me) == 0)
 			continue;
-		clean_str(tmp, sizeof(tmp), ips[i]);
-		buf_printf(&list, "%s%s", list.len ? ", " : "", tmp);
+		others[n++] = ips[i];
 	}
-	buf_wrapf(x->b, WIDTH,
-		  "  (other outbound IPs of this site: %s. Add them, separated "
-		  "by \"; \", only if they are refused too.)\n",
-		  buf_str(&list));
-	buf_free(&list);
+	if (n > 0) {
+		buf_init(&list);
+		request_ip_list(&list, others, n);
+		buf_wrapf(x->b, WIDTH,
+			  "  (other outbound IPs of this site: %s. Add them, "
+			  "separated by \"; \", only if they are refused "
+			  "too.)\n",
+			  buf_str(&list));
+		buf_free(&list);
+	}
+	free(others);
 }
 
 /* put_server_type - "Dedicated"/"Shared" as the drop-down spells them */
@@ -437,8 +497,7 @@ static void render_form(struct ctx *x, char *const *ips, size_t n_ips)
 		  "request only. Fill in the sender support form, logged in "
 		  "with an Outlook.com or Hotmail account:\n",
 		  x->provider, x->ip);
-	buf_printf(b, "\n  %s\n",
-		   remedy_url(VERDICT_SENDER_SUPPORT_FORM, FORM_URL));
+	buf_printf(b, "\n  %s\n", remedy_url(VERDICT_SENDER_SUPPORT_FORM));
 	put_inferred(x);
 	put_heading(b, "The form, field by field (copy the line under each "
 		       "label)");
@@ -509,8 +568,7 @@ static void render_portal(struct ctx *x)
 	put_inferred(x);
 	put_checklist(x, "First check (a ban comes back if the cause stays)");
 	put_heading(b, "Delist portal, step by step");
-	buf_printf(b, "1. Open %s\n",
-		   remedy_url(VERDICT_DELIST_PORTAL, PORTAL_URL));
+	buf_printf(b, "1. Open %s\n", remedy_url(VERDICT_DELIST_PORTAL));
 	buf_wrapf(b, WIDTH,
 		  "\n2. E-mail address (a mailbox you can read now: the "
 		  "confirmation link goes there):\n");
@@ -584,7 +642,8 @@ static void render_spamhaus(struct ctx *x)
 		  x->provider, x->ip);
 	put_inferred(x);
 	put_heading(b, "Spamhaus lookup and removal");
-	buf_printf(b, "1. Look up the IP at %s\n%s\n", SPAMHAUS_URL, x->ip);
+	buf_printf(b, "1. Look up the IP at %s\n%s\n",
+		   remedy_url(VERDICT_SPAMHAUS), x->ip);
 	buf_wrapf(b, WIDTH,
 		  "   and your sending domain (a domain listing refuses mail "
 		  "from any IP):\n");
@@ -636,15 +695,14 @@ static void render_wait(struct ctx *x)
 		  "3. Check the IP's reputation: Microsoft SNDS (%s) for IPs "
 		  "you registered there, and %s for public listings.\n"
 		  "4. Check SPF, DKIM and DMARC for your sending domain.\n",
-		  SNDS_URL, SPAMHAUS_URL);
+		  SNDS_URL, remedy_url(VERDICT_SPAMHAUS));
 	put_heading(b, "What to expect");
 	buf_wrapf(b, WIDTH,
 		  "Deferrals usually stop within hours once the volume and "
 		  "complaints fall. If they go on for more than a day, or turn "
 		  "into 5xx refusals, ask for mitigation with the sender "
 		  "support form:\n");
-	buf_printf(b, "  %s\n",
-		   remedy_url(VERDICT_SENDER_SUPPORT_FORM, FORM_URL));
+	buf_printf(b, "  %s\n", remedy_url(VERDICT_SENDER_SUPPORT_FORM));
 	put_heading(b, "The reply received");
 	put_samples(x, "  ");
 	put_verify(x, "The limit usually lifts within hours.");
@@ -664,15 +722,68 @@ static void render_auth(struct ctx *x)
 	put_verify(x, "Records take effect as their DNS TTL expires.");
 }
 
+/* render_support - Microsoft 365 5.7.708: a request to Microsoft 365
+ * support by the tenant's admin; the delist portal does not apply */
+static void render_support(struct ctx *x)
+{
+	struct buf *b = x->b;
+	char dom[FINDING_DOMAIN_MAX];
+
+	clean_str(dom, sizeof(dom),
+		  set(x->c->sending_domain) ? x->c->sending_domain
+					    : "<fill in: sending domain>");
+	buf_wrapf(b, WIDTH,
+		  "%s accepts no traffic from %s (5.7.708, \"traffic not "
+		  "accepted from this IP\"): mail from it to every "
+		  "organisation hosted at Microsoft 365 is refused. Microsoft "
+		  "sends this for a new or low-reputation tenant or IP. The "
+		  "delist portal and the sender support form do not lift it: "
+		  "the admin of the Microsoft 365 tenant the mail goes through "
+		  "(yours, or your customer's) asks Microsoft 365 support, "
+		  "after fixing the cause.\n",
+		  x->provider, x->ip);
+	put_inferred(x);
+	put_checklist(x, "First fix the cause (support asks what changed)");
+	put_heading(b, "The support request");
+	buf_wrapf(b, WIDTH,
+		  "1. The tenant's admin signs in to the Microsoft 365 admin "
+		  "center and opens a new support request (Support, Help and "
+		  "support). In the Defender portal, Email & collaboration, "
+		  "Review, Restricted entities, check first that no user is "
+		  "blocked from sending: unblock them there, it is a different "
+		  "block.\n\n2. Text:\n\n");
+	buf_puts(b, CUT_LINE "\n");
+	buf_wrapf(b, WIDTH,
+		  "Hello,\n\nmail from our server %s, sending for %s, is "
+		  "refused with 550 5.7.708 (traffic not accepted from this "
+		  "IP). We have checked the server: no account is compromised, "
+		  "no spam or malware was sent, SPF, DKIM and DMARC are set up "
+		  "for %s, and it is not an open relay.\n\nThe error:\n\n",
+		  x->ip, dom, dom);
+	put_samples(x, "  ");
+	buf_printf(b, "\nPlease accept traffic from %s again.\n", x->ip);
+	put_signature(x);
+	buf_puts(b, CUT_LINE "\n");
+	put_verify(x, "Support answers within days; ask them what they "
+		      "changed.");
+}
+
 /* request_render - render the request for inc */
 int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
 		   char *const *outbound_ips, size_t n_ips)
 {
+	const struct remedy *rem = remedy_get(inc->remedy);
 	struct ctx x;
 	char title[256];
 	size_t i, n;
 
+	/* No finding, no request: a made-up one would be filed with
+	 * Microsoft as if it were true. */
+	if (inc->count == 0) {
+		errno = ENOENT;
+		return -1;
+	}
 	memset(&x, 0, sizeof(x));
 	x.b = out;
 	x.inc = inc;
@@ -689,9 +800,7 @@ int request_render(struct buf *out, const struct incident *inc,
 		x.provider = "Microsoft";
 
 	n = (size_t)snprintf(title, sizeof(title),
-			     "milter-delist: %s for %s at %s%s%s%s",
-			     inc->remedy == VERDICT_WAIT ? "what to do"
-							 : "delisting request",
+			     "milter-delist: %s for %s at %s%s%s%s", rem->title,
 			     x.ip, x.provider, *x.code ? " (" : "", x.code,
 			     *x.code ? ")" : "");
 	if (n >= sizeof(title))
@@ -701,23 +810,29 @@ int request_render(struct buf *out, const struct incident *inc,
 		buf_addc(out, '=');
 	buf_puts(out, "\n\n");
 
-	switch (inc->remedy) {
-	case VERDICT_DELIST_PORTAL:
+	/* The remedy's one URL, as the alert body names it. */
+	if (*rem->url)
+		buf_printf(out, "Where: %s\n\n", rem->url);
+	switch (rem->render) {
+	case REMEDY_RENDER_PORTAL:
 		render_portal(&x);
 		break;
-	case VERDICT_DELIST_MAIL:
+	case REMEDY_RENDER_MAIL:
 		render_mail(&x);
 		break;
-	case VERDICT_SPAMHAUS:
+	case REMEDY_RENDER_SPAMHAUS:
 		render_spamhaus(&x);
 		break;
-	case VERDICT_WAIT:
+	case REMEDY_RENDER_WAIT:
 		render_wait(&x);
 		break;
-	case VERDICT_FIX_AUTH:
+	case REMEDY_RENDER_AUTH:
 		render_auth(&x);
 		break;
-	case VERDICT_SENDER_SUPPORT_FORM:
+	case REMEDY_RENDER_SUPPORT:
+		render_support(&x);
+		break;
+	case REMEDY_RENDER_FORM:
 	default:
 		render_form(&x, outbound_ips, n_ips);
 		break;

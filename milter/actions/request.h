@@ -2,7 +2,8 @@
  * request.h - the prefilled delisting request attached to an alert
  *
  * Pure module: renders text into a struct buf, no I/O, no globals.  What
- * is rendered depends on the incident's remedy:
+ * is rendered depends on the incident's remedy (its row in remedy.h names
+ * the procedure text, the URL, the title and the contact fields used):
  *  - sender support form (Outlook.com consumer block): the form's fields in
  *    the form's order, each value ready to paste, the errors verbatim, the
  *    checks to make before replying, the reply to "not qualified for
@@ -10,7 +11,8 @@
  *  - delist portal (Microsoft 365 ban 5.7.6xx): the portal's steps;
  *  - delist mail (Microsoft 365 5.7.511): the mail to send with the NDR;
  *  - Spamhaus: the lookup and removal steps;
- *  - wait (rate limit): what to reduce, what to check, what to expect.
+ *  - wait (rate limit): what to reduce, what to check, what to expect;
+ *  - Microsoft 365 support (5.7.708): the checks and the support request.
  * Every value that came from a bounce or a log (samples, domains, codes) is
  * untrusted: it is cleaned of control characters and length-capped here.
  * Contact fields left empty in the configuration are rendered as
@@ -24,19 +26,21 @@
 #include "buf.h"
 #include "config.h"
 #include "incident.h"
+#include "remedy.h"
 
 /* Bytes of one sample error rendered (the rest is cut, marked "[...]"). */
 #define REQUEST_SAMPLE_MAX 4096
 
 /* Contact fields a request uses; bits of request_missing(). */
 enum request_field {
-	REQUEST_NAME = 1u << 0,		  /* contact name */
-	REQUEST_EMAIL = 1u << 1,	  /* contact email */
-	REQUEST_TIMEZONE = 1u << 2,	  /* contact timezone */
-	REQUEST_SENDING_DOMAIN = 1u << 3, /* contact sending_domain */
-	REQUEST_COMPANY_TYPE = 1u << 4,	  /* contact company_type */
-	REQUEST_SERVER_TYPE = 1u << 5,	  /* contact server_type */
-	REQUEST_WEBSITE = 1u << 6	  /* contact website (or domain) */
+	REQUEST_NAME = REMEDY_NEED_NAME,	 /* contact name */
+	REQUEST_EMAIL = REMEDY_NEED_EMAIL,	 /* contact email */
+	REQUEST_TIMEZONE = REMEDY_NEED_TIMEZONE, /* contact timezone */
+	REQUEST_SENDING_DOMAIN =
+		REMEDY_NEED_SENDING_DOMAIN,		 /* sending_domain */
+	REQUEST_COMPANY_TYPE = REMEDY_NEED_COMPANY_TYPE, /* company_type */
+	REQUEST_SERVER_TYPE = REMEDY_NEED_SERVER_TYPE,	 /* server_type */
+	REQUEST_WEBSITE = REMEDY_NEED_WEBSITE /* website (or domain) */
 };
 
 /*
@@ -45,7 +49,9 @@ enum request_field {
  * contact: the site's facts (strings never NULL, "" = not configured).
  * outbound_ips/n_ips: the configured outbound IPs (may be NULL/0); the
  * form lists the incident's IP, or all of them when the IP was inferred.
- * Returns 0, or -1 when out->err is set (allocation failure or cap).
+ * Returns 0, or -1 when out->err is set (allocation failure or cap,
+ * errno set), or -1 with errno ENOENT and nothing appended when inc has no
+ * finding (count 0): there is nothing true to request.
  */
 int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
@@ -59,6 +65,16 @@ int request_render(struct buf *out, const struct incident *inc,
  */
 unsigned request_missing(const struct incident *inc,
 			 const struct config_contact *contact);
+
+/*
+ * request_ip_list - the form's "Outbound IP(s) or range(s)" value: the n
+ * entries of ips (addresses in any form, or ranges "192.0.2.8/29") as the
+ * fewest ranges, entries separated by "; " (192.0.2.12, .13, .14, .15 and
+ * 198.51.100.7 give "192.0.2.12/30; 198.51.100.7").  Ranges given stay as
+ * given.  Appends to out; returns 0, 1 when an entry was not an address
+ * (it is left out), -1 on allocation failure (errno set).
+ */
+int request_ip_list(struct buf *out, char *const *ips, size_t n);
 
 /* request_field_label - "contact name", "time zone"...; "" if unknown */
 const char *request_field_label(enum request_field f);

@@ -99,6 +99,7 @@ void event_finding(struct buf *b, const char *name, const struct finding *f,
 	event_kv(b, "provider", verdict_provider_name(f->v.provider));
 	event_kv(b, "kind", verdict_kind_name(f->v.kind));
 	event_kv(b, "code", f->v.code);
+	event_kv(b, "status", f->v.status);
 	event_kv(b, "rcpt_domain", f->rcpt_domain);
 	event_kv(b, "source", finding_source_name(f->source));
 	event_kv(b, "queue_id", f->queue_id);
@@ -182,6 +183,7 @@ void event_json_named(struct buf *b, const char *name, const struct finding *f,
 	json_kv(b, &first, "provider", verdict_provider_name(f->v.provider));
 	json_kv(b, &first, "kind", verdict_kind_name(f->v.kind));
 	json_kv(b, &first, "code", f->v.code);
+	json_kv(b, &first, "status", f->v.status);
 	json_kv(b, &first, "remedy", verdict_remedy_name(f->v.remedy));
 	json_kv(b, &first, "rcpt_domain", f->rcpt_domain);
 	json_kv(b, &first, "remote_mta", f->remote_mta);

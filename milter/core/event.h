@@ -28,9 +28,11 @@ void event_kv_num(struct buf *b, const char *key, unsigned long long n);
  * "ratelimit", "ban", "auth", ...) */
 const char *event_name(const struct finding *f);
 
-/* event_finding - "event=NAME ip= provider= kind= code= rcpt_domain=
+/* event_finding - "event=NAME ip= provider= kind= code= status= rcpt_domain=
  * source= queue_id= incident=": NAME is name, or event_name(f) when name
- * is NULL; incident 0 is written as "-" */
+ * is NULL; incident 0 is written as "-".  code is the most specific code
+ * (the S/AS token when Microsoft gave one), status the enhanced status
+ * ("4.7.650"), each "" when absent */
 void event_finding(struct buf *b, const char *name, const struct finding *f,
 		   uint64_t incident);
 
@@ -44,7 +46,7 @@ void event_incident(struct buf *b, const char *name,
 void event_json_string(struct buf *b, const char *s, size_t len);
 
 /* event_json_finding - one JSON object (no newline) with the keys event,
- * ip, provider, kind, code, remedy, rcpt_domain, remote_mta, source,
+ * ip, provider, kind, code, status, remedy, rcpt_domain, remote_mta, source,
  * file, line (null when 0), queue_id, text */
 void event_json_finding(struct buf *b, const struct finding *f,
 			const char *file, unsigned long line);

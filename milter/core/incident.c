@@ -814,7 +814,8 @@ void incident_set_cursor(struct incident_store *s,
 {
 	if (!s->cursor_changed &&
 	    (s->cursor.valid != c->valid || s->cursor.dev != c->dev ||
-	     s->cursor.ino != c->ino || s->cursor.offset != c->offset))
+	     s->cursor.ino != c->ino || s->cursor.offset != c->offset ||
+	     s->cursor.src != c->src || s->cursor.sum != c->sum))
 		s->cursor_changed = 1;
 	s->cursor = *c;
 }

@@ -30,6 +30,11 @@
 #define INCIDENT_MAX_SAMPLES 3
 #define INCIDENT_SAMPLE_MAX  2048 /* bytes kept of one sample error */
 
+/* Outcomes per recipient domain (struct incident's domain_outcomes). */
+#define INCIDENT_OUTCOME_REFUSED  0x1 /* a permanent refusal (5xx) */
+#define INCIDENT_OUTCOME_DEFERRED 0x2 /* a temporary one (4xx) */
+#define INCIDENT_OUTCOME_ACCEPTED 0x4 /* accepted again (status=sent) */
+
 enum incident_state {
 	INCIDENT_OPEN = 0, /* seen, first alert not yet sent */
 	INCIDENT_ALERTED,
@@ -78,6 +83,9 @@ struct incident {
 	unsigned char n_codes, n_domains, n_qids, n_samples;
 	const char *codes[INCIDENT_MAX_CODES];
 	const char *domains[INCIDENT_MAX_DOMAINS];
+	/* What mail to domains[i] met, an OR of INCIDENT_OUTCOME_*; 0 = not
+	 * recorded (the request then claims nothing about that domain). */
+	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,
@@ -104,10 +112,13 @@ struct incident {
 	size_t chg_slot; /* 1 + index in the store's change list; 0 none */
 };
 
-/* Where the log follower is in its file; saved with the incidents. */
+/* Where the log follower is in its file; saved with the incidents.  src
+ * and sum are 0 in a cursor saved by an older version (not checked). */
 struct incident_cursor {
 	unsigned long long dev, ino;
 	unsigned long long offset;
+	unsigned long long src; /* hash of the followed path (follow.c) */
+	unsigned long long sum; /* hash of the bytes just before offset */
 	int valid;
 };
 
@@ -243,7 +254,7 @@ void incident_get_cursor(const struct incident_store *s,
 /* incident_changes - append to b one record per change since the last
  * call: "gone" for each evicted incident, the whole line of each changed
  * incident (id order), the cursor and next-id when they moved; each record
- * a line ending in " sum=X".  The change marks are cleared.  Returns the
+ * a line ending in " check=X".  The change marks are cleared.  Returns the
  * number of records (b->err set on out of memory: the marks are gone,
  * write a snapshot). */
 size_t incident_changes(struct incident_store *s, struct buf *b);
@@ -306,7 +317,7 @@ int incident_sync_dir(const char *path);
  *
  *   milter-delist-state 2
  *   store next-id=3 count=1
- *   cursor dev=2049 ino=131 offset=80211
+ *   cursor dev=2049 ino=131 offset=80211 src=1234 sum=5678
  *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
  *     remedy=sender-support-form state=alerted inferred=0 sources=2
  *     first=1700000000 last=1700000300 alerted=1700000060 reminded=0

@@ -198,8 +198,11 @@ int incident_snapshot(const struct incident_store *s, struct buf *b)
 	buf_printf(b, "%s\nstore next-id=%" PRIu64 " count=%zu\n",
 		   STATE_HEADER, s->next_id, s->n);
 	if (s->cursor.valid)
-		buf_printf(b, "cursor dev=%llu ino=%llu offset=%llu\n",
-			   s->cursor.dev, s->cursor.ino, s->cursor.offset);
+		buf_printf(b,
+			   "cursor dev=%llu ino=%llu offset=%llu src=%llu "
+			   "sum=%llu\n",
+			   s->cursor.dev, s->cursor.ino, s->cursor.offset,
+			   s->cursor.src, s->cursor.sum);
 	for (i = 0; i < s->used; i++) {
 		if (s->byid[i]) {
 			incident_put_record(b, s->byid[i]);
@@ -602,6 +605,9 @@ const char *incident_parse_pairs(char *p, const char *const *names, size_t n,
 		*seenp = seen;
 	if (r < 0)
 		return "not key=value";
+	for (i = nreq; i < n; i++)
+		if (!(seen & (1u << i)))
+			out[i] = 0;
 	return (seen & ((1u << nreq) - 1)) == (1u << nreq) - 1
 		       ? NULL
 		       : "missing field";
@@ -678,9 +684,10 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 		  size_t errlen)
 {
 	static const char *const store_keys[] = {"next-id"};
-	static const char *const cursor_keys[] = {"dev", "ino", "offset"};
+	static const char *const cursor_keys[] = {"dev", "ino", "offset", "src",
+						  "sum"};
 	struct incident **v = NULL, *inc;
-	unsigned long long num[3];
+	unsigned long long num[5];
 	size_t n = 0, linked = 0, lineno = 0, i;
 	const char *why = NULL;
 	char *line = NULL, *rest;
@@ -742,10 +749,13 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 				why = "next-id out of range";
 			s->next_id = num[0];
 		} else if (strcmp(line, "cursor") == 0 && !s->cursor.valid) {
-			why = incident_parse_pairs(rest, cursor_keys, 3, 3, NULL, num);
+			why = incident_parse_pairs(rest, cursor_keys, 5, 3, NULL,
+						   num);
 			s->cursor.dev = num[0];
 			s->cursor.ino = num[1];
 			s->cursor.offset = num[2];
+			s->cursor.src = num[3]; /* 0: an older file */
+			s->cursor.sum = num[4];
 			s->cursor.valid = 1;
 		} else if (strcmp(line, "end") == 0) {
 			saw_end = 1;

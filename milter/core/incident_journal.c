@@ -3,16 +3,16 @@
  * last batch (incident_changes()) and their replay (incident_replay())
  *
  * A journal is a header line "milter-delist-journal 2" and one record per
- * line, in the state file's key=value format, each ending in " sum=X": X
- * the FNV-1a 32-bit hash of the bytes before " sum=" in eight lower-case
+ * line, in the state file's key=value format, each ending in " check=X": X
+ * the FNV-1a 32-bit hash of the bytes before " check=" in eight lower-case
  * hex digits.  Records carry whole states, so replaying a record twice, or
  * over a snapshot written after it, changes nothing: the last record of an
  * incident wins.  Records:
  *
- *   incident id=7 ip=... (the state file's incident line) sum=1a2b3c4d
- *   gone id=3 sum=...              (evicted)
- *   store next-id=8 sum=...
- *   cursor dev=2049 ino=131 offset=80211 sum=...
+ *   incident id=7 ip=... (the state file's incident line) check=1a2b3c4d
+ *   gone id=3 check=...              (evicted)
+ *   store next-id=8 check=...
+ *   cursor dev=2049 ino=131 offset=80211 src=1234 sum=5678 check=...
  *
  * A record whose line is cut (no newline) or whose sum is wrong ends the
  * replay: the rest is dropped and counted.  A record of an unknown kind
@@ -57,7 +57,7 @@ static void frame(struct buf *b, size_t from)
 {
 	if (b->err)
 		return;
-	buf_printf(b, " sum=%08" PRIx32 "\n",
+	buf_printf(b, " check=%08" PRIx32 "\n",
 		   sum32(b->data + from, b->len - from));
 }
 
@@ -167,8 +167,9 @@ size_t incident_changes(struct incident_store *s, struct buf *b)
 	}
 	if (s->cursor_changed && s->cursor.valid) {
 		from = b->len;
-		buf_printf(b, "cursor dev=%llu ino=%llu offset=%llu",
-			   s->cursor.dev, s->cursor.ino, s->cursor.offset);
+		buf_printf(b, "cursor dev=%llu ino=%llu offset=%llu src=%llu sum=%llu",
+			   s->cursor.dev, s->cursor.ino, s->cursor.offset,
+			   s->cursor.src, s->cursor.sum);
 		frame(b, from);
 		records++;
 	}
@@ -243,8 +244,9 @@ static const char *apply(struct incident_store *s, char *line, size_t *stale)
 {
 	static const char *const id_key[] = {"id"};
 	static const char *const store_keys[] = {"next-id"};
-	static const char *const cursor_keys[] = {"dev", "ino", "offset"};
-	unsigned long long num[3];
+	static const char *const cursor_keys[] = {"dev", "ino", "offset", "src",
+						  "sum"};
+	unsigned long long num[5];
 	struct incident *inc;
 	char *rest = strchr(line, ' ');
 	const char *why;
@@ -269,11 +271,13 @@ static const char *apply(struct incident_store *s, char *line, size_t *stale)
 		return why;
 	}
 	if (strcmp(line, "cursor") == 0) {
-		why = incident_parse_pairs(rest, cursor_keys, 3, 3, NULL, num);
+		why = incident_parse_pairs(rest, cursor_keys, 5, 3, NULL, num);
 		if (!why) {
 			s->cursor.dev = num[0];
 			s->cursor.ino = num[1];
 			s->cursor.offset = num[2];
+			s->cursor.src = num[3];
+			s->cursor.sum = num[4];
 			s->cursor.valid = 1;
 		}
 		return why;
@@ -282,22 +286,22 @@ static const char *apply(struct incident_store *s, char *line, size_t *stale)
 	return NULL;
 }
 
-/* check_sum - split " sum=X" off line[len]; 0 when it matches */
+/* check_sum - split " check=X" off line[len]; 0 when it matches */
 static int check_sum(char *line, size_t len)
 {
 	unsigned long long want;
 	size_t i;
 	char *p;
 
-	if (len < 14 || memcmp(line + len - 13, " sum=", 5) != 0)
+	if (len < 16 || memcmp(line + len - 15, " check=", 7) != 0)
 		return -1;
 	p = line + len - 8;
 	for (i = 0; i < 8; i++)
 		if (!p[i] || !strchr("0123456789abcdef", p[i]))
 			return -1;
 	want = strtoull(p, NULL, 16);
-	line[len - 13] = '\0';
-	return sum32(line, len - 13) == (uint32_t)want ? 0 : -1;
+	line[len - 15] = '\0';
+	return sum32(line, len - 15) == (uint32_t)want ? 0 : -1;
 }
 
 /* incident_replay_text - apply a journal's bytes; see incident.h */
@@ -333,7 +337,7 @@ int incident_replay_text(struct incident_store *s, char *data, size_t len,
 		*nl = '\0';
 		if (ll > JOURNAL_RECORD_MAX || memchr(data + pos, '\0', ll) ||
 		    check_sum(data + pos, ll) < 0) {
-			why = "record with a bad sum";
+			why = "record with a bad check";
 			break;
 		}
 		why = apply(s, data + pos, &stale);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "addr.h"
 #include "dsn.h"
 #include "finding.h"
 #include "maillog.h"
@@ -122,17 +123,30 @@ void finding_infer_ip(struct finding *f, char *const *outbound_ips,
 	if (f->v.ip[0])
 		return;
 	f->ip_inferred = 1;
-	util_strcpy(f->v.ip, sizeof(f->v.ip),
-		    n_ips == 1 ? outbound_ips[0] : "unknown");
+	/* One entry that is one address (not a range): that one, written
+	 * canonically like every IP taken from a reply. */
+	if (n_ips != 1 ||
+	    !util_ip_parse(outbound_ips[0], strlen(outbound_ips[0]), f->v.ip,
+			   sizeof(f->v.ip)))
+		util_strcpy(f->v.ip, sizeof(f->v.ip), "unknown");
 }
 
-/* finding_is_ours - membership in outbound_ips */
+/* finding_is_ours - membership in outbound_ips, compared as addresses:
+ * an entry may be an address in any form or a range */
 int finding_is_ours(const char *ip, char *const *outbound_ips, size_t n_ips)
 {
+	struct addr a;
 	size_t i;
 
-	for (i = 0; i < n_ips; i++)
-		if (!strcmp(ip, outbound_ips[i]))
+	if (addr_parse(&a, ip, strlen(ip)) < 0)
+		return 0;
+	for (i = 0; i < n_ips; i++) {
+		struct addr_range r;
+
+		if (addr_range_parse(&r, outbound_ips[i],
+				     strlen(outbound_ips[i])) >= 0 &&
+		    addr_in_range(&a, &r))
 			return 1;
+	}
 	return 0;
 }

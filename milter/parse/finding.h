@@ -63,13 +63,15 @@ int finding_from_log(struct finding *f, const struct maillog_rec *r,
 
 /*
  * finding_infer_ip - when the reply names no IP: take the only configured
- * outbound IP (f->ip_inferred = 1), or "unknown" when there are none or
- * several.  No-op when f->v.ip is set.
+ * outbound IP (f->ip_inferred = 1), or "unknown" when there are none,
+ * several, or the one entry is a range.  No-op when f->v.ip is set.
  */
 void finding_infer_ip(struct finding *f, char *const *outbound_ips,
 		      size_t n_ips);
 
-/* finding_is_ours - is ip one of the configured outbound IPs? */
+/* finding_is_ours - is ip one of the configured outbound IPs, or inside
+ * one of their ranges ("198.51.100.0/29")?  Compared as addresses, so
+ * "::ffff:198.51.100.7" and "198.51.100.7" are one. */
 int finding_is_ours(const char *ip, char *const *outbound_ips, size_t n_ips);
 
 #endif

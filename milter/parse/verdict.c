@@ -11,13 +11,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "provider.h"
+#include "remedy.h"
 #include "util.h"
 #include "verdict.h"
 
 /* Signature flags. */
-#define SIG_STRONG	0x1 /* wording alone names the provider */
-#define SIG_NEED_MS	0x2 /* applies only with Microsoft evidence */
-#define SIG_STATUS_CODE 0x4 /* code is the enhanced status, not the token */
+#define SIG_STRONG  0x1 /* wording alone names the provider */
+#define SIG_NEED_MS 0x2 /* applies only with Microsoft evidence */
 
 /*
  * One row per signature.  The first row (in table order) whose status
@@ -55,10 +56,10 @@ static const struct sig sigs[] = {
 	 {NULL}, "messages from"},
 	/* Microsoft 365 bans. */
 	{"m365-banned-sending-ip", VERDICT_MS_365, VERDICT_BAN,
-	 VERDICT_DELIST_PORTAL, SIG_STRONG | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_DELIST_PORTAL, SIG_STRONG, NULL, NULL,
 	 {"banned sending ip"}, "banned sending ip"},
 	{"m365-banned-sender", VERDICT_MS_365, VERDICT_BAN, VERDICT_DELIST_MAIL,
-	 SIG_STRONG | SIG_STATUS_CODE, NULL, NULL, {"access denied, banned sender"},
+	 SIG_STRONG, NULL, NULL, {"access denied, banned sender"},
 	 "banned sender"},
 	{"m365-blocklist-delist-mail", VERDICT_MS_365, VERDICT_BLOCK,
 	 VERDICT_DELIST_MAIL, SIG_STRONG, NULL, NULL,
@@ -76,15 +77,15 @@ static const struct sig sigs[] = {
 	/* Outlook.com rate limits (4.7.650/4.7.651 S775 S3113 S844 S3114):
 	 * reputation, so the mitigation request applies. */
 	{"outlook-ratelimit-reputation", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, NULL,
 	 {"rate limited due to ip reputation"}, "the mail server"},
 	/* 4.7.652 (S3115): too many connections; slow down. */
 	{"outlook-max-connections", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_WAIT, SIG_NEED_MS, NULL, NULL,
 	 {"exceeded the maximum number of connections"}, "the mail server"},
 	/* 4.7.500 (AS843 AS761 S77714 S77719). */
 	{"outlook-server-busy", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_WAIT, SIG_NEED_MS, NULL, NULL,
 	 {"server busy", "try again later from"}, "try again later from"},
 	/* 5.7.1 AS3130 AS(1440) AS(1450) AS16012611: Microsoft enforcing
 	 * Spamhaus; delisting is at Spamhaus.  Postfix's own RBL text has
@@ -93,22 +94,25 @@ static const struct sig sigs[] = {
 	 SIG_NEED_MS, NULL, NULL,
 	 {"service unavailable, client host", "blocked using spamhaus"},
 	 "client host"},
+	/* 5.7.708 AS(7230): Microsoft 365 takes no traffic from this IP at
+	 * all (a new or low-reputation tenant or IP); the reply names no IP.
+	 * Its remedy is Microsoft 365 support, not the portal (remedy.c). */
+	{"m365-traffic-not-accepted", VERDICT_MS_365, VERDICT_BLOCK,
+	 VERDICT_M365_SUPPORT, SIG_STRONG, NULL, NULL,
+	 {"traffic not accepted from this ip"}, NULL},
 	/* 4.7.500-4.7.699, 4.7.85x: temporary throttling of the IP. */
 	{"m365-try-again-later", VERDICT_MS_365, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS | SIG_STATUS_CODE, "4.7.", NULL,
+	 VERDICT_WAIT, SIG_NEED_MS, "4.7.", NULL,
 	 {"access denied, please try again later"}, NULL},
 	/* Not blocks. */
 	{"ms-sender-domain-spamhaus", VERDICT_MS_CONSUMER,
 	 VERDICT_DOMAIN_BLOCK, VERDICT_SPAMHAUS, SIG_NEED_MS, NULL, NULL,
 	 {"domain is listed in spamhaus"}, NULL},
-	{"m365-tenant-ip", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, 0, NULL, NULL,
-	 {"traffic not accepted from this ip"}, NULL},
 	{"ms-authentication-level", VERDICT_MS_365, VERDICT_AUTH,
-	 VERDICT_FIX_AUTH, SIG_STATUS_CODE, NULL, NULL,
+	 VERDICT_FIX_AUTH, 0, NULL, NULL,
 	 {"required authentication level"}, NULL},
 	{"ms-dmarc", VERDICT_MS_CONSUMER, VERDICT_AUTH, VERDICT_FIX_AUTH,
-	 SIG_STATUS_CODE, NULL, NULL,
+	 0, NULL, NULL,
 	 {"access denied, sending domain", "does not pass dmarc"}, NULL},
 	/* 5.4.1 "Recipient address rejected: Access denied" and "All
 	 * recipient addresses rejected : Access denied" (directory-based
@@ -118,7 +122,7 @@ static const struct sig sigs[] = {
 	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL,
 	 {"recipient address", "rejected : access denied"}, NULL},
 	{"m365-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, SIG_STATUS_CODE, "5.1.10", NULL,
+	 VERDICT_REMEDY_NONE, 0, "5.1.10", NULL,
 	 {"resolver.adr.recipientnotfound"}, NULL},
 	{"exchange-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
 	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL, {"resolver.adr.recip"},
@@ -135,25 +139,9 @@ static const char *const ms_markers[] = {
 	"protection.outlook.com",
 };
 
-static const char *const provider_names[] = {"none", "microsoft-consumer",
-					     "microsoft-365"};
-static const char *const provider_labels[] = {"", "Outlook.com",
-					      "Microsoft 365"};
 static const char *const kind_names[] = {
 	"none",		"block", "ratelimit",  "ban",
 	"domain-block", "auth",	 "not-a-block"};
-static const char *const remedy_names[] = {
-	"none",	    "sender-support-form", "delist-portal", "delist-mail",
-	"spamhaus", "fix-authentication",  "wait"};
-static const char *const remedy_urls[] = {
-	"", "https://olcsupport.office.com/", "https://sender.office.com/",
-	"mailto:delist@messaging.microsoft.com",
-	/* the lookup page Microsoft's S8002 reply points to */
-	"https://www.spamhaus.org/query/lookup/",
-	/* the page Microsoft's 5.7.515 reply points to */
-	"https://go.microsoft.com/fwlink/p/?linkid=2319303",
-	"https://aka.ms/postmaster"};
-
 #define MAX_HOST       256
 #define MAX_HOST_TRIES 16
 
@@ -546,9 +534,11 @@ static void ip_after(const char *s, size_t len, const char *anchor, char *out)
 			(util_lower((unsigned char)v[n]) >= 'a' &&
 			 util_lower((unsigned char)v[n]) <= 'f')))
 			n++;
-		/* "[2001:db8::zz]", "[1.1.1.1x]": not an address */
-		if (v + n < end &&
-		    (is_host_char((unsigned char)v[n]) || v[n] == '*'))
+		/* "[2001:db8::zz]", "[1.1.1.1x]": not an address.  One that
+		 * runs to the end of the text may be cut ("203.0.113.5" of
+		 * "203.0.113.50"): no IP rather than another one. */
+		if (v + n >= end || is_host_char((unsigned char)v[n]) ||
+		    v[n] == '*')
 			continue;
 		/* "from 192.0.2.1. Please": a sentence's full stop */
 		while (n > 0 && v[n - 1] == '.')
@@ -562,13 +552,7 @@ static void ip_after(const char *s, size_t len, const char *anchor, char *out)
 /* rcpt_provider - which service a recipient domain hints at */
 static enum verdict_provider rcpt_provider(const char *domain)
 {
-	if (!domain || !*domain)
-		return VERDICT_PROVIDER_NONE;
-	if (verdict_consumer_domain(domain))
-		return VERDICT_MS_CONSUMER;
-	if (util_domain_match(domain, "onmicrosoft.com"))
-		return VERDICT_MS_365;
-	return VERDICT_PROVIDER_NONE;
+	return provider_of_domain(domain);
 }
 
 /* token_listed - is tok one of the "|A|B|" list? */
@@ -656,8 +640,6 @@ int verdict_classify(const char *text, size_t len, const char *remote_mta,
 			v->provider = r->provider;
 		if (r->ip_after)
 			ip_after(text, len, r->ip_after, v->ip);
-		if ((r->flags & SIG_STATUS_CODE) && v->status[0])
-			util_strcpy(v->code, sizeof(v->code), v->status);
 	} else if (evidence) {
 		/* Microsoft said something we have no row for. */
 		v->provider = host_p   ? host_p
@@ -689,99 +671,16 @@ int verdict_alerts(const struct verdict *v)
 		v->kind == VERDICT_BAN);
 }
 
-/* A literal and its length. */
-struct lit {
-	const char *s;
-	size_t n;
-};
-/* clang-format off */
-#define LIT(s) {(s), sizeof(s) - 1}
-/* clang-format on */
-
-/* same_ci - case-insensitive: are the n bytes at a and b equal? */
-static int same_ci(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (util_lower((unsigned char)a[i]) !=
-		    util_lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
-/*
- * verdict_consumer_domain - hotmail.*, outlook.*, live.* (any suffix:
- * hotmail.co.uk, live.fr, outlook.de), msn.com, windowslive.com,
- * passport.com.  A hint only: it never makes an alert by itself.
- * (Called for every delivery the log shows: the lengths are constants.)
- */
+/* verdict_consumer_domain - a consumer mailbox domain (provider.c) */
 int verdict_consumer_domain(const char *domain)
 {
-	static const struct lit first[] = {LIT("hotmail."), LIT("outlook."),
-					   LIT("live.")};
-	static const struct lit exact[] = {
-		LIT("msn.com"), LIT("windowslive.com"), LIT("passport.com"),
-		LIT("webtv.net")};
-	size_t i, len;
-
-	if (!domain)
-		return 0;
-	len = strlen(domain);
-	if (len && domain[len - 1] == '.')
-		len--;
-	for (i = 0; i < UTIL_ARRAY_SIZE(first); i++)
-		if (len > first[i].n &&
-		    same_ci(domain, first[i].s, first[i].n) &&
-		    domain[first[i].n] != '.')
-			return 1;
-	for (i = 0; i < UTIL_ARRAY_SIZE(exact); i++)
-		if (len == exact[i].n && same_ci(domain, exact[i].s, len))
-			return 1;
-	return 0;
+	return provider_consumer_domain(domain);
 }
 
-/* host_in - util_domain_match() for the n bytes at host and a literal
- * domain: host is the domain or below it, a trailing dot ignored */
-static int host_in(const char *host, size_t n, const struct lit *d)
-{
-	if (n && host[n - 1] == '.')
-		n--;
-	if (d->n == 0 || d->n > n || !same_ci(host + n - d->n, d->s, d->n))
-		return 0;
-	return n == d->n || host[n - d->n - 1] == '.';
-}
-
-/*
- * verdict_mx_provider - *.olc.protection.outlook.com and *.hotmail.com
- * (mx1-4.hotmail.com) are Outlook.com; *.mail.protection.outlook.com and
- * *.mx.microsoft are Microsoft 365.  Server ids such as
- * *.prod.protection.outlook.com serve both and give NONE.
- */
+/* verdict_mx_provider - whose MX host it is (provider.c) */
 enum verdict_provider verdict_mx_provider(const char *host)
 {
-	static const struct lit consumer[] = {LIT("olc.protection.outlook.com"),
-					      LIT("hotmail.com")};
-	static const struct lit m365[] = {LIT("mail.protection.outlook.com"),
-					  LIT("mx.microsoft")};
-	const char *b;
-	size_t n, i;
-
-	if (!host || !*host)
-		return VERDICT_PROVIDER_NONE;
-	/* tolerate "name[ip]" and "name[ip]:25"; a name is at most
-	 * MAX_HOST - 1 bytes, as everywhere in this file */
-	b = strchr(host, '[');
-	n = b ? (size_t)(b - host) : strlen(host);
-	if (n > MAX_HOST - 1)
-		n = MAX_HOST - 1;
-	for (i = 0; i < UTIL_ARRAY_SIZE(consumer); i++)
-		if (host_in(host, n, &consumer[i]))
-			return VERDICT_MS_CONSUMER;
-	for (i = 0; i < UTIL_ARRAY_SIZE(m365); i++)
-		if (host_in(host, n, &m365[i]))
-			return VERDICT_MS_365;
-	return VERDICT_PROVIDER_NONE;
+	return provider_of_mx(host);
 }
 
 /* name_of - table entry i, or "" when out of range */
@@ -804,13 +703,15 @@ static int index_of(const char *const *tab, size_t n, const char *name)
 /* verdict_provider_name - "none", "microsoft-consumer", "microsoft-365" */
 const char *verdict_provider_name(enum verdict_provider p)
 {
-	return name_of(provider_names, UTIL_ARRAY_SIZE(provider_names), p);
+	return (int)p >= 0 && (int)p < provider_count() ? provider_get(p)->name
+							: "";
 }
 
 /* verdict_provider_label - "Outlook.com", "Microsoft 365"; "" for none */
 const char *verdict_provider_label(enum verdict_provider p)
 {
-	return name_of(provider_labels, UTIL_ARRAY_SIZE(provider_labels), p);
+	return (int)p >= 0 && (int)p < provider_count() ? provider_get(p)->label
+							: "";
 }
 
 /* verdict_kind_name - "block", "ratelimit", ... */
@@ -822,19 +723,20 @@ const char *verdict_kind_name(enum verdict_kind k)
 /* verdict_remedy_name - "sender-support-form", "delist-portal", ... */
 const char *verdict_remedy_name(enum verdict_remedy r)
 {
-	return name_of(remedy_names, UTIL_ARRAY_SIZE(remedy_names), r);
+	return (int)r >= 0 && (int)r < remedy_count() ? remedy_get(r)->name
+						      : "";
 }
 
 /* verdict_remedy_url - where the remedy is done; "" for none */
 const char *verdict_remedy_url(enum verdict_remedy r)
 {
-	return name_of(remedy_urls, UTIL_ARRAY_SIZE(remedy_urls), r);
+	return (int)r >= 0 && (int)r < remedy_count() ? remedy_get(r)->url : "";
 }
 
 /* verdict_provider_from_name - reverse of verdict_provider_name */
 int verdict_provider_from_name(const char *name)
 {
-	return index_of(provider_names, UTIL_ARRAY_SIZE(provider_names), name);
+	return provider_from_name(name);
 }
 
 /* verdict_kind_from_name - reverse of verdict_kind_name */
@@ -846,5 +748,5 @@ int verdict_kind_from_name(const char *name)
 /* verdict_remedy_from_name - reverse of verdict_remedy_name */
 int verdict_remedy_from_name(const char *name)
 {
-	return index_of(remedy_names, UTIL_ARRAY_SIZE(remedy_names), name);
+	return remedy_from_name(name);
 }

@@ -31,13 +31,14 @@ enum verdict_kind {
 };
 
 enum verdict_remedy {
-	VERDICT_REMEDY_NONE = 0,
+	VERDICT_REMEDY_NONE = 0,     /* each one's row: remedy.c */
 	VERDICT_SENDER_SUPPORT_FORM, /* consumer: sender support form */
 	VERDICT_DELIST_PORTAL,	     /* 365: https://sender.office.com/ */
 	VERDICT_DELIST_MAIL,	     /* 365 5.7.511: forward the NDR */
-	VERDICT_SPAMHAUS, /* AS3130 / S8002: Spamhaus, not Microsoft */
-	VERDICT_FIX_AUTH, /* fix SPF/DKIM/DMARC */
-	VERDICT_WAIT	  /* temporary: wait, reduce volume */
+	VERDICT_SPAMHAUS,    /* AS3130 / S8002: Spamhaus, not Microsoft */
+	VERDICT_FIX_AUTH,    /* fix SPF/DKIM/DMARC */
+	VERDICT_WAIT,	     /* temporary: wait, reduce volume */
+	VERDICT_M365_SUPPORT /* 365 5.7.708: tenant admin asks MS support */
 };
 
 struct verdict {

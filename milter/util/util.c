@@ -1,10 +1,9 @@
 /*
  * util.c - small string and address helpers shared by every module
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
 
+#include "addr.h"
 #include "util.h"
 
 /* util_copy - bounded copy, always terminated */
@@ -93,38 +92,12 @@ int util_domain_match(const char *host, const char *domain)
 	return hl == dl || host[hl - dl - 1] == '.';
 }
 
-/* util_ip_parse - validate and canonicalise an IP address */
+/* util_ip_parse - validate and canonicalise an IP address (addr.h) */
 int util_ip_parse(const char *s, size_t len, char *out, size_t size)
 {
-	char buf[64];
-	unsigned char addr[sizeof(struct in6_addr)];
-	size_t i;
-	int dots = 0;
-
-	if (len == 0 || len >= sizeof(buf) || size < 46)
+	if (size < ADDR_TEXT_MAX)
 		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (memchr(buf, ':', len)) {
-		if (inet_pton(AF_INET6, buf, addr) != 1)
-			return 0;
-		return inet_ntop(AF_INET6, addr, out, (socklen_t)size) ? 6 : 0;
-	}
-	/* inet_pton(AF_INET) accepts only dotted quads; also refuse leading
-	 * zeros ("010.1.1.1") which some resolvers read as octal. */
-	for (i = 0; i < len; i++) {
-		if (buf[i] == '.') {
-			dots++;
-			if (i + 2 < len && buf[i + 1] == '0' &&
-			    buf[i + 2] >= '0' && buf[i + 2] <= '9')
-				return 0;
-		}
-	}
-	if (dots != 3 || (buf[0] == '0' && len > 1 && buf[1] != '.'))
-		return 0;
-	if (inet_pton(AF_INET, buf, addr) != 1)
-		return 0;
-	return inet_ntop(AF_INET, addr, out, (socklen_t)size) ? 4 : 0;
+	return addr_canon(s, len, out, size);
 }
 
 /* utf8_cut - largest n' <= n that does not split a UTF-8 sequence */

@@ -46,8 +46,10 @@ int util_domain_match(const char *host, const char *domain);
 /*
  * util_ip_parse - validate an IPv4 or IPv6 address written in s (len
  * bytes, no brackets) and write its canonical text form to out (size >=
- * 46).  Returns 4 or 6 for the family, 0 when it is not a valid address
- * (masked "x.x.x.x", "999.999.999.999", partial ".1", ...).
+ * 46): addr_canon() of addr.h (IPv4-mapped IPv6 is written as IPv4,
+ * leading zeros in IPv4 read as decimal).  Returns 4 or 6 for the family,
+ * 0 when it is not a valid address (masked "x.x.x.x", "999.999.999.999",
+ * partial ".1", ...).
  */
 int util_ip_parse(const char *s, size_t len, char *out, size_t size);
 

@@ -539,7 +539,8 @@ static void run_notice(const struct alert *a, unsigned flags, time_t now)
 
 	memset(&w, 0, sizeof(w));
 	w.to = a->cfg.alert.to;
-	w.multipart = due != INCIDENT_DUE_CLEARED;
+	/* the request is attached to an alert or reminder with a finding */
+	w.multipart = due != INCIDENT_DUE_CLEARED && a->inc.count;
 	buf_init(&out);
 	rc = notice_build(&out, due, &a->inc, &a->cfg,
 			  flags >> 6 & 1 ? &a->vol : NULL, a->host, now);
@@ -559,10 +560,12 @@ static void run_notice(const struct alert *a, unsigned flags, time_t now)
 	buf_free(&out);
 
 	buf_init(&req);
+	/* no finding (count 0): no request, nothing written */
 	FUZZ_CHECK(request_render(&req, &a->inc, &a->cfg.contact,
-				  a->cfg.outbound_ips,
-				  a->cfg.n_outbound_ips) == 0,
+				  a->cfg.outbound_ips, a->cfg.n_outbound_ips) ==
+			   (a->inc.count ? 0 : -1),
 		   "request_render: %d", req.err);
+	FUZZ_CHECK(a->inc.count || req.len == 0, "request without finding");
 	check_text("request", buf_str(&req), req.len);
 	buf_free(&req);
 }

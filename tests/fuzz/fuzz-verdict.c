@@ -72,7 +72,7 @@ static void check_verdict(const struct verdict *v, int ret)
 			   v->kind <= VERDICT_NOT_A_BLOCK,
 		   "kind %d", (int)v->kind);
 	FUZZ_CHECK(v->remedy >= VERDICT_REMEDY_NONE &&
-			   v->remedy <= VERDICT_WAIT,
+			   v->remedy <= VERDICT_M365_SUPPORT,
 		   "remedy %d", (int)v->remedy);
 	FUZZ_CHECK(verdict_provider_name(v->provider) &&
 			   verdict_provider_label(v->provider) &&

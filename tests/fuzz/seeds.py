@@ -3,7 +3,8 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, notice, state or probe.  OUTDIR is created
+TARGET is dsn, maillog, verdict, config, notice, state, probe or addr.
+OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -21,7 +22,8 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "notice", "state", "probe")
+TARGETS = ("dsn", "maillog", "verdict", "config", "notice", "state", "probe",
+           "addr")
 
 
 def c_strings(path, minlen=20):
@@ -181,7 +183,10 @@ def states(top):
             b"code=5.7.606 domain=example.org sample=5.7.606,banned\n")
     head = b"milter-delist-state 1\nstore next-id=8\n"
     cur = b"cursor dev=2049 ino=131 offset=80211\n"
+    cur2 = (b"cursor dev=2049 ino=131 offset=80211 src=9113827351186 "
+            b"sum=18446744073709551615\n")
     out = [head + cur + inc + b"end 1\n",
+           head + cur2 + inc + b"end 1\n",
            head + inc + inc2 + b"end 2\n",
            head + inc2 + inc.replace(b"id=2 ", b"id=9 ") + b"end 2\n",
            head + b"end 0\n"]
@@ -194,7 +199,7 @@ def states(top):
         h = 0x811c9dc5
         for c in body:
             h = ((h ^ c) * 0x01000193) & 0xffffffff
-        return body + b" sum=%08x\n" % h
+        return body + b" check=%08x\n" % h
     jh = b"milter-delist-journal 2\n"
     r1, r2 = rec(inc[:-1]), rec(inc2[:-1])
     out += [jh + r1 + r2 + rec(b"gone id=2") + rec(b"store next-id=12") +
@@ -277,6 +282,18 @@ def probe_replies(top):
     return out
 
 
+def addresses(top):
+    """Address lines: the strings of the unit test of addr.h, one per
+    seed, and runs of them joined by newlines (collapse input)."""
+    strs = [x for x in c_strings(os.path.join(top, "tests/t-addr.c"), 1)
+            if len(x) < 64 and (b"." in x or b":" in x)]
+    out = list(strs)
+    out.append(b"\n".join(strs))
+    out.append(b"\n".join(b"192.0.2.%d" % i for i in range(40)))
+    out.append(b"\n".join(b"2001:db8::%x" % i for i in range(1, 20)))
+    return out
+
+
 def regressions(top, target):
     return [read(p) for p in sorted(glob.glob(
         os.path.join(top, "tests/fuzz/regress/fuzz-%s/*" % target)))]
@@ -297,6 +314,7 @@ def main():
         "notice": alerts,
         "state": states,
         "probe": probe_replies,
+        "addr": addresses,
     }[target](top) + regressions(top, target)
     os.makedirs(outdir, exist_ok=True)
     n = 0

@@ -115,7 +115,7 @@ def replay(incidents, data):
             return
         raise Corrupt("not a journal: %r" % data[:40])
     for line in data[len(JOURNAL_HEADER):].split(b"\n")[:-1]:
-        body, sep, s = line.rpartition(b" sum=")
+        body, sep, s = line.rpartition(b" check=")
         if not sep or len(s) != 8 or int(s, 16) != fnv1a32(body):
             return
         words = body.split(b" ")
