@@ -229,8 +229,8 @@ static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 	argv[i] = NULL;
 	marker_path(cfg, marker, sizeof(marker));
 	pending_path(cfg, pending, sizeof(pending));
-	fd = open(pending, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	fd = open(pending,
+		  O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	unmarked(cfg, pending, fd < 0 ? errno : 0);
 	if (fd < 0)
 		return run_sendmail(argv, msg->data, msg->len,

@@ -143,12 +143,10 @@ void incident_put_record(struct buf *b, const struct incident *inc)
 				   *(const unsigned long *)m);
 			break;
 		case F_UINT:
-			buf_printf(b, " %s=%u", fd->name,
-				   *(const unsigned *)m);
+			buf_printf(b, " %s=%u", fd->name, *(const unsigned *)m);
 			break;
 		case F_FLAG:
-			buf_printf(b, " %s=%d", fd->name,
-				   *(const int *)m != 0);
+			buf_printf(b, " %s=%d", fd->name, *(const int *)m != 0);
 			break;
 		case F_IP:
 			put_str(b, fd->name, inc->ip);
@@ -195,8 +193,8 @@ int incident_snapshot(const struct incident_store *s, struct buf *b)
 {
 	size_t i;
 
-	buf_printf(b, "%s\nstore next-id=%" PRIu64 " count=%zu\n",
-		   STATE_HEADER, s->next_id, s->n);
+	buf_printf(b, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
+		   s->next_id, s->n);
 	if (s->cursor.valid)
 		buf_printf(b,
 			   "cursor dev=%llu ino=%llu offset=%llu src=%llu "
@@ -373,7 +371,7 @@ static int next_kv(char **p, char **key, char **val)
 
 /* incident_parse_u64 - strict unsigned decimal no larger than max */
 int incident_parse_u64(const char *v, unsigned long long max,
-		     unsigned long long *out)
+		       unsigned long long *out)
 {
 	char *end;
 	unsigned long long x;
@@ -744,13 +742,14 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 			why = incident_parse_fields(rest, inc);
 		} else if (strcmp(line, "store") == 0 && !saw_store) {
 			saw_store = 1;
-			why = incident_parse_pairs(rest, store_keys, 1, 1, NULL, num);
+			why = incident_parse_pairs(rest, store_keys, 1, 1, NULL,
+						   num);
 			if (!why && (!num[0] || num[0] > INCIDENT_ID_MAX + 1))
 				why = "next-id out of range";
 			s->next_id = num[0];
 		} else if (strcmp(line, "cursor") == 0 && !s->cursor.valid) {
-			why = incident_parse_pairs(rest, cursor_keys, 5, 3, NULL,
-						   num);
+			why = incident_parse_pairs(rest, cursor_keys, 5, 3,
+						   NULL, num);
 			s->cursor.dev = num[0];
 			s->cursor.ino = num[1];
 			s->cursor.offset = num[2];

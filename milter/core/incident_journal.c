@@ -167,7 +167,9 @@ size_t incident_changes(struct incident_store *s, struct buf *b)
 	}
 	if (s->cursor_changed && s->cursor.valid) {
 		from = b->len;
-		buf_printf(b, "cursor dev=%llu ino=%llu offset=%llu src=%llu sum=%llu",
+		buf_printf(b,
+			   "cursor dev=%llu ino=%llu offset=%llu src=%llu "
+			   "sum=%llu",
 			   s->cursor.dev, s->cursor.ino, s->cursor.offset,
 			   s->cursor.src, s->cursor.sum);
 		frame(b, from);

@@ -101,7 +101,8 @@ void intern_put(const char *s)
 	e = (struct ent *)(void *)(s - offsetof(struct ent, s));
 	pthread_mutex_lock(&P.lock);
 	if (--e->refs == 0) {
-		for (pp = &P.tab[e->hash & (P.nb - 1)]; *pp; pp = &(*pp)->next) {
+		for (pp = &P.tab[e->hash & (P.nb - 1)]; *pp;
+		     pp = &(*pp)->next) {
 			if (*pp == e) {
 				*pp = e->next;
 				P.n--;

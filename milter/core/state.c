@@ -15,7 +15,7 @@
 #include "state.h"
 #include "util.h"
 
-#define JOURNAL_MIN (256 * 1024) /* compact no sooner than this */
+#define JOURNAL_MIN (256 * 1024)      /* compact no sooner than this */
 #define PENDING_MAX (8 * 1024 * 1024) /* unwritten records kept */
 
 static struct {
@@ -267,8 +267,8 @@ static void compact_finish(void)
 	int rc, e, nfd = -1;
 
 	rc = incident_write_file(S.file, S.snap.data, S.snap.len);
-	if (rc == 0 && (rename(S.lognew, S.log) < 0 ||
-			incident_sync_dir(S.log) < 0))
+	if (rc == 0 &&
+	    (rename(S.lognew, S.log) < 0 || incident_sync_dir(S.log) < 0))
 		rc = -1;
 	e = errno;
 	if (rc == 0)

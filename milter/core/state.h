@@ -19,8 +19,9 @@
 #include "config.h"
 #include "incident.h"
 
-#define STATE_CURSOR_SAVE_SECS 5 /* a moved cursor alone is saved this often   \
-				  */
+#define STATE_CURSOR_SAVE_SECS                                                 \
+	5 /* a moved cursor alone is saved this often                          \
+	   */
 
 /* state_open - a new store of cfg->max_incidents; remove what a killed run
  * left beside the state file ("<state_file>.tmp.*" of an interrupted save,

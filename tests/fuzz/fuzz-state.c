@@ -347,8 +347,7 @@ static void replay_input(const uint8_t *data, size_t size, size_t max)
 		FUZZ_CHECK(incident_count(s) == 0 && r.why, "refused, no why");
 	else
 		FUZZ_CHECK(r.dropped <= size && (!r.dropped || r.why),
-			   "dropped %zu of %zu without a why", r.dropped,
-			   size);
+			   "dropped %zu of %zu without a why", r.dropped, size);
 	free(copy);
 	check_sound(s);
 	round_trip(s, max);
