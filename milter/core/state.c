@@ -15,8 +15,9 @@
 #include "state.h"
 #include "util.h"
 
-#define JOURNAL_MIN (256 * 1024)      /* compact no sooner than this */
-#define PENDING_MAX (8 * 1024 * 1024) /* unwritten records kept */
+#define JOURNAL_MIN   (256 * 1024)	/* compact no sooner than this */
+#define PENDING_MAX   (8 * 1024 * 1024) /* unwritten records kept */
+#define COMPACT_RETRY 30		/* seconds between failed compactions */
 
 static struct {
 	pthread_mutex_t lock;
@@ -39,6 +40,7 @@ static struct {
 	/* A compaction: the snapshot taken under the lock, written by the
 	 * thread that took it once it has released the lock. */
 	int compacting, snap_ready;
+	time_t compact_after; /* no new try before (after a failure) */
 	pthread_t compactor;
 	struct buf snap;
 	struct state_stats stats;
@@ -166,8 +168,12 @@ static int journal_flush(void)
 		buf_reset(&S.pend);
 		S.need_snapshot = 1;
 	}
-	if (S.need_snapshot)
-		return snapshot_now();
+	if (S.need_snapshot) {
+		/* Not here (a milter callback may be waiting): the alert
+		 * worker writes the snapshot outside the lock. */
+		errno = S.save_errno ? S.save_errno : EIO;
+		return -1;
+	}
 	if (journal_open() < 0)
 		return -1;
 	if (S.pend.len) {
@@ -229,6 +235,14 @@ void state_save_locked(const struct config *cfg, time_t now)
  * releases the lock (lock held) */
 static void compact_begin(void)
 {
+	/* The next journal first: a directory that takes no file costs no
+	 * snapshot. */
+	if (!S.jnew && S.next_jfd < 0)
+		S.next_jfd = journal_create(S.lognew);
+	if (!S.jnew && S.next_jfd < 0) {
+		S.need_snapshot = 1;
+		return;
+	}
 	buf_reset(&S.snap);
 	if (incident_snapshot(S.store, &S.snap) < 0) {
 		buf_free(&S.snap);
@@ -239,13 +253,6 @@ static void compact_begin(void)
 	incident_changes_forget(S.store);
 	buf_reset(&S.pend);
 	if (!S.jnew) {
-		if (S.next_jfd < 0)
-			S.next_jfd = journal_create(S.lognew);
-		if (S.next_jfd < 0) {
-			buf_free(&S.snap);
-			S.need_snapshot = 1;
-			return;
-		}
 		if (S.jfd >= 0)
 			close(S.jfd);
 		S.jfd = S.next_jfd;
@@ -276,6 +283,7 @@ static void compact_finish(void)
 	pthread_mutex_lock(&S.lock);
 	if (rc == 0) {
 		S.jnew = 0;
+		S.compact_after = 0;
 		S.snap_len = S.snap.len;
 		S.stats.bytes_written += S.snap.len;
 		S.stats.snapshots++;
@@ -308,12 +316,15 @@ void state_save_due_locked(const struct config *cfg, time_t now)
 	if (S.dirty || S.unsynced ||
 	    (S.cursor_dirty && now - S.saved_at >= STATE_CURSOR_SAVE_SECS))
 		state_save_locked(cfg, now);
-	if (!S.compacting && (S.need_snapshot || (size_t)S.jlen > limit))
+	if (!S.compacting && now >= S.compact_after &&
+	    (S.need_snapshot || (size_t)S.jlen > limit)) {
+		S.compact_after = now + COMPACT_RETRY; /* if this one fails */
 		compact_begin();
+	}
 }
 
-/* snapshot_now - compact with the lock held (start, stop, and a journal
- * that cannot take records): the snapshot, then a fresh journal; 0 or -1 */
+/* snapshot_now - compact with the lock held (start and stop only): the
+ * snapshot, then a fresh journal; 0 or -1 */
 static int snapshot_now(void)
 {
 	struct buf b;
@@ -487,6 +498,7 @@ int state_open(const struct config *cfg)
 	S.saved_at = 0;
 	S.need_snapshot = 0;
 	S.unsynced = 0;
+	S.compact_after = 0;
 	memset(&S.stats, 0, sizeof(S.stats));
 	util_strcpy(S.file, sizeof(S.file), cfg->state_file);
 	snprintf(S.log, sizeof(S.log), "%s.log", cfg->state_file);
@@ -525,7 +537,7 @@ void state_close(const struct config *cfg)
 		log_info("state: this run wrote %llu byte(s) to %s and its "
 			 "journal: %lu journal append(s), %lu fdatasync(s), "
 			 "%lu snapshot(s), %lu of them with the store locked "
-			 "(start, stop, a broken journal)",
+			 "(start and stop)",
 			 S.stats.bytes_written, S.file, S.stats.records,
 			 S.stats.syncs, S.stats.snapshots,
 			 S.stats.snapshots_locked);

@@ -12,7 +12,7 @@
 #     the state journal), the daemon's CPU (utime + stime) and wall time;
 #   all: until the daemon is idle (no CPU for 3 s: owed alerts handed off)
 #     or SECONDS (default 600) passed: its CPU, its children's (sendmail);
-#   rss: VmRSS at the start, after the intake, and at the end; VmHWM;
+#   rss: VmRSS at the start, 2 s after the intake, and at the end; VmHWM;
 #   state bytes: what the state module wrote (its "state: this run wrote"
 #     line at the stop), per finding; wchar: every byte the daemon wrote
 #     (state, log lines, mail to sendmail), from /proc/PID/io.
@@ -112,6 +112,7 @@ while count(b"event=block ") < n:
     time.sleep(0.05)
 t_in = time.time() - t0
 c_in, _ = cpu()
+time.sleep(2)  # the intake's journal batch written, its buffer freed
 rss_in = status("VmRSS")
 last, still = cpu()[0], 0
 while still < 3 and time.time() - t0 < limit:
