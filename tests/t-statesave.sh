@@ -41,7 +41,7 @@ bounces() {
 	b0=$(date +%s%N)
 	md_bounces -D count=300 -D perconn=10 -D ip=seq -D first="$1" >"$T/mt.$1" 2>&1 ||
 		{ cat "$T/mt.$1"; die "a bounce was not answered continue/accept"; }
-	echo "$((($(date +%s%N) - b0) / 300000))" | sed 's/\(.\)\(..\)$/\1.\2/'
+	awk -v ns="$(($(date +%s%N) - b0))" 'BEGIN { printf "%.2f", ns / 300 / 1e6 }'
 }
 
 md_start
