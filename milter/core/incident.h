@@ -251,6 +251,10 @@ void incident_get_cursor(const struct incident_store *s,
  * "<state_file>.log" beside the state file (state.c owns the files).
  */
 
+/* incident_journal_enable - from now on note what changes in s (for
+ * incident_changes()); a store without a journal (--scan) notes nothing */
+void incident_journal_enable(struct incident_store *s);
+
 /* incident_changes - append to b one record per change since the last
  * call: "gone" for each evicted incident, the whole line of each changed
  * incident (id order), the cursor and next-id when they moved; each record

@@ -40,6 +40,7 @@ struct incident_store {
 	size_t n_chg, chg_cap;
 	uint64_t *gone;
 	size_t n_gone, gone_cap;
+	int journaling; /* changes are noted (incident_journal_enable()) */
 	int cursor_changed, lost_changes;
 	uint64_t journal_next_id;
 };

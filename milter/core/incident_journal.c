@@ -66,7 +66,7 @@ void incident_touch(struct incident *inc)
 {
 	struct incident_store *s = inc->store;
 
-	if (!s || inc->chg_slot || inc->heap_idx >= s->n ||
+	if (!s || !s->journaling || inc->chg_slot || inc->heap_idx >= s->n ||
 	    s->heap[inc->heap_idx].inc != inc)
 		return;
 	if (s->n_chg == s->chg_cap) {
@@ -91,7 +91,7 @@ void incident_journal_drop(struct incident_store *s, struct incident *inc,
 	    s->chg[inc->chg_slot - 1] == inc)
 		s->chg[inc->chg_slot - 1] = NULL;
 	inc->chg_slot = 0;
-	if (!gone)
+	if (!gone || !s->journaling)
 		return;
 	if (s->n_gone == s->gone_cap) {
 		size_t nc = s->gone_cap ? s->gone_cap * 2 : 16;
@@ -129,6 +129,12 @@ static void forget_changes(struct incident_store *s)
 	s->journal_next_id = s->next_id;
 }
 
+/* incident_journal_enable - see incident.h */
+void incident_journal_enable(struct incident_store *s)
+{
+	s->journaling = 1;
+}
+
 /* incident_changes_lost - see incident.h */
 int incident_changes_lost(const struct incident_store *s)
 {
@@ -146,6 +152,8 @@ size_t incident_changes(struct incident_store *s, struct buf *b)
 {
 	size_t i, n = 0, records = 0, from;
 
+	if (!s->journaling)
+		return 0;
 	for (i = 0; i < s->n_gone; i++) {
 		from = b->len;
 		buf_printf(b, "gone id=%" PRIu64, s->gone[i]);

@@ -490,6 +490,7 @@ int state_open(const struct config *cfg)
 		return -1;
 	}
 	remove_temp_files(cfg);
+	incident_journal_enable(st);
 	pthread_mutex_lock(&S.lock);
 	incident_store_free(S.store);
 	S.store = st;

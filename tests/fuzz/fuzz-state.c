@@ -364,6 +364,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!s)
 		abort();
+	incident_journal_enable(s);
 	if (size >= 21 && !memcmp(data, "milter-delist-journal", 21)) {
 		incident_store_free(s);
 		replay_input(data, size, max);
