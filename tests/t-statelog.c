@@ -103,7 +103,7 @@ static int replay(struct incident_store *s, const char *j, size_t len,
 static void test_roundtrip(void)
 {
 	struct incident_store *a = incident_store_new(50), *b;
-	struct incident_cursor c = {2049, 131, 80211, 77, 99, 1};
+	char at[64];
 	struct incident_replay_result r;
 	char ip[64], *base;
 	struct buf j;
@@ -127,9 +127,12 @@ static void test_roundtrip(void)
 		if (i % 11 == 0)
 			incident_failed(inc, T0 + 200 + i, 60);
 		if (i % 13 == 0) {
-			c.offset += i;
-			incident_set_cursor(a, &c);
+			snprintf(at, sizeof(at), "file:2049:131:%u:77:99", i);
+			incident_set_cursor(
+				a, i % 2 ? "/var/log/mail.log" : "journal", at);
 		}
+		if (i == 130)
+			incident_set_cursor(a, "journal", NULL); /* dropped */
 		if (i % 17 == 0)
 			incident_sent(a, "", VERDICT_MS_CONSUMER, T0 + 400 + i);
 		if (i % 5 == 0)

@@ -33,7 +33,10 @@ struct incident_store {
 	size_t heap_cap;
 	uint64_t next_id;
 	uint64_t seed;
-	struct incident_cursor cursor;
+	struct incident_named_cursor {
+		char *source, *at;
+	} * cursors; /* the log sources' cursors (incident.h) */
+	size_t n_cursors;
 	/* What changed since the last incident_changes(): incidents (NULL
 	 * holes for evicted ones), ids evicted, the cursor, next-id. */
 	struct incident **chg;
@@ -81,6 +84,15 @@ void incident_hash_del(struct incident_store *s, struct incident *inc);
  * with gone a "gone" record is due (not when it is only replaced) */
 void incident_journal_drop(struct incident_store *s, struct incident *inc,
 			   int gone);
+
+/* incident_put_cursor - append the i-th cursor's "cursor source= at="
+ * line to b, without the newline (incident_io.c) */
+void incident_put_cursor(struct buf *b, const struct incident_store *s,
+			 size_t i);
+
+/* incident_parse_cursor - a cursor line's fields (after "cursor ") into
+ * the store; NULL or why (a source that has a cursor already is one) */
+const char *incident_parse_cursor(struct incident_store *s, char *p);
 
 /* incident_put_record - append inc's "incident k=v ..." line to b, without
  * the newline (incident_io.c) */

@@ -12,7 +12,8 @@
  *   incident id=7 ip=... (the state file's incident line) check=1a2b3c4d
  *   gone id=3 check=...              (evicted)
  *   store next-id=8 check=...
- *   cursor dev=2049 ino=131 offset=80211 src=1234 sum=5678 check=...
+ *   cursors check=...              (the cursors that follow are all)
+ *   cursor source=/var/log/mail.log at=file:2049:131:80211:1:2 check=...
  *
  * A record whose line is cut (no newline) or whose sum is wrong ends the
  * replay: the rest is dropped and counted.  A record of an unknown kind
@@ -173,15 +174,18 @@ size_t incident_changes(struct incident_store *s, struct buf *b)
 		frame(b, from);
 		records++;
 	}
-	if (s->cursor_changed && s->cursor.valid) {
+	if (s->cursor_changed) {
+		/* All of them: a source dropped at a reload goes too. */
 		from = b->len;
-		buf_printf(b,
-			   "cursor dev=%llu ino=%llu offset=%llu src=%llu "
-			   "sum=%llu",
-			   s->cursor.dev, s->cursor.ino, s->cursor.offset,
-			   s->cursor.src, s->cursor.sum);
+		buf_puts(b, "cursors");
 		frame(b, from);
 		records++;
+		for (i = 0; i < s->n_cursors; i++) {
+			from = b->len;
+			incident_put_cursor(b, s, i);
+			frame(b, from);
+			records++;
+		}
 	}
 	if (s->next_id != s->journal_next_id) {
 		from = b->len;
@@ -254,13 +258,17 @@ static const char *apply(struct incident_store *s, char *line, size_t *stale)
 {
 	static const char *const id_key[] = {"id"};
 	static const char *const store_keys[] = {"next-id"};
-	static const char *const cursor_keys[] = {"dev", "ino", "offset", "src",
-						  "sum"};
-	unsigned long long num[5];
+	unsigned long long num[1];
+	const char *src;
 	struct incident *inc;
 	char *rest = strchr(line, ' ');
 	const char *why;
 
+	if (strcmp(line, "cursors") == 0) {
+		while ((src = incident_cursor_source(s, 0)) != NULL)
+			incident_set_cursor(s, src, NULL);
+		return NULL;
+	}
 	if (!rest)
 		return "record without fields";
 	*rest++ = '\0';
@@ -280,18 +288,8 @@ static const char *apply(struct incident_store *s, char *line, size_t *stale)
 			s->next_id = num[0];
 		return why;
 	}
-	if (strcmp(line, "cursor") == 0) {
-		why = incident_parse_pairs(rest, cursor_keys, 5, 3, NULL, num);
-		if (!why) {
-			s->cursor.dev = num[0];
-			s->cursor.ino = num[1];
-			s->cursor.offset = num[2];
-			s->cursor.src = num[3];
-			s->cursor.sum = num[4];
-			s->cursor.valid = 1;
-		}
-		return why;
-	}
+	if (strcmp(line, "cursor") == 0)
+		return incident_parse_cursor(s, rest);
 	(*stale)++; /* a later version's record */
 	return NULL;
 }

@@ -3,12 +3,14 @@
 
     statefile.py FILE                 print one line per incident
     statefile.py --watch STOP FILE    poll FILE until the file STOP exists
+    statefile.py --cursor SOURCE FILE the saved cursor of log source SOURCE
 
 FILE is the state file; its journals FILE.log and FILE.log.new (when
 there) are replayed over it, as the daemon does at start (load()).
 
 The format (milter/core/incident.h): "milter-delist-state 2" (or 1), a "store
-next-id=N count=N" line, an optional "cursor ..." line, one "incident
+next-id=N count=N" line, a "cursor source=S at=A" line per log source
+(an older file: one "cursor dev= ino= offset=" line), one "incident
 key=value ..." line per incident (values percent-encoded, ids unique and
 rising), and "end N" with N the number of incidents.  Anything else, a
 missing end line (a cut file) or a missing final newline is corrupt.
@@ -54,7 +56,7 @@ def parse(data):
     incidents, last_id = [], 0
     for n, line in enumerate(lines[2:-1], 3):
         words = line.split(b" ")
-        if words[0] == b"cursor" and n == 3:
+        if words[0] == b"cursor" and not incidents:
             continue
         if words[0] != b"incident":
             raise Corrupt("line %d: unknown line %r" % (n, line[:60]))
@@ -170,6 +172,8 @@ def watch(stop, path):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--watch":
         return watch(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 4 and sys.argv[1] == "--cursor":
+        return cursor(sys.argv[2], sys.argv[3])
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -183,6 +187,43 @@ def main():
                        ("id", "ip", "provider", "kind", "state", "last",
                         "count")))
     return 0
+
+
+def cursors_of(lines, cur):
+    """apply "cursor source= at=" lines to the dict cur"""
+    for line in lines:
+        kv = dict(w.split(b"=", 1) for w in line.split(b" ")[1:]
+                  if line.startswith(b"cursor ") and b"=" in w)
+        if b"at" in kv:
+            src = urllib.parse.unquote_to_bytes(kv.get(b"source", b""))
+            cur[src] = urllib.parse.unquote_to_bytes(kv[b"at"])
+
+
+def cursor(source, path):
+    """print the saved cursor of source (the state file, then its
+    journals); 1 when there is none"""
+    cur = {}
+    with open(path, "rb") as f:
+        cursors_of(f.read().split(b"\n"), cur)
+    for j in (path + ".log", path + ".log.new"):
+        try:
+            with open(j, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            continue
+        if not data.startswith(JOURNAL_HEADER):
+            continue
+        for line in data[len(JOURNAL_HEADER):].split(b"\n")[:-1]:
+            body, sep, s = line.rpartition(b" check=")
+            if not sep or len(s) != 8 or int(s, 16) != fnv1a32(body):
+                break
+            if body == b"cursors":
+                cur = {}
+            cursors_of([body], cur)
+    if source.encode() in cur:
+        print(cur[source.encode()].decode())
+        return 0
+    return 1
 
 
 if __name__ == "__main__":
