@@ -154,7 +154,7 @@ $LINES block 100000 3000000 >>"$MAILLOG"
 last=$(ip_of 3099999)
 md_wait_event "event=block " $((blocks0 + 100000)) 120 ||
 	die "only $(($(md_count "event=block ") - blocks0)) of 100,000 findings logged"
-wait_for 60 grep_file " ip=$last " "$MD_STATE" || die "the last IP $last is not in the state file"
+wait_for 60 has_incident "$last" || die "the last IP $last is not in the state file (or its journal)"
 touch "$T/stop-watch"
 wait "$WATCH"
 wstatus=$?
