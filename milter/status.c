@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "event.h"
@@ -71,6 +72,33 @@ static int is_open(const struct incident *inc)
 	return inc->state != INCIDENT_CLEARED;
 }
 
+/* replay_journals - the daemon's state journal ("<state_file>.log", and
+ * ".log.new" during a compaction) over the loaded snapshot: what changed
+ * since the state file was last rewritten.  A journal that cannot be read
+ * is an unreadable state; a torn last record is what the daemon drops too. */
+static void replay_journals(struct seen *s, const char *state_file)
+{
+	static const char *const ext[] = {".log", ".log.new"};
+	struct incident_replay_result r;
+	char path[4200];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", state_file, ext[i]);
+		if (access(path, F_OK) < 0)
+			continue;
+		memset(&r, 0, sizeof(r));
+		if (incident_replay(s->store, path, &r) < 0) {
+			s->state = -1;
+			snprintf(s->state_err, sizeof(s->state_err),
+				 "%.400s: %s", path,
+				 r.why ? r.why : strerror(errno));
+			return;
+		}
+		s->state = 1;
+	}
+}
+
 /* gather - read everything once */
 static void gather(struct seen *s, const struct status_opts *o)
 {
@@ -95,6 +123,8 @@ static void gather(struct seen *s, const struct status_opts *o)
 	} else {
 		s->state = 1;
 	}
+	if (s->state >= 0)
+		replay_journals(s, o->state_file);
 
 	if (health_path(o->state_file, hpath, sizeof(hpath)) == 0 &&
 	    health_read(hpath, &s->h, s->health_err, sizeof(s->health_err)) ==

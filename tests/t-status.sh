@@ -127,7 +127,6 @@ printf '%s\n' "$out" | grep -q "cleared " || fail "--status does not show the re
 ok "--status lists the incidents cleared recently"
 
 # 5. Unreadable and corrupt state files: UNKNOWN.
-cp "$MD_STATE" "$T/state.good"
 if [ "$(id -u)" = 0 ]; then
 	need_cmd setpriv
 	out=$(setpriv --reuid=daemon --regid=daemon --clear-groups \
@@ -149,6 +148,7 @@ ok "unreadable state file (another user, mode $(stat -c %a "$MD_STATE")) -> 3: $
 md_stop TERM
 [ -e "$MD_STATE.health" ] && fail "the health file is left after a clean stop"
 ok "the daemon keeps $MD_STATE.health (mode 0640) and removes it at a clean stop"
+cp "$MD_STATE" "$T/state.good" # whole after a clean stop (no journal left)
 head -c 100 "$T/state.good" >"$MD_STATE"
 check 3 'UNKNOWN - cannot read the state: .*'
 cp "$T/state.good" "$MD_STATE"

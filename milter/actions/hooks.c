@@ -187,6 +187,30 @@ static void post_opened(const struct incident_store *store, time_t now)
 	}
 }
 
+/* share_files - the state file and its journals ("<state>.log",
+ * ".log.new") mode 0640, group gid unless (gid_t)-1; a missing one is
+ * skipped, another failure logged.  0 or -1. */
+static int share_files(const char *state_file, gid_t gid)
+{
+	static const char *const ext[] = {"", ".log", ".log.new"};
+	char path[4200];
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", state_file, ext[i]);
+		if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) ||
+		    health_share(path, (gid_t)-1) < 0) {
+			if (errno == ENOENT)
+				continue;
+			log_warning("state_group: cannot make %s mode 0640: %s",
+				    path, strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 /* on_save - core's state save observer (state lock held) */
 static void on_save(void *arg, enum state_save_phase phase,
 		    const struct incident_store *store, double seconds,
@@ -199,14 +223,18 @@ static void on_save(void *arg, enum state_save_phase phase,
 		post_opened(store, time(NULL));
 		return;
 	}
+	if (phase == STATE_SAVE_REWRITTEN) {
+		if (H.share)
+			share_files(H.state_file, (gid_t)-1);
+		return;
+	}
 	metrics_save(H.m, seconds, errnum == 0);
 	if (errnum) {
 		snprintf(why, sizeof(why), "%.200s: %s", H.state_file,
 			 strerror(errnum));
 		metrics_error(H.m, METRICS_ERR_STATE, why);
-	} else if (H.share && health_share(H.state_file, (gid_t)-1) < 0) {
-		log_warning("state_group: cannot make %s mode 0640: %s",
-			    H.state_file, strerror(errno));
+	} else if (H.share) {
+		share_files(H.state_file, (gid_t)-1);
 	}
 	monitor_kick(H.mon);
 }
@@ -292,14 +320,12 @@ int hooks_share_dir(const struct config *cfg, char *err, size_t errlen)
 			 dir, cfg->state_group, strerror(errno));
 		return -1;
 	}
-	/* A state file from before: the group now (a save replaces it with
-	 * a file that inherits it). */
-	if ((chown(cfg->state_file, (uid_t)-1, gr->gr_gid) < 0 ||
-	     health_share(cfg->state_file, (gid_t)-1) < 0) &&
-	    errno != ENOENT) {
+	/* Files from before: the group now (new ones inherit it). */
+	if (share_files(cfg->state_file, gr->gr_gid) < 0) {
 		snprintf(err, errlen,
-			 "state_group: cannot give %.200s to group %.64s: %s",
-			 cfg->state_file, cfg->state_group, strerror(errno));
+			 "state_group: cannot give the files of %.200s to "
+			 "group %.64s",
+			 cfg->state_file, cfg->state_group);
 		return -1;
 	}
 	return 0;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alert.h"
 #include "buf.h"
 #include "domains.h"
 #include "event.h"
@@ -270,16 +269,27 @@ void evidence_accepted(const char *ip, enum verdict_provider provider,
 		       time_t when, const char *source)
 {
 	struct incident_store *st;
+	struct incident *inc = NULL;
+	struct core_event ev;
 
 	(void)source;
+	if (!when)
+		when = time(NULL);
+	memset(&ev, 0, sizeof(ev));
 	state_lock();
 	st = state_store();
 	if (st && ip && *ip) {
-		incident_sent(st, ip, provider, when ? when : time(NULL));
+		incident_sent(st, ip, provider, when);
 		state_changed_locked();
+		inc = incident_find(st, ip, provider);
+	}
+	/* The alert worker hears of it through core's events (it owes the
+	 * cleared notice once the clock has run): core calls no action. */
+	if (inc) {
+		events_of_incident(&ev, "accepted", inc, when);
+		events_emit(&ev);
 	}
 	state_unlock();
-	alert_wake();
 }
 
 /* evidence_unverified - log a possibly forged report, rate-limited */
