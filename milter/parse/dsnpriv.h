@@ -9,6 +9,7 @@
 #define MILTER_DELIST_DSNPRIV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dsn.h"
 
@@ -150,6 +151,25 @@ size_t dsn_addr_scan(const char *s, size_t n, size_t *a, size_t *alen);
 void dsn_copy_trim(char *dst, size_t size, const char *s, size_t n);
 const char *dsn_find(const char *hay, size_t hlen, const char *needle,
 		     size_t nlen);
+
+/* A set of up to DSN_MULTI_MAX case-insensitive (ASCII) phrases of at
+ * least two bytes each, searched in one pass over a line. */
+#define DSN_MULTI_MAX 32
+
+struct dsn_phrase {
+	const char *s;
+	size_t len;
+};
+
+struct dsn_multi {
+	size_t n;
+	const struct dsn_phrase *p;
+	uint32_t first[1024]; /* phrases by their first two bytes, folded */
+};
+
+void dsn_multi_init(struct dsn_multi *m, const struct dsn_phrase *p, size_t n);
+uint32_t dsn_multi_scan(const struct dsn_multi *m, const char *s, size_t n,
+			const char **at);
 
 /* dsndecode.c */
 void dsn_decode_start(struct dsn_decode *dc, int enc, dsn_line_fn *emit,

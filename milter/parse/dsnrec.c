@@ -100,6 +100,66 @@ const char *dsn_find(const char *hay, size_t hlen, const char *needle,
 	return NULL;
 }
 
+/* multi_key - two bytes folded to 10 bits: bytes equal but for ASCII
+ * case (they differ in bit 5 only) give the same key */
+static unsigned multi_key(unsigned char a, unsigned char b)
+{
+	return (unsigned)(a & 0x1F) << 5 | (b & 0x1F);
+}
+
+/*
+ * dsn_multi_init - build m for the n phrases p (n <= DSN_MULTI_MAX, each at
+ * least two bytes); p must outlive m.  Built once, m is read-only and may
+ * be shared by threads.
+ */
+void dsn_multi_init(struct dsn_multi *m, const struct dsn_phrase *p, size_t n)
+{
+	size_t i;
+
+	memset(m->first, 0, sizeof(m->first));
+	m->n = n;
+	m->p = p;
+	for (i = 0; i < n && i < DSN_MULTI_MAX; i++)
+		if (p[i].len >= 2)
+			m->first[multi_key((unsigned char)p[i].s[0],
+					   (unsigned char)p[i].s[1])] |=
+				UINT32_C(1) << i;
+}
+
+/*
+ * dsn_multi_scan - one pass over s (n bytes) for every phrase of m: bit i
+ * of the result is set when phrase i occurs, and at[i] (an array of m->n)
+ * is then its first occurrence, what dsn_find() would return; at[i] is
+ * NULL for a phrase that does not occur.  Each position is looked up by
+ * its two bytes; only the phrases that start with them are compared.
+ */
+uint32_t dsn_multi_scan(const struct dsn_multi *m, const char *s, size_t n,
+			const char **at)
+{
+	const unsigned char *h = (const unsigned char *)s;
+	uint32_t found = 0, all, c;
+	size_t i, j;
+
+	for (j = 0; j < m->n; j++)
+		at[j] = NULL;
+	all = m->n >= 32 ? UINT32_MAX : (UINT32_C(1) << m->n) - 1;
+	for (i = 0; i + 1 < n; i++) {
+		c = m->first[multi_key(h[i], h[i + 1])] & ~found;
+		while (c) {
+			j = (size_t)__builtin_ctz(c);
+			c &= c - 1;
+			if (m->p[j].len <= n - i &&
+			    rest_is(h + i, m->p[j].s, m->p[j].len)) {
+				found |= UINT32_C(1) << j;
+				at[j] = s + i;
+			}
+		}
+		if (found == all)
+			break;
+	}
+	return found;
+}
+
 /* dsn_buf_reset - empty an accumulator */
 void dsn_buf_reset(struct dsn_buf *b)
 {

@@ -18,6 +18,8 @@
  * part's record of the same recipient.  Entries are bounded accumulators;
  * every check looks at one line of at most DSN_LINE_MAX bytes.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dsnpriv.h"
@@ -150,6 +152,112 @@ static const struct lit labels[] = {
 	{M("-- ")},
 	{M("There was an error delivering your mail to ")},
 };
+
+/* Phrases found anywhere in a line, all searched in one pass (struct
+ * line below); the ANYWHERE markers are added first, in table order. */
+enum {
+	P_RETURNED, /* Exchange: "Remote Server returned '" */
+	P_REMOTE_SRV,
+	P_SERVER_AT,
+	P_GMAIL,   /* Gmail's introducer */
+	P_EXIM,	   /* Exim: the reply follows */
+	P_DID_NOT, /* DragonFly */
+	P_GAVE,
+	P_Q_RCPT, /* qmail: the remote host */
+	P_Q_FAILED,
+	P_Q_SENDER,
+	P_FIXED,	     /* the markers' phrases follow */
+	P_MAX = P_FIXED + 4, /* room for the ANYWHERE markers */
+};
+
+static const char gmail[] = "The error that the other server returned was:";
+
+static struct dsn_phrase phrases[P_MAX] = {
+	[P_RETURNED] = {M("returned '")},
+	[P_REMOTE_SRV] = {M("Remote Server ")},
+	[P_SERVER_AT] = {M("Server at ")},
+	[P_GMAIL] = {gmail, sizeof(gmail) - 1},
+	[P_EXIM] = {M("SMTP error from remote mail server after")},
+	[P_DID_NOT] = {M(" did not like our ")},
+	[P_GAVE] = {M(" gave this error:")},
+	[P_Q_RCPT] = {M(" does not like recipient")},
+	[P_Q_FAILED] = {M(" failed after I sent the message")},
+	[P_Q_SENDER] = {M(" does not like sender")},
+};
+
+/* The tables built once: the phrase matcher; for each (lower-case) first
+ * byte, the markers and stop lines that may start with it (a bit per
+ * table index), and which phrase each ANYWHERE marker is. */
+static struct {
+	struct dsn_multi any;
+	uint32_t marker_lead[256], marker_any, stop_lead[256], dash_lead[256];
+	unsigned char marker_phrase[UTIL_ARRAY_SIZE(markers)];
+} tab;
+static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+
+/* lead_add - note that entry i of a prefix table starts with byte c */
+static void lead_add(uint32_t *lead, const char *text, size_t i)
+{
+	unsigned char c = (unsigned char)text[0];
+
+	lead[util_lower(c)] |= UINT32_C(1) << i;
+	lead[c >= 'a' && c <= 'z' ? c - 32 : c] |= UINT32_C(1) << i;
+}
+
+_Static_assert(UTIL_ARRAY_SIZE(markers) <= 32 && UTIL_ARRAY_SIZE(stops) <= 32 &&
+		       UTIL_ARRAY_SIZE(stops_dashed) <= 32 &&
+		       UTIL_ARRAY_SIZE(phrases) <= DSN_MULTI_MAX,
+	       "a bit per table entry");
+
+/* tab_build - fill tab (once per process) */
+static void tab_build(void)
+{
+	size_t i, n = P_FIXED;
+
+	for (i = 0; i < UTIL_ARRAY_SIZE(markers); i++) {
+		if (markers[i].where == ANYWHERE) {
+			if (n == P_MAX)
+				abort(); /* our bug: make P_MAX larger */
+			tab.marker_phrase[i] = (unsigned char)n;
+			phrases[n].s = markers[i].text;
+			phrases[n++].len = markers[i].len;
+			tab.marker_any |= UINT32_C(1) << i;
+		} else {
+			lead_add(tab.marker_lead, markers[i].text, i);
+		}
+	}
+	for (i = 0; i < UTIL_ARRAY_SIZE(stops); i++)
+		lead_add(tab.stop_lead, stops[i].s, i);
+	for (i = 0; i < UTIL_ARRAY_SIZE(stops_dashed); i++)
+		lead_add(tab.dash_lead, stops_dashed[i].s, i);
+	dsn_multi_init(&tab.any, phrases, n);
+}
+
+/* One trimmed text line and, once asked for, where each phrase occurs. */
+struct line {
+	const char *s;
+	size_t n;
+	int scanned;
+	const char *at[P_MAX];
+};
+
+/* phrase - the first occurrence of phrase k in the line, or NULL */
+static const char *phrase(struct line *l, size_t k)
+{
+	if (!l->scanned) {
+		dsn_multi_scan(&tab.any, l->s, l->n, l->at);
+		l->scanned = 1;
+	}
+	return l->at[k];
+}
+
+/* phrase_before - does phrase k occur in the line before end? */
+static int phrase_before(struct line *l, size_t k, const char *end)
+{
+	const char *p = phrase(l, k);
+
+	return p && p + phrases[k].len <= end;
+}
 
 /* action_name - the record's action for a layout's default */
 static const char *action_name(int act)
@@ -345,20 +453,14 @@ static void reply_more(struct dsn_entry *e, const char *s, size_t n)
 }
 
 /* intro - if the line introduces the remote's reply, put it into e */
-static int intro(struct dsn_entry *e, const char *s, size_t n)
+static int intro(struct dsn_entry *e, struct line *l)
 {
-	static const char gmail[] = "The error that the other server returned "
-				    "was:";
-	const char *p;
-	size_t k;
-	/* Two phrases need a quote, two a colon: most lines have neither,
-	 * and one memchr() each is cheaper than the searches. */
-	int quote = memchr(s, '\'', n) != NULL,
-	    colon = memchr(s, ':', n) != NULL;
+	const char *s = l->s, *p;
+	size_t n = l->n, k;
 
-	if (quote && (p = find(s, n, "returned '")) != NULL &&
-	    (find(s, (size_t)(p - s), "Remote Server ") ||
-	     find(s, (size_t)(p - s), "Server at "))) {
+	if ((p = phrase(l, P_RETURNED)) != NULL &&
+	    (phrase_before(l, P_REMOTE_SRV, p) ||
+	     phrase_before(l, P_SERVER_AT, p))) {
 		/* Exchange: "Remote Server returned '550 5.7.606 ...'" */
 		const char *r = p + 10;
 		size_t rn = n - (size_t)(r - s);
@@ -383,12 +485,12 @@ static int intro(struct dsn_entry *e, const char *s, size_t n)
 		reply_set(e, s + k, n - k, R_CODED);
 		return 1;
 	}
-	if (colon && (p = find(s, n, gmail)) != NULL) {
+	if ((p = phrase(l, P_GMAIL)) != NULL) {
 		k = (size_t)(p - s) + sizeof(gmail) - 1;
 		reply_set(e, s + k, n - k, R_ANY);
 		return 1;
 	}
-	if (find(s, n, "SMTP error from remote mail server after")) {
+	if (phrase(l, P_EXIM)) {
 		/* Exim: the reply is on the following lines */
 		if (e->diag.len == 0 ||
 		    (code_class(e->diag.s, e->diag.len) != '4' &&
@@ -426,8 +528,7 @@ static int intro(struct dsn_entry *e, const char *s, size_t n)
 			e->reply = R_ANY;
 		return 1;
 	}
-	if ((p = find(s, n, " did not like our ")) != NULL ||
-	    (colon && (p = find(s, n, " gave this error:")) != NULL)) {
+	if (phrase(l, P_DID_NOT) || phrase(l, P_GAVE)) {
 		/* DragonFly: "host [ip] did not like our final DATA:" */
 		const char *sp = memchr(s, ' ', n);
 
@@ -489,10 +590,10 @@ static int host_line(struct dsn *d, struct dsn_entry *e, const char *s,
 }
 
 /* qmail_line - qmail's lines about the remote host; 1 if consumed */
-static int qmail_line(struct dsn_entry *e, const char *s, size_t n)
+static int qmail_line(struct dsn_entry *e, struct line *l)
 {
-	const char *p;
-	size_t k;
+	const char *s = l->s, *p;
+	size_t n = l->n, k;
 
 	if (has_prefix(s, n, "Giving up on ") ||
 	    has_prefix(s, n, "I'm not going to try again"))
@@ -503,9 +604,9 @@ static int qmail_line(struct dsn_entry *e, const char *s, size_t n)
 		set_host(e->remote, s + 13, k - 13);
 		return 1;
 	}
-	if ((p = find(s, n, " does not like recipient")) != NULL ||
-	    (p = find(s, n, " failed after I sent the message")) != NULL ||
-	    (p = find(s, n, " does not like sender")) != NULL) {
+	if ((p = phrase(l, P_Q_RCPT)) != NULL ||
+	    (p = phrase(l, P_Q_FAILED)) != NULL ||
+	    (p = phrase(l, P_Q_SENDER)) != NULL) {
 		for (k = (size_t)(p - s); k > 0 && s[k - 1] != ' '; k--)
 			;
 		set_host(e->remote, s + k, (size_t)(p - s) - k);
@@ -515,11 +616,13 @@ static int qmail_line(struct dsn_entry *e, const char *s, size_t n)
 }
 
 /* entry_line - a line inside the open entry */
-static void entry_line(struct dsn *d, const char *s, size_t n)
+static void entry_line(struct dsn *d, struct line *l)
 {
 	struct dsn_entry *e = &d->h.e;
+	const char *s = l->s;
+	size_t n = l->n;
 
-	if (intro(e, s, n) || host_line(d, e, s, n) || qmail_line(e, s, n))
+	if (intro(e, l) || host_line(d, e, s, n) || qmail_line(e, l))
 		return;
 	if (has_prefix(s, n, ">>> "))
 		return;
@@ -677,6 +780,7 @@ static void sm_line(struct dsn *d, const char *s, size_t n)
 /* stop_line - does the copy of the original message start here? */
 static int stop_line(const char *s, size_t n)
 {
+	uint32_t c;
 	size_t i;
 
 	if (n > 0 && s[0] == '-') {
@@ -684,24 +788,31 @@ static int stop_line(const char *s, size_t n)
 			s++;
 			n--;
 		}
-		for (i = 0; i < UTIL_ARRAY_SIZE(stops_dashed); i++)
+		for (c = n ? tab.dash_lead[(unsigned char)s[0]] : 0; c;
+		     c &= c - 1) {
+			i = (size_t)__builtin_ctz(c);
 			if (prefix_n(s, n, stops_dashed[i].s,
 				     stops_dashed[i].len))
 				return 1;
+		}
 		return 0;
 	}
-	for (i = 0; i < UTIL_ARRAY_SIZE(stops); i++)
+	for (c = n ? tab.stop_lead[(unsigned char)s[0]] : 0; c; c &= c - 1) {
+		i = (size_t)__builtin_ctz(c);
 		if (prefix_n(s, n, stops[i].s, stops[i].len))
 			return 1;
+	}
 	return 0;
 }
 
 /* marker_line - a layout marker: note it; 1 if it was one (the line
  * itself carries no entry) */
-static int marker_line(struct dsn *d, const char *s, size_t n)
+static int marker_line(struct dsn *d, struct line *l)
 {
 	struct dsn_human *h = &d->h;
-	size_t i;
+	const char *s = l->s;
+	size_t n = l->n, i;
+	uint32_t c;
 
 	if (has_prefix(s, n, "Generating server:")) {
 		const char *v = s + 18;
@@ -713,13 +824,19 @@ static int marker_line(struct dsn *d, const char *s, size_t n)
 		h->layout |= L_EXCHANGE;
 		return 1;
 	}
-	for (i = 0; i < UTIL_ARRAY_SIZE(markers); i++) {
-		const struct marker *m = &markers[i];
-		int hit =
-			m->where == AT_START ? prefix_n(s, n, m->text, m->len)
-			: m->where == EXACT
-				? m->len == n && prefix_n(s, n, m->text, m->len)
-				: dsn_find(s, n, m->text, m->len) != NULL;
+	/* only the markers that start with the line's first byte, and those
+	 * found anywhere, in table order */
+	c = tab.marker_lead[(unsigned char)s[0]] | tab.marker_any;
+	for (; c; c &= c - 1) {
+		const struct marker *m;
+		int hit;
+
+		i = (size_t)__builtin_ctz(c);
+		m = &markers[i];
+		hit = m->where == AT_START ? prefix_n(s, n, m->text, m->len)
+		      : m->where == EXACT
+			      ? m->len == n && prefix_n(s, n, m->text, m->len)
+			      : phrase(l, tab.marker_phrase[i]) != NULL;
 
 		if (!hit)
 			continue;
@@ -762,9 +879,11 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 	const char *t = line;
 	size_t n = len;
 	int ind = 0;
+	struct line l;
 
 	if (h->done)
 		return;
+	pthread_once(&tab_once, tab_build);
 	while (ind < (int)n && (t[ind] == ' ' || t[ind] == '\t'))
 		ind++;
 	util_trim(&t, &n);
@@ -789,7 +908,10 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 		h->done = 1;
 		return;
 	}
-	if (marker_line(d, t, n)) {
+	l.s = t;
+	l.n = n;
+	l.scanned = 0;
+	if (marker_line(d, &l)) {
 		d->info.known_layout = 1;
 		return;
 	}
@@ -798,20 +920,20 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 		return;
 	}
 	if (e->open && e->collecting && ind > e->indent) {
-		entry_line(d, t, n);
+		entry_line(d, &l);
 		return;
 	}
 	if (rcpt_line(d, t, n, ind))
 		return;
 	if (e->open && e->collecting) {
-		entry_line(d, t, n);
+		entry_line(d, &l);
 		return;
 	}
 	/* a reply section after the recipient (or with none named) */
 	if (!e->open)
 		entry_open(e, "", 0, ind);
 	e->collecting = 1;
-	if (!intro(e, t, n)) {
+	if (!intro(e, &l)) {
 		if (!e->rcpt[0] && !e->diag.len)
 			entry_reset(e);
 		else
