@@ -164,7 +164,9 @@ struct dsn_phrase {
 struct dsn_multi {
 	size_t n;
 	const struct dsn_phrase *p;
-	uint32_t first[1024]; /* phrases by their first two bytes, folded */
+	size_t m;		   /* the shortest phrase's length */
+	unsigned char shift[1024]; /* by two bytes, folded: a safe skip */
+	uint32_t ends[1024];	   /* phrases whose m-th bytes are those two */
 };
 
 void dsn_multi_init(struct dsn_multi *m, const struct dsn_phrase *p, size_t n);
