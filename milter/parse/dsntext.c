@@ -18,26 +18,10 @@
  * part's record of the same recipient.  Entries are bounded accumulators;
  * every check looks at one line of at most DSN_LINE_MAX bytes.
  */
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dsnpriv.h"
 #include "util.h"
-
-/* layout bits (dsn_human.layout) */
-enum {
-	L_POSTFIX = 1 << 0,
-	L_SENDMAIL = 1 << 1,
-	L_QMAIL = 1 << 2,
-	L_EXIM = 1 << 3,
-	L_EXCHANGE = 1 << 4,
-	L_OTHER = 1 << 5,
-	L_FREETEXT = 1 << 6, /* text under a recipient is the error itself */
-};
-
-/* section of the current text part (dsn_human.mode) */
-enum { M_NONE, M_SM_LIST, M_SM_TRANS, M_EXCH_ADMIN };
 
 /* how the lines after a reply introducer join the reply (entry.reply) */
 enum {
@@ -47,217 +31,15 @@ enum {
 	R_MULTI, /* the last "<<<" line was "NNN-": the next one continues */
 };
 
-enum { AT_START, ANYWHERE, EXACT };
-
-struct marker {
-	const char *text;
-	size_t len;
-	int where;
-	int layout;
-	int action; /* enum dsn_act, 0: unchanged */
-	int mode;   /* -1: unchanged */
-};
-
+/* Labels before a recipient address. */
 #define M(lit) lit, sizeof(lit) - 1
 
-/* Lines that name the layout.  A marker with a mode starts a section. */
-static const struct marker markers[] = {
-	{M("This is the mail system at host"), AT_START, L_POSTFIX,
-	 DSN_ACT_FAILED, -1},
-	{M("This is the Postfix program at host"), AT_START, L_POSTFIX,
-	 DSN_ACT_FAILED, -1},
-	{M("The mail system"), EXACT, L_POSTFIX, 0, -1},
-	{M("# THIS IS A WARNING ONLY"), AT_START, L_POSTFIX, DSN_ACT_DELAYED,
-	 -1},
-	{M("----- The following addresses had permanent fatal errors"),
-	 AT_START, L_SENDMAIL, DSN_ACT_FAILED, M_SM_LIST},
-	{M("----- The following addresses had transient non-fatal errors"),
-	 AT_START, L_SENDMAIL, DSN_ACT_DELAYED, M_SM_LIST},
-	{M("----- Transcript of session follows"), AT_START, L_SENDMAIL, 0,
-	 M_SM_TRANS},
-	{M("The original message was received at"), AT_START, L_SENDMAIL, 0,
-	 -1},
-	{M("Hi. This is the qmail-send program"), AT_START,
-	 L_QMAIL | L_FREETEXT, DSN_ACT_FAILED, -1},
-	{M("Sorry, we were unable to deliver your message to the following"),
-	 AT_START, L_QMAIL | L_FREETEXT, DSN_ACT_FAILED, -1},
-	{M("This message was created automatically by mail delivery software"),
-	 AT_START, L_EXIM | L_FREETEXT, DSN_ACT_FAILED, -1},
-	{M("has not yet been delivered to one or more of its"), ANYWHERE,
-	 L_OTHER, DSN_ACT_DELAYED, -1},
-	{M("Delivery has failed to these recipients or"), AT_START, L_EXCHANGE,
-	 DSN_ACT_FAILED, M_NONE},
-	{M("Delivery is delayed to these recipients or"), AT_START, L_EXCHANGE,
-	 DSN_ACT_DELAYED, M_NONE},
-	{M("Diagnostic information for administrators"), AT_START, L_EXCHANGE,
-	 0, M_EXCH_ADMIN},
-	{M("did not reach the following recipient"), ANYWHERE,
-	 L_EXCHANGE | L_FREETEXT, DSN_ACT_FAILED, M_NONE},
-	{M("The following recipient(s) could not be reached"), AT_START,
-	 L_EXCHANGE | L_FREETEXT, DSN_ACT_FAILED, M_NONE},
-	{M("Delivery to the following recipient failed permanently"), AT_START,
-	 L_OTHER, DSN_ACT_FAILED, M_NONE},
-	{M("Delivery to the following recipients failed permanently"), AT_START,
-	 L_OTHER, DSN_ACT_FAILED, M_NONE},
-	{M("Delivery to the following recipient has been delayed"), AT_START,
-	 L_OTHER, DSN_ACT_DELAYED, M_NONE},
-	{M("This is the DragonFly Mail Agent"), AT_START, L_OTHER,
-	 DSN_ACT_FAILED, -1},
-	{M("This is the MAILER-DAEMON, please DO NOT REPLY"), AT_START, L_OTHER,
-	 0, -1},
-	{M("A message is delayed for more than"), AT_START, L_OTHER,
-	 DSN_ACT_DELAYED, -1},
-	{M("An error has occurred while attempting to deliver a message"),
-	 AT_START, L_OTHER, DSN_ACT_FAILED, -1},
-	{M("Each of the following recipients was rejected by a remote"),
-	 AT_START, L_OTHER, DSN_ACT_FAILED, -1},
-	{M("An email that you attempted to send to the following address "
-	   "could"),
-	 AT_START, L_OTHER, DSN_ACT_FAILED, -1},
-	{M("Warning: message still undelivered after"), AT_START, L_SENDMAIL,
-	 DSN_ACT_DELAYED, -1},
-};
-
-/* After leading dashes: the copy of the original message follows. */
-struct lit {
-	const char *s;
-	size_t len;
-};
-
-static const struct lit stops_dashed[] = {
-	{M("original message")},    {M("message header")},
-	{M("unsent message")},	    {M("returned message")},
-	{M("this is a copy of")},   {M("below this line is a copy")},
-	{M("enclosed is a copy")},  {M("enclosed are the original")},
-	{M("original mail info")},  {M("undelivered message")},
-	{M("copy of the message")},
-};
-
-/* The same, for layouts that write no dashes; the Content-Type lines
- * appear when a broken boundary makes us read a whole report as text. */
-static const struct lit stops[] = {
-	{M("Original message headers")},
-	{M("Message headers follow")},
-	{M("Below is a copy of the original message")},
-	{M("Original message follows")},
-	{M("Content-Type: message/rfc822")},
-	{M("Content-Type: text/rfc822-headers")},
-	{M("Content-Type: message/global")},
-};
-
-/* Labels before a recipient address. */
-static const struct lit labels[] = {
+static const struct dsn_phrase labels[] = {
 	{M("Recipient:")},
 	{M("Delivery failed:")},
 	{M("-- ")},
 	{M("There was an error delivering your mail to ")},
 };
-
-/* Phrases found anywhere in a line, all searched in one pass (struct
- * line below); the ANYWHERE markers are added first, in table order. */
-enum {
-	P_RETURNED, /* Exchange: "Remote Server returned '" */
-	P_REMOTE_SRV,
-	P_SERVER_AT,
-	P_GMAIL,   /* Gmail's introducer */
-	P_EXIM,	   /* Exim: the reply follows */
-	P_DID_NOT, /* DragonFly */
-	P_GAVE,
-	P_Q_RCPT, /* qmail: the remote host */
-	P_Q_FAILED,
-	P_Q_SENDER,
-	P_FIXED,	     /* the markers' phrases follow */
-	P_MAX = P_FIXED + 4, /* room for the ANYWHERE markers */
-};
-
-static const char gmail[] = "The error that the other server returned was:";
-
-static struct dsn_phrase phrases[P_MAX] = {
-	[P_RETURNED] = {M("returned '")},
-	[P_REMOTE_SRV] = {M("Remote Server ")},
-	[P_SERVER_AT] = {M("Server at ")},
-	[P_GMAIL] = {gmail, sizeof(gmail) - 1},
-	[P_EXIM] = {M("SMTP error from remote mail server after")},
-	[P_DID_NOT] = {M(" did not like our ")},
-	[P_GAVE] = {M(" gave this error:")},
-	[P_Q_RCPT] = {M(" does not like recipient")},
-	[P_Q_FAILED] = {M(" failed after I sent the message")},
-	[P_Q_SENDER] = {M(" does not like sender")},
-};
-
-/* The tables built once: the phrase matcher; for each (lower-case) first
- * byte, the markers and stop lines that may start with it (a bit per
- * table index), and which phrase each ANYWHERE marker is. */
-static struct {
-	struct dsn_multi any;
-	uint32_t marker_lead[256], marker_any, stop_lead[256], dash_lead[256];
-	unsigned char marker_phrase[UTIL_ARRAY_SIZE(markers)];
-} tab;
-static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
-
-/* lead_add - note that entry i of a prefix table starts with byte c */
-static void lead_add(uint32_t *lead, const char *text, size_t i)
-{
-	unsigned char c = (unsigned char)text[0];
-
-	lead[util_lower(c)] |= UINT32_C(1) << i;
-	lead[c >= 'a' && c <= 'z' ? c - 32 : c] |= UINT32_C(1) << i;
-}
-
-_Static_assert(UTIL_ARRAY_SIZE(markers) <= 32 && UTIL_ARRAY_SIZE(stops) <= 32 &&
-		       UTIL_ARRAY_SIZE(stops_dashed) <= 32 &&
-		       UTIL_ARRAY_SIZE(phrases) <= DSN_MULTI_MAX,
-	       "a bit per table entry");
-
-/* tab_build - fill tab (once per process) */
-static void tab_build(void)
-{
-	size_t i, n = P_FIXED;
-
-	for (i = 0; i < UTIL_ARRAY_SIZE(markers); i++) {
-		if (markers[i].where == ANYWHERE) {
-			if (n == P_MAX)
-				abort(); /* our bug: make P_MAX larger */
-			tab.marker_phrase[i] = (unsigned char)n;
-			phrases[n].s = markers[i].text;
-			phrases[n++].len = markers[i].len;
-			tab.marker_any |= UINT32_C(1) << i;
-		} else {
-			lead_add(tab.marker_lead, markers[i].text, i);
-		}
-	}
-	for (i = 0; i < UTIL_ARRAY_SIZE(stops); i++)
-		lead_add(tab.stop_lead, stops[i].s, i);
-	for (i = 0; i < UTIL_ARRAY_SIZE(stops_dashed); i++)
-		lead_add(tab.dash_lead, stops_dashed[i].s, i);
-	dsn_multi_init(&tab.any, phrases, n);
-}
-
-/* One trimmed text line and, once asked for, where each phrase occurs. */
-struct line {
-	const char *s;
-	size_t n;
-	int scanned;
-	const char *at[P_MAX];
-};
-
-/* phrase - the first occurrence of phrase k in the line, or NULL */
-static const char *phrase(struct line *l, size_t k)
-{
-	if (!l->scanned) {
-		dsn_multi_scan(&tab.any, l->s, l->n, l->at);
-		l->scanned = 1;
-	}
-	return l->at[k];
-}
-
-/* phrase_before - does phrase k occur in the line before end? */
-static int phrase_before(struct line *l, size_t k, const char *end)
-{
-	const char *p = phrase(l, k);
-
-	return p && p + phrases[k].len <= end;
-}
 
 /* action_name - the record's action for a layout's default */
 static const char *action_name(int act)
@@ -267,22 +49,8 @@ static const char *action_name(int act)
 					: "";
 }
 
-/* prefix_n - case-insensitive: does s (n bytes) start with p (pl bytes)? */
-static int prefix_n(const char *s, size_t n, const char *p, size_t pl)
-{
-	size_t i;
-
-	if (pl > n)
-		return 0;
-	for (i = 0; i < pl; i++)
-		if (util_lower((unsigned char)s[i]) !=
-		    util_lower((unsigned char)p[i]))
-			return 0;
-	return 1;
-}
-
 /* Literal needles: their length is known at compile time. */
-#define has_prefix(s, n, lit) prefix_n((s), (n), (lit), sizeof(lit) - 1)
+#define has_prefix(s, n, lit) dsn_prefix((s), (n), (lit), sizeof(lit) - 1)
 #define find(s, n, lit)	      dsn_find((s), (n), (lit), sizeof(lit) - 1)
 
 /* after_prefix - skip a prefix and the white space after it */
@@ -453,14 +221,14 @@ static void reply_more(struct dsn_entry *e, const char *s, size_t n)
 }
 
 /* intro - if the line introduces the remote's reply, put it into e */
-static int intro(struct dsn_entry *e, struct line *l)
+static int intro(struct dsn_entry *e, struct dsn_line *l)
 {
 	const char *s = l->s, *p;
 	size_t n = l->n, k;
 
-	if ((p = phrase(l, P_RETURNED)) != NULL &&
-	    (phrase_before(l, P_REMOTE_SRV, p) ||
-	     phrase_before(l, P_SERVER_AT, p))) {
+	if ((p = dsn_phrase_at(l, P_RETURNED)) != NULL &&
+	    (dsn_phrase_before(l, P_REMOTE_SRV, p) ||
+	     dsn_phrase_before(l, P_SERVER_AT, p))) {
 		/* Exchange: "Remote Server returned '550 5.7.606 ...'" */
 		const char *r = p + 10;
 		size_t rn = n - (size_t)(r - s);
@@ -485,12 +253,12 @@ static int intro(struct dsn_entry *e, struct line *l)
 		reply_set(e, s + k, n - k, R_CODED);
 		return 1;
 	}
-	if ((p = phrase(l, P_GMAIL)) != NULL) {
-		k = (size_t)(p - s) + sizeof(gmail) - 1;
+	if ((p = dsn_phrase_at(l, P_GMAIL)) != NULL) {
+		k = (size_t)(p - s) + sizeof(DSN_GMAIL) - 1;
 		reply_set(e, s + k, n - k, R_ANY);
 		return 1;
 	}
-	if (phrase(l, P_EXIM)) {
+	if (dsn_phrase_at(l, P_EXIM)) {
 		/* Exim: the reply is on the following lines */
 		if (e->diag.len == 0 ||
 		    (code_class(e->diag.s, e->diag.len) != '4' &&
@@ -528,7 +296,7 @@ static int intro(struct dsn_entry *e, struct line *l)
 			e->reply = R_ANY;
 		return 1;
 	}
-	if (phrase(l, P_DID_NOT) || phrase(l, P_GAVE)) {
+	if (dsn_phrase_at(l, P_DID_NOT) || dsn_phrase_at(l, P_GAVE)) {
 		/* DragonFly: "host [ip] did not like our final DATA:" */
 		const char *sp = memchr(s, ' ', n);
 
@@ -590,7 +358,7 @@ static int host_line(struct dsn *d, struct dsn_entry *e, const char *s,
 }
 
 /* qmail_line - qmail's lines about the remote host; 1 if consumed */
-static int qmail_line(struct dsn_entry *e, struct line *l)
+static int qmail_line(struct dsn_entry *e, struct dsn_line *l)
 {
 	const char *s = l->s, *p;
 	size_t n = l->n, k;
@@ -604,9 +372,9 @@ static int qmail_line(struct dsn_entry *e, struct line *l)
 		set_host(e->remote, s + 13, k - 13);
 		return 1;
 	}
-	if ((p = phrase(l, P_Q_RCPT)) != NULL ||
-	    (p = phrase(l, P_Q_FAILED)) != NULL ||
-	    (p = phrase(l, P_Q_SENDER)) != NULL) {
+	if ((p = dsn_phrase_at(l, P_Q_RCPT)) != NULL ||
+	    (p = dsn_phrase_at(l, P_Q_FAILED)) != NULL ||
+	    (p = dsn_phrase_at(l, P_Q_SENDER)) != NULL) {
 		for (k = (size_t)(p - s); k > 0 && s[k - 1] != ' '; k--)
 			;
 		set_host(e->remote, s + k, (size_t)(p - s) - k);
@@ -616,7 +384,7 @@ static int qmail_line(struct dsn_entry *e, struct line *l)
 }
 
 /* entry_line - a line inside the open entry */
-static void entry_line(struct dsn *d, struct line *l)
+static void entry_line(struct dsn *d, struct dsn_line *l)
 {
 	struct dsn_entry *e = &d->h.e;
 	const char *s = l->s;
@@ -647,7 +415,7 @@ static int rcpt_line(struct dsn *d, const char *t, size_t n, int ind)
 	int labelled = 0;
 
 	for (i = 0; i < UTIL_ARRAY_SIZE(labels); i++) {
-		if (prefix_n(s, m, labels[i].s, labels[i].len)) {
+		if (dsn_prefix(s, m, labels[i].s, labels[i].len)) {
 			after_prefix(&s, &m, labels[i].len);
 			labelled = 1;
 			break;
@@ -777,42 +545,14 @@ static void sm_line(struct dsn *d, const char *s, size_t n)
 		sm_assign(d, NULL);
 }
 
-/* stop_line - does the copy of the original message start here? */
-static int stop_line(const char *s, size_t n)
-{
-	uint32_t c;
-	size_t i;
-
-	if (n > 0 && s[0] == '-') {
-		while (n > 0 && (s[0] == '-' || s[0] == ' ')) {
-			s++;
-			n--;
-		}
-		for (c = n ? tab.dash_lead[(unsigned char)s[0]] : 0; c;
-		     c &= c - 1) {
-			i = (size_t)__builtin_ctz(c);
-			if (prefix_n(s, n, stops_dashed[i].s,
-				     stops_dashed[i].len))
-				return 1;
-		}
-		return 0;
-	}
-	for (c = n ? tab.stop_lead[(unsigned char)s[0]] : 0; c; c &= c - 1) {
-		i = (size_t)__builtin_ctz(c);
-		if (prefix_n(s, n, stops[i].s, stops[i].len))
-			return 1;
-	}
-	return 0;
-}
-
 /* marker_line - a layout marker: note it; 1 if it was one (the line
  * itself carries no entry) */
-static int marker_line(struct dsn *d, struct line *l)
+static int marker_line(struct dsn *d, struct dsn_line *l)
 {
 	struct dsn_human *h = &d->h;
+	const struct dsn_marker *m;
 	const char *s = l->s;
-	size_t n = l->n, i;
-	uint32_t c;
+	size_t n = l->n;
 
 	if (has_prefix(s, n, "Generating server:")) {
 		const char *v = s + 18;
@@ -824,34 +564,19 @@ static int marker_line(struct dsn *d, struct line *l)
 		h->layout |= L_EXCHANGE;
 		return 1;
 	}
-	/* only the markers that start with the line's first byte, and those
-	 * found anywhere, in table order */
-	c = tab.marker_lead[(unsigned char)s[0]] | tab.marker_any;
-	for (; c; c &= c - 1) {
-		const struct marker *m;
-		int hit;
-
-		i = (size_t)__builtin_ctz(c);
-		m = &markers[i];
-		hit = m->where == AT_START ? prefix_n(s, n, m->text, m->len)
-		      : m->where == EXACT
-			      ? m->len == n && prefix_n(s, n, m->text, m->len)
-			      : phrase(l, tab.marker_phrase[i]) != NULL;
-
-		if (!hit)
-			continue;
-		h->layout |= m->layout;
-		if (m->action)
-			h->action = m->action;
-		if (m->mode >= 0) {
-			commit(d);
-			if (h->mode == M_SM_TRANS)
-				sm_flush(d);
-			h->mode = m->mode;
-		}
-		return 1;
+	m = dsn_marker(l);
+	if (!m)
+		return 0;
+	h->layout |= m->layout;
+	if (m->action)
+		h->action = m->action;
+	if (m->mode >= 0) {
+		commit(d);
+		if (h->mode == M_SM_TRANS)
+			sm_flush(d);
+		h->mode = m->mode;
 	}
-	return 0;
+	return 1;
 }
 
 /* dsn_text_begin - a human-readable part starts */
@@ -879,11 +604,10 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 	const char *t = line;
 	size_t n = len;
 	int ind = 0;
-	struct line l;
+	struct dsn_line l;
 
 	if (h->done)
 		return;
-	pthread_once(&tab_once, tab_build);
 	while (ind < (int)n && (t[ind] == ' ' || t[ind] == '\t'))
 		ind++;
 	util_trim(&t, &n);
@@ -901,16 +625,14 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 		}
 		return;
 	}
-	if (stop_line(t, n)) {
+	if (dsn_stop_line(t, n)) {
 		commit(d);
 		if (h->mode == M_SM_TRANS)
 			sm_flush(d);
 		h->done = 1;
 		return;
 	}
-	l.s = t;
-	l.n = n;
-	l.scanned = 0;
+	dsn_line_init(&l, t, n);
 	if (marker_line(d, &l)) {
 		d->info.known_layout = 1;
 		return;
