@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "confcheck.h"
+#include "reroute.h"
 #include "util.h"
 
 /* confcheck_text - printable, bounded: the common check of every string */
@@ -316,4 +317,33 @@ const char *confcheck_domain(const char *v, struct confcheck_val *w)
 	(void)w;
 	return *v && confcheck_host_chars(v, strlen(v)) ? "not a domain name"
 							: NULL;
+}
+
+/* confcheck_command_opt - "" (off) or a command whose first word is an
+ * absolute path (flush.command) */
+const char *confcheck_command_opt(const char *v, struct confcheck_val *w)
+{
+	return v[strspn(v, " \t")] ? confcheck_command(v, w) : NULL;
+}
+
+/* confcheck_transport - "" (off) or one Postfix transport table value
+ * (reroute.transport), "transport:nexthop" */
+const char *confcheck_transport(const char *v, struct confcheck_val *w)
+{
+	(void)w;
+	return !*v || reroute_valid_transport(v)
+		       ? NULL
+		       : "expected a transport such as "
+			 "smtp:[backup.example]:587";
+}
+
+/* confcheck_map_type - reroute.map_type: an indexed Postfix table type */
+const char *confcheck_map_type(const char *v, struct confcheck_val *w)
+{
+	static const char *const types[] = {"hash", "btree", "lmdb", "cdb",
+					    NULL};
+
+	if (!*v)
+		return "expected hash, btree, lmdb or cdb";
+	return choose(v, w, types, "expected hash, btree, lmdb or cdb");
 }

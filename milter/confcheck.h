@@ -83,4 +83,13 @@ const char *confcheck_server_type(const char *v, struct confcheck_val *w);
  * case are stored in the form's spelling */
 const char *confcheck_company_type(const char *v, struct confcheck_val *w);
 
+/* confcheck_command_opt - "" or a command starting with an absolute path */
+const char *confcheck_command_opt(const char *v, struct confcheck_val *w);
+
+/* confcheck_transport - "" or a transport value "transport:nexthop" */
+const char *confcheck_transport(const char *v, struct confcheck_val *w);
+
+/* confcheck_map_type - hash, btree, lmdb or cdb */
+const char *confcheck_map_type(const char *v, struct confcheck_val *w);
+
 #endif

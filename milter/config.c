@@ -35,7 +35,7 @@
 
 #define CONFIG_VALUE_MAX 1024 /* longest string value */
 #define CONFIG_ARGV_MAX	 32   /* words of alert.sendmail */
-#define CONFIG_SECTIONS	 4    /* "" (top level), alert, contact */
+#define CONFIG_SECTIONS	 6    /* alert, contact, reroute, probe, flush */
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 
@@ -50,6 +50,7 @@ enum kind {
 	K_FACILITY, /* units_facility() into int */
 	K_LEVEL,    /* units_level() (names only) into int */
 	K_ARGV,	    /* a command split on white space into char ** */
+	K_BOOL,	    /* libconfuse boolean into int */
 };
 
 struct row {
@@ -132,6 +133,35 @@ static const struct row rows[] = {
 	 confcheck_server_type, NULL},
 	{"contact", "sending_domain", "", K_STR, F(contact.sending_domain), 0,
 	 0, 0, confcheck_domain, NULL},
+	{"reroute", "transport", "", K_STR, F(reroute.transport), 0, 0, 0,
+	 confcheck_transport, NULL},
+	{"reroute", "table", "/var/lib/milter-delist/reroute", K_STR,
+	 F(reroute.table), 0, 0, 0, confcheck_path, NULL},
+	{"reroute", "map_type", "hash", K_STR, F(reroute.map_type), 0, 0, 0,
+	 confcheck_map_type, NULL},
+	{"reroute", "postmap", "/usr/sbin/postmap", K_STR, F(reroute.postmap),
+	 0, 0, 0, confcheck_path, NULL},
+	{"reroute", "postfix_config", "", K_STR, F(reroute.postfix_config), 0,
+	 0, 0, confcheck_path_opt, NULL},
+	{"reroute", "ips", "{}", K_LIST, F(reroute.ips), F(reroute.n_ips), 0, 0,
+	 confcheck_ip, NULL},
+	{"reroute", "ratelimit", "false", K_BOOL, F(reroute.ratelimit), 0, 0, 0,
+	 NULL, NULL},
+	{"reroute", "timeout", "30s", K_DURATION, F(reroute.timeout), 0, 1,
+	 3600, NULL, NULL},
+	{"probe", "interval", "0", K_DURATION, F(probe.interval), 0, 0,
+	 30 * DAY, NULL, NULL},
+	{"probe", "sender", "", K_STR, F(probe.sender), 0, 0, 0,
+	 confcheck_email, NULL},
+	{"probe", "helo", "", K_STR, F(probe.helo), 0, 0, 0, confcheck_domain,
+	 NULL},
+	{"probe", "port", "25", K_INT, F(probe.port), 0, 1, 65535, NULL, NULL},
+	{"probe", "timeout", "30s", K_DURATION, F(probe.timeout), 0, 1, 600,
+	 NULL, NULL},
+	{"flush", "command", "", K_ARGV, F(flush.command), 0, 0, 0,
+	 confcheck_command_opt, NULL},
+	{"flush", "timeout", "60s", K_DURATION, F(flush.timeout), 0, 1, 3600,
+	 NULL, NULL},
 };
 
 #define N_ROWS UTIL_ARRAY_SIZE(rows)
@@ -153,10 +183,13 @@ static cfg_opt_t make_opt(const struct row *r)
 {
 	cfg_opt_t str = CFG_STR(r->name, (char *)r->def, CFGF_NONE),
 		  list = CFG_STR_LIST(r->name, (char *)r->def, CFGF_NONE),
-		  num = CFG_INT(r->name, strtol(r->def, NULL, 10), CFGF_NONE);
+		  num = CFG_INT(r->name, strtol(r->def, NULL, 10), CFGF_NONE),
+		  yes = CFG_BOOL(r->name, !strcmp(r->def, "true"), CFGF_NONE);
 
 	if (r->kind == K_LIST || r->kind == K_PAIRS)
 		return list;
+	if (r->kind == K_BOOL)
+		return yes;
 	return r->kind == K_INT ? num : str;
 }
 
@@ -447,6 +480,10 @@ static void build_row(cfg_t *sc, const struct row *r, struct config *c,
 
 	if (r->kind == K_LIST || r->kind == K_PAIRS) {
 		build_list(sc, r, c, w, bad);
+		return;
+	}
+	if (r->kind == K_BOOL) {
+		*field(c, r, int) = cfg_getbool(sc, r->name) ? 1 : 0;
 		return;
 	}
 	if (r->kind == K_INT) {
@@ -740,6 +777,9 @@ void config_print(const struct config *c, FILE *fp)
 		fprintf(fp, "%s%s = ", indent, r->name);
 		if (r->kind == K_INT) {
 			fprintf(fp, "%ld\n", cfg_getint(sc, r->name));
+		} else if (r->kind == K_BOOL) {
+			fputs(cfg_getbool(sc, r->name) ? "true\n" : "false\n",
+			      fp);
 		} else if (r->kind == K_LIST || r->kind == K_PAIRS) {
 			n = cfg_size(sc, r->name);
 			fputc('{', fp);

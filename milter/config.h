@@ -42,6 +42,33 @@ struct config_alert {
 /* syslog_names: the syslog name a Postfix transport or instance logs
  * under ("postfix-out1" in "postfix-out1/smtp[pid]") and the outbound IP
  * it binds (canonical form). */
+/* Actions while blocked (issue 15): reroute { }, probe { }, flush { }.
+ * Strings are never NULL; "" turns the action off. */
+struct config_reroute {
+	char *transport;      /* "" = off, else "smtp:[backup.example]:587" */
+	char *table;	      /* the table's source path */
+	char *map_type;	      /* hash, btree, lmdb, cdb */
+	char *postmap;	      /* absolute path */
+	char *postfix_config; /* postmap -c DIR, or "" */
+	char **ips;	      /* only these IPs' decisions; empty = all */
+	size_t n_ips;
+	int ratelimit;	/* reroute on rate limits too */
+	time_t timeout; /* postmap's time limit */
+};
+
+struct config_probe {
+	time_t interval; /* 0 = off; raised to PROBE_MIN_INTERVAL */
+	char *sender;	 /* MAIL FROM, "" = the null sender */
+	char *helo;	 /* EHLO name, "" = the host name */
+	size_t port;
+	time_t timeout; /* per step */
+};
+
+struct config_flush {
+	char **command; /* argv; command[0] NULL = off */
+	time_t timeout;
+};
+
 struct config_syslog_name {
 	char *name;
 	char *ip;
@@ -80,6 +107,9 @@ struct config {
 
 	struct config_alert alert;
 	struct config_contact contact;
+	struct config_reroute reroute;
+	struct config_probe probe;
+	struct config_flush flush;
 
 	void *priv; /* the parsed cfg_t, for config_print() */
 };

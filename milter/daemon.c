@@ -21,7 +21,9 @@
 #include "buf.h"
 #include "daemon.h"
 #include "event.h"
+#include "journal.h"
 #include "log.h"
+#include "util.h"
 
 /* daemon_block_signals - route our signals to sigwait() threads */
 void daemon_block_signals(void)
@@ -30,6 +32,7 @@ void daemon_block_signals(void)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -281,8 +284,9 @@ int daemon_drop_privileges(const char *user, char *err, size_t errlen)
 }
 
 static void (*reload_fn)(void);
+static void (*usr2_fn)(void);
 
-/* reload_thread - sigwait for SIGUSR1, call the reload function */
+/* reload_thread - sigwait for SIGUSR1 (reload) and SIGUSR2 (probe now) */
 static void *reload_thread(void *arg)
 {
 	sigset_t set;
@@ -291,23 +295,27 @@ static void *reload_thread(void *arg)
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR1)
 			reload_fn();
+		else if (sig == SIGUSR2 && usr2_fn)
+			usr2_fn();
 	}
 	return NULL;
 }
 
 /* daemon_start_reload_thread - start the detached SIGUSR1 thread */
-int daemon_start_reload_thread(void (*reload)(void))
+int daemon_start_reload_thread(void (*reload)(void), void (*usr2)(void))
 {
 	pthread_attr_t attr;
 	pthread_t tid;
 	int r;
 
 	reload_fn = reload;
+	usr2_fn = usr2;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = pthread_create(&tid, &attr, reload_thread, NULL);
@@ -355,22 +363,7 @@ static void describe(char *dst, size_t size, const struct stat *st)
 }
 
 /* warn_event - "event=warning what= path= ... reason= fix=" */
-static void warn_event(const char *what, const char *path, const char *reason,
-		       const char *fix)
-{
-	struct buf b;
-
-	buf_init(&b);
-	event_kv(&b, "event", "warning");
-	event_kv(&b, "what", what);
-	event_kv(&b, "path", path);
-	event_kv(&b, "reason", reason);
-	if (fix)
-		event_kv(&b, "fix", fix);
-	if (!b.err)
-		log_warning("%s", buf_str(&b));
-	buf_free(&b);
-}
+#define warn_event event_warning
 
 /* only_state_files - every entry of the open directory dfd is a plain
  * file (or socket) named for base (no link, no directory, nothing else) */
@@ -511,44 +504,138 @@ static int check_state(const struct daemon_paths *p, char *err, size_t errlen)
 	return r;
 }
 
-/* check_log - the followed log readable: 0, EX_NOPERM, or a warning */
-static int check_log(const struct daemon_paths *p, char *err, size_t errlen)
+/* refuse_read - the message of a source user cannot read, with the fix:
+ * join the group that may read it (st) */
+static int refuse_read(const char *what, const char *path,
+		       const struct stat *st, const char *user, char *err,
+		       size_t errlen)
 {
 	char who[128], fix[300];
-	struct group *gr;
+	struct group *gr = getgrgid(st->st_gid);
+
+	describe(who, sizeof(who), st);
+	if ((st->st_mode & S_IRGRP) && gr)
+		snprintf(fix, sizeof(fix), "adduser %s %s", user, gr->gr_name);
+	else
+		snprintf(fix, sizeof(fix), "let %s read it (setfacl -m u:%s:r)",
+			 user, user);
+	snprintf(err, errlen,
+		 "maillog %s%s%s (%s) is not readable by %s: nothing in it "
+		 "would be seen; fix: %s",
+		 what, strcmp(what, path) ? ": " : "",
+		 strcmp(what, path) ? path : "", who, user, fix);
+	return EX_NOPERM;
+}
+
+/* unreadable_in - the first journal file of dir (and, with depth, of its
+ * subdirectories: /var/log/journal/MACHINE-ID) that this user cannot
+ * read (or a directory of them it may not open), into path and st; 1 if
+ * there is one, -1 if dir cannot be read otherwise, 0 if none; *files counts
+ * the journal files seen */
+static int unreadable_in(const char *dir, int depth, char *path, size_t size,
+			 struct stat *st, int *files)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d && errno == EACCES && stat(dir, st) == 0) {
+		snprintf(path, size, "%s", dir);
+		return 1; /* a directory we may not read is the reason */
+	}
+	if (!d)
+		return -1;
+	while (!r && (e = readdir(d)) != NULL) {
+		if (*e->d_name == '.' ||
+		    (size_t)snprintf(path, size, "%s/%s", dir, e->d_name) >=
+			    size ||
+		    stat(path, st) < 0)
+			continue;
+		if (S_ISDIR(st->st_mode) && depth > 0) {
+			char sub[4096];
+
+			snprintf(sub, sizeof(sub), "%s", path);
+			r = unreadable_in(sub, depth - 1, path, size, st,
+					  files) > 0;
+		} else if (S_ISREG(st->st_mode) &&
+			   (util_has_suffix(e->d_name, ".journal") ||
+			    util_has_suffix(e->d_name, ".journal~"))) {
+			++*files;
+			r = access(path, R_OK) < 0;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/* check_journal - "journal" or "journal:DIR" readable by this user: 0,
+ * EX_NOPERM (a file or directory it may not read), EX_CONFIG (a build
+ * without libsystemd), or a warning (nothing to read yet: retried) */
+static int check_journal(const char *spec, const char *user, char *err,
+			 size_t errlen)
+{
+	static const char *const local[] = {"/var/log/journal",
+					    "/run/log/journal"};
+	char why[JOURNAL_ERR_MAX], path[4096];
+	struct journal *j;
+	struct stat st;
+	int files = 0, r = 0;
+	size_t i;
+
+	if (journal_check_spec(spec, why) < 0) {
+		snprintf(err, errlen, "maillog %s: %s", spec, why);
+		return EX_CONFIG;
+	}
+	j = journal_open(spec, NULL, why);
+	if (j) {
+		journal_close(j);
+		return 0;
+	}
+	if (spec[7] == ':') {
+		if (stat(spec + 8, &st) == 0 && access(spec + 8, R_OK | X_OK))
+			return refuse_read(spec, spec + 8, &st, user, err,
+					   errlen);
+		r = unreadable_in(spec + 8, 0, path, sizeof(path), &st, &files);
+	} else
+		for (i = 0; i < 2 && r <= 0; i++)
+			r = unreadable_in(local[i], 1, path, sizeof(path), &st,
+					  &files);
+	if (r > 0)
+		return refuse_read(spec, path, &st, user, err, errlen);
+	warn_event("maillog", spec, why,
+		   spec[7] == ':' ? "followed once it can be read"
+				  : "followed once systemd-journald writes "
+				    "to /var/log/journal or /run/log/journal");
+	return 0;
+}
+
+/* check_log - the followed logs readable: 0, EX_NOPERM, or a warning */
+static int check_log(const char *path, const char *user, char *err,
+		     size_t errlen)
+{
 	struct stat st;
 	int fd;
 
-	if (!*p->maillog || !strncmp(p->maillog, "journal", 7))
+	if (!*path)
 		return 0;
-	fd = open(p->maillog, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (journal_check_spec(path, NULL))
+		return check_journal(path, user, err, errlen);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
 	if (errno == ENOENT) {
-		warn_event("maillog", p->maillog,
+		warn_event("maillog", path,
 			   "does not exist (yet): followed once it appears",
 			   NULL);
 		return 0;
 	}
-	if (errno != EACCES || stat(p->maillog, &st) < 0) {
-		warn_event("maillog", p->maillog, strerror(errno), NULL);
+	if (errno != EACCES || stat(path, &st) < 0) {
+		warn_event("maillog", path, strerror(errno), NULL);
 		return 0;
 	}
-	describe(who, sizeof(who), &st);
-	gr = getgrgid(st.st_gid);
-	if ((st.st_mode & S_IRGRP) && gr)
-		snprintf(fix, sizeof(fix), "adduser %s %s", p->user,
-			 gr->gr_name);
-	else
-		snprintf(fix, sizeof(fix), "let %s read it (setfacl -m u:%s:r)",
-			 p->user, p->user);
-	snprintf(err, errlen,
-		 "maillog %s (%s) is not readable by %s: nothing in it would "
-		 "be seen; fix: %s",
-		 p->maillog, who, p->user, fix);
-	return EX_NOPERM;
+	return refuse_read(path, path, &st, user, err, errlen);
 }
 
 /* check_dir_of - warn when the directory of path is not writable */
@@ -574,12 +661,14 @@ int daemon_check_writable(const struct daemon_paths *p, char *err,
 			  size_t errlen)
 {
 	const char *sock = daemon_socket_path(p->socket);
+	size_t i;
 	int r;
 
 	if ((r = check_state(p, err, errlen)) != 0)
 		return r;
-	if ((r = check_log(p, err, errlen)) != 0)
-		return r;
+	for (i = 0; i < p->n_maillogs; i++)
+		if ((r = check_log(p->maillogs[i], p->user, err, errlen)) != 0)
+			return r;
 	if (*p->pidfile)
 		check_dir_of("pidfile", p->pidfile, p->user,
 			     "the pidfile stays behind at stop");

@@ -50,17 +50,19 @@ int daemon_drop_privileges(const char *user, char *err, size_t errlen);
 
 /*
  * daemon_start_reload_thread - a thread that sigwait()s for SIGUSR1 and
- * calls reload() for each (never from signal context).  The stop signals
- * (HUP, TERM, INT) are left to libmilter's own signal thread.
+ * calls reload() for each, and for SIGUSR2 and calls usr2() (may be NULL)
+ * (never from signal context).  The stop signals (HUP, TERM, INT) are
+ * left to libmilter's own signal thread.
  */
-int daemon_start_reload_thread(void (*reload)(void));
+int daemon_start_reload_thread(void (*reload)(void), void (*usr2)(void));
 
 /* What the daemon must be able to use once it runs as its user. */
 struct daemon_paths {
 	const char *state_file; /* its directory holds the pending markers */
 	const char *pidfile;	/* "" for none */
 	const char *socket;	/* the socket specification */
-	const char *maillog;	/* the followed log, "" for none */
+	char *const *maillogs;	/* the followed logs (paths, journals) */
+	size_t n_maillogs;
 	const char *user;	/* whom we run as, for the messages */
 };
 
@@ -79,10 +81,11 @@ int daemon_own_dir(const char *file, uid_t uid, gid_t gid);
  * daemon_check_writable - after dropping privileges, as the user the
  * daemon runs as: the state directory and every state file in it must be
  * writable (else alerts and saves would fail while the follower skips
- * ahead), the followed log readable: then 0, or EX_CANTCREAT / EX_NOPERM
+ * ahead), every followed log and journal readable: then 0, or EX_CANTCREAT / EX_NOPERM
  * with a message naming the path, its owner and mode, and the fix in err.
  * What only degrades (the pidfile or socket left behind at stop, a log
- * that does not exist yet) is an event=warning line.
+ * or journal directory that does not exist yet, no journald writing the
+ * local journal) is an event=warning line: the source is retried.
  */
 int daemon_check_writable(const struct daemon_paths *p, char *err,
 			  size_t errlen);

@@ -20,6 +20,7 @@
 #include "callbacks.h"
 #include "config.h"
 #include "daemon.h"
+#include "act.h"
 #include "alert.h"
 #include "evidence.h"
 #include "logsource.h"
@@ -138,7 +139,8 @@ static int pipeline_start(void)
 
 	if (!cfg)
 		return -1;
-	if (state_open(cfg) < 0 || evidence_open() < 0 || alert_start() < 0)
+	if (state_open(cfg) < 0 || evidence_open() < 0 || alert_start() < 0 ||
+	    act_start() < 0)
 		goto out;
 	logsource_start(cfg);
 	rc = 0;
@@ -153,6 +155,7 @@ static void pipeline_stop(void)
 	struct config *cfg = config_acquire();
 
 	logsource_stop();
+	act_stop();
 	alert_stop();
 	state_close(cfg);
 	evidence_close();
@@ -169,6 +172,7 @@ static void pipeline_reload(void)
 		return;
 	logsource_reload(cfg);
 	alert_wake();
+	act_wake();
 	config_release(cfg);
 }
 
@@ -271,7 +275,8 @@ static int check_paths(const struct config *c, char *err, size_t errlen)
 		.state_file = c->state_file,
 		.pidfile = c->pidfile,
 		.socket = c->socket,
-		.maillog = c->maillog,
+		.maillogs = c->maillogs,
+		.n_maillogs = c->n_maillogs,
 		.user = *c->user ? c->user
 			: pw	 ? pw->pw_name
 				 : "this user",
@@ -365,7 +370,7 @@ static int run_daemon(struct config *c, int foreground)
 			unlink(path);
 		return EX_OSERR;
 	}
-	if (daemon_start_reload_thread(reload) < 0) {
+	if (daemon_start_reload_thread(reload, act_probe_now) < 0) {
 		log_error("cannot start the signal thread");
 		pipeline_stop();
 		return EX_OSERR;

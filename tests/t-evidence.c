@@ -24,10 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "config.h"
+#include "domains.h"
 #include "dsn.h"
 #include "events.h"
 #include "evidence.h"
@@ -342,6 +344,37 @@ static void on_last(void *arg, const struct core_event *ev)
 }
 
 /* test_events - what a subscriber is handed, and unsubscribing */
+/* test_relearn - a Microsoft 365 tenant domain is still known as one after
+ * a restart (the learned table is memory only; the incidents are not) */
+static void test_relearn(void)
+{
+	static const char line[] =
+		"Dec  6 10:00:00 mx postfix/smtp[1]: 4AbC1: "
+		"to=<bob@contoso-relearn.example>, "
+		"relay=contoso-relearn-example.mail.protection.outlook.com"
+		"[52.101.1.1]:25, delay=1, delays=0/0/0/1, dsn=5.7.606, "
+		"status=bounced (host contoso-relearn-example.mail.protection."
+		"outlook.com[52.101.1.1] said: 550 5.7.606 Access denied, banned "
+		"sending IP [203.0.113.5]. (in reply to RCPT TO command))";
+
+	fresh();
+	evidence_log_line(line, strlen(line));
+	CHECK(domains_provider("contoso-relearn.example") == VERDICT_MS_365,
+	      "relearn: the ban did not teach the domain");
+	/* A restart: the state saved and loaded, the learned table empty. */
+	state_close(cfg);
+	domains_forget();
+	CHECK(domains_provider("contoso-relearn.example") ==
+		      VERDICT_PROVIDER_NONE,
+	      "relearn: domains_forget() kept the domain");
+	if (state_open(cfg) < 0 || evidence_open() < 0)
+		exit(99);
+	CHECK(domains_provider("contoso-relearn.example") == VERDICT_MS_365,
+	      "relearn: a restart forgot the tenant domain of a stored "
+	      "incident");
+	domains_forget();
+}
+
 static void test_events(void)
 {
 	const char *text = plausible_line(
@@ -365,6 +398,76 @@ static void test_events(void)
 	events_unsubscribe(on_last, NULL);
 	evidence_log_line(text, strlen(text));
 	CHECK_INT(last.calls, 2, "no call after unsubscribing");
+}
+
+/* sent_since - the clear clock of ip's Outlook.com incident (-1: none) */
+static long long sent_since(const char *ip)
+{
+	struct incident *inc;
+	long long t = -1;
+
+	state_lock();
+	inc = incident_find(state_store(), ip, VERDICT_MS_CONSUMER);
+	if (inc)
+		t = (long long)inc->sent_since;
+	state_unlock();
+	return t;
+}
+
+/* reroute_run - a block of 203.0.113.5, then a delivery to hotmail.com
+ * through a relay that is not Microsoft's; the clear clock afterwards */
+static long long reroute_run(void)
+{
+	static const char sent[] =
+		"Dec  6 10:05:00 mx1 postfix/smtp[4243]: 5C1D2E3F01: "
+		"to=<bob@hotmail.com>, "
+		"relay=backup.example.net[192.0.2.77]:587, "
+		"delay=0.3, delays=0/0/0.2/0.1, dsn=2.0.0, status=sent (250 "
+		"2.0.0 Ok: queued as 9F)";
+	const char *block = plausible_line(
+		"4B1C2D3E88", "hotmail-com.olc.protection.outlook.com",
+		"203.0.113.5");
+	struct verdicts d;
+
+	daemon_log(block, &d);
+	evidence_log_line(sent, strlen(sent));
+	return sent_since("203.0.113.5");
+}
+
+/* test_reroute - while reroute is on, a delivery through another relay
+ * is no evidence (it went through the backup); a probe's acceptance
+ * (evidence_accepted) is, for its IP only */
+static void test_reroute(const char *conf_path)
+{
+	struct config *orig = config_acquire(), *rr;
+	char err[512];
+	time_t now;
+	FILE *fp;
+
+	CHECK(reroute_run() > 0, "reroute off: a relayed delivery starts "
+				 "the clear clock");
+	fp = fopen(conf_path, "a");
+	if (!fp)
+		exit(99);
+	fprintf(fp, "reroute { transport = \"smtp:[192.0.2.77]:587\" }\n");
+	fclose(fp);
+	rr = config_load(conf_path, 1, NULL, err, sizeof(err));
+	if (!rr) {
+		fprintf(stderr, "config: %s\n", err);
+		exit(99);
+	}
+	config_install(rr);
+	CHECK_INT(reroute_run(), 0,
+		  "reroute on: the delivery through the backup is no evidence");
+	evidence_accepted("198.51.100.1", VERDICT_MS_CONSUMER, time(NULL),
+			  "probe");
+	CHECK_INT(sent_since("203.0.113.5"), 0,
+		  "another IP's acceptance does not count");
+	now = time(NULL);
+	evidence_accepted("203.0.113.5", VERDICT_MS_CONSUMER, now, "probe");
+	CHECK_INT(sent_since("203.0.113.5"), (long long)now,
+		  "the probe's acceptance starts the clock of its IP");
+	config_install(orig);
 }
 
 /* trust_table - part 1 */
@@ -500,6 +603,8 @@ int main(void)
 		return 99;
 
 	test_events();
+	test_relearn();
+	test_reroute(conf);
 	trust_table();
 	printf("trust rows (t-plausible, t-forged): %u rows, %u equal\n", rows,
 	       equal);

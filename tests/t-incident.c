@@ -103,6 +103,43 @@ static const char R650[] =
 	"limited due to IP reputation. For e-mail delivery information, see "
 	"https://aka.ms/postmaster (S775)";
 
+/* test_probe_target - the MX that refused (its address preferred over a
+ * host name) and a recipient are kept; hostile ones are not */
+static void test_probe_target(void)
+{
+	static const struct frow row = {.code = "S3150", .when = T0};
+	struct incident_store *s = incident_store_new(10);
+	struct finding f = mk(&row);
+	struct incident *inc;
+	int isnew;
+
+	snprintf(f.remote_mta, sizeof(f.remote_mta), "mx1.hotmail.com");
+	snprintf(f.rcpt, sizeof(f.rcpt), "bob@hotmail.com");
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !strcmp(inc->relay, "mx1.hotmail.com") &&
+		      !strcmp(inc->rcpt, "bob@hotmail.com"),
+	      "host name and recipient kept");
+	snprintf(f.relay_ip, sizeof(f.relay_ip), "192.0.2.25");
+	snprintf(f.rcpt, sizeof(f.rcpt), "a b@hotmail.com");
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !strcmp(inc->relay, "192.0.2.25") &&
+		      !strcmp(inc->rcpt, "bob@hotmail.com"),
+	      "an address replaces the host name; a bad recipient ignored");
+	f.relay_ip[0] = '\0';
+	snprintf(f.remote_mta, sizeof(f.remote_mta), "mx2.hotmail.com");
+	snprintf(f.rcpt, sizeof(f.rcpt), "carol@hotmail.com");
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !strcmp(inc->relay, "192.0.2.25") &&
+		      !strcmp(inc->rcpt, "carol@hotmail.com"),
+	      "a host name does not replace an address; the latest recipient");
+	snprintf(f.remote_mta, sizeof(f.remote_mta), "evil\nBcc: x");
+	incident_store_free(s);
+	s = incident_store_new(10);
+	inc = incident_note(s, &f, &isnew);
+	CHECK(inc && !inc->relay[0], "a hostile host name is not kept");
+	incident_store_free(s);
+}
+
 /* test_note - counts, codes, domains, qids, samples, kind, seen times */
 static void test_note(void)
 {
@@ -721,7 +758,8 @@ static int same(const struct incident *a, const struct incident *b)
 	    a->bounced != b->bounced || a->deferred != b->deferred ||
 	    a->n_codes != b->n_codes || a->n_domains != b->n_domains ||
 	    a->n_qids != b->n_qids || a->n_samples != b->n_samples ||
-	    a->attempts != b->attempts || a->next_attempt != b->next_attempt)
+	    a->attempts != b->attempts || a->next_attempt != b->next_attempt ||
+	    strcmp(a->relay, b->relay) || strcmp(a->rcpt, b->rcpt))
 		return 0;
 	for (i = 0; i < a->n_codes; i++)
 		if (strcmp(a->codes[i], b->codes[i]))
@@ -739,17 +777,21 @@ static int same(const struct incident *a, const struct incident *b)
 	return 1;
 }
 
-/* same_store - same incidents in the same order, same cursor */
+/* same_store - same incidents in the same order, same cursors */
 static int same_store(struct incident_store *a, struct incident_store *b)
 {
-	struct incident_cursor ca, cb;
+	const char *src, *ca, *cb;
 	size_t i;
 
-	incident_get_cursor(a, &ca);
-	incident_get_cursor(b, &cb);
-	if (incident_count(a) != incident_count(b) || ca.valid != cb.valid ||
-	    ca.dev != cb.dev || ca.ino != cb.ino || ca.offset != cb.offset ||
-	    ca.src != cb.src || ca.sum != cb.sum)
+	if (incident_count(a) != incident_count(b))
+		return 0;
+	for (i = 0; (src = incident_cursor_source(a, i)) != NULL; i++) {
+		ca = incident_get_cursor(a, src);
+		cb = incident_get_cursor(b, src);
+		if (!cb || strcmp(ca, cb))
+			return 0;
+	}
+	if (incident_cursor_source(b, i))
 		return 0;
 	for (i = 0; i < incident_count(a); i++)
 		if (!same(incident_at(a, i), incident_at(b, i)))
@@ -774,7 +816,6 @@ static void set_sample(struct incident *inc, size_t i, const char *code,
 static struct incident_store *build(void)
 {
 	struct incident_store *s = incident_store_new(50);
-	struct incident_cursor cur = {2049, 131, 80211, 7, 9, 1};
 	struct incident *inc;
 	struct frow r = {.reply_code = 550,
 			 .code = "S3150",
@@ -824,7 +865,10 @@ static struct incident_store *build(void)
 			incident_mark(inc, INCIDENT_DUE_CLEARED, T0 + 9001);
 	}
 	note_ip(s, "198.51.100.1", T0 + 9500); /* reopened: same ip twice */
-	incident_set_cursor(s, &cur);
+	incident_set_cursor(s, "/var/log/mail.log", "file:2049:131:80211");
+	incident_set_cursor(s, "journal:/srv/j k",
+			    "journal:s=6a;i=1f3,b=%x\x01");
+	incident_set_cursor(s, "", "file:1:2:3");
 	return s;
 }
 
@@ -875,6 +919,16 @@ static void test_roundtrip(void)
 	mode_t old = umask(0);
 
 	CHECK_INT(incident_count(a), 8, "built");
+	inc = incident_find(a, "203.0.113.5", VERDICT_MS_CONSUMER);
+	CHECK(inc != NULL, "203.0.113.5 built");
+	if (inc) {
+		snprintf(inc->relay, sizeof(inc->relay), "192.0.2.25");
+		snprintf(inc->rcpt, sizeof(inc->rcpt), "bob@hotmail.com");
+	}
+	inc = incident_find(a, "2001:db8::25", VERDICT_MS_365);
+	if (inc)
+		snprintf(inc->relay, sizeof(inc->relay),
+			 "contoso-com.mail.protection.outlook.com");
 	CHECK_INT(incident_save(a, tpath(path, sizeof(path), "state")), 0,
 		  "save");
 	umask(old);
@@ -886,9 +940,14 @@ static void test_roundtrip(void)
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
-	CHECK(text && strstr(text, "\ncursor dev=2049 ino=131 offset=80211 "
-				   "src=7 sum=9\n"),
-	      "cursor line");
+	CHECK(text && strstr(text, "\ncursor source=/var/log/mail.log "
+				   "at=file:2049:131:80211\n"),
+	      "cursor line of a file");
+	CHECK(text && strstr(text, "\ncursor source=journal:/srv/j%20k "
+				   "at=journal:s%3D6a;i%3D1f3%2Cb%3D%25x%01\n"),
+	      "cursor line of a journal, encoded");
+	CHECK(text && strstr(text, " relay=192.0.2.25 rcpt=bob@hotmail.com "),
+	      "relay= and rcpt= written");
 	CHECK(text && strstr(text, "CR%0DLF%0A%20TAB%09%20%2541%20%3D%20%2C"),
 	      "hostile bytes encoded");
 	CHECK(text && !memchr(text, '\r', len) && !memchr(text, '\t', len),
@@ -1003,6 +1062,15 @@ static void test_corrupt(void)
 		{"minimal", HDR INC "\nend 1\n", 0, 1},
 		{"no incidents", HDR "end 0\n", 0, 0},
 		{"unknown key ignored", HDR INC " future=%41x\nend 1\n", 0, 1},
+		{"relay and rcpt",
+		 HDR INC " relay=192.0.2.9 rcpt=a@hotmail.com\nend 1\n", 0, 1},
+		{"relay host name", HDR INC " relay=mx.example.net\nend 1\n", 0,
+		 1},
+		{"relay not a host", HDR INC " relay=evil%0ABcc:x\nend 1\n", -1,
+		 0},
+		{"rcpt with a space", HDR INC " rcpt=a%20b@x\nend 1\n", -1, 0},
+		{"rcpt with brackets", HDR INC " rcpt=%3Ca@x%3E\nend 1\n", -1,
+		 0},
 		{"empty file", "", -1, 0},
 		{"bad version",
 		 "milter-delist-state 2\nstore next-id=1\n"
@@ -1096,8 +1164,23 @@ static void test_corrupt(void)
 		{"repeated store line", HDR "store next-id=5\nend 0\n", -1, 0},
 		{"cursor missing offset", HDR "cursor dev=1 ino=2\nend 0\n", -1,
 		 0},
-		{"cursor of an older version (no src, sum)",
-		 HDR "cursor dev=1 ino=2 offset=3\nend 0\n", 0, 0},
+		{"old cursor line", HDR "cursor dev=1 ino=2 offset=3\nend 0\n",
+		 0, 0},
+		{"old cursor line with src, sum",
+		 HDR "cursor dev=1 ino=2 offset=3 src=7 sum=9\nend 0\n", 0, 0},
+		{"cursor without at", HDR "cursor source=/a\nend 0\n", -1, 0},
+		{"cursor with empty at", HDR "cursor source=/a at=\nend 0\n",
+		 -1, 0},
+		{"cursor NUL in source",
+		 HDR "cursor source=/a%00b at=file:1:2:3\nend 0\n", -1, 0},
+		{"two cursors of one source",
+		 HDR "cursor source=/a at=file:1:2:3\n"
+		     "cursor source=/a at=file:1:2:4\nend 0\n",
+		 -1, 0},
+		{"two sources",
+		 HDR "cursor source=/a at=file:1:2:3\n"
+		     "cursor source=journal at=journal:s%3D1\nend 0\n",
+		 0, 0},
 		{"cursor with a bad sum",
 		 HDR "cursor dev=1 ino=2 offset=3 sum=x\nend 0\n", -1, 0},
 		{"CRLF line ends",
@@ -1122,20 +1205,27 @@ static void test_corrupt(void)
 			CHECK(*err && errno == EINVAL && !strchr(err, '\n'),
 			      "%s: one-line reason, EINVAL: %s", rows[i].name,
 			      err);
+		if (!strcmp(rows[i].name, "old cursor line"))
+			CHECK(incident_get_cursor(s, "") &&
+				      !strcmp(incident_get_cursor(s, ""),
+					      "file:1:2:3:0:0"),
+			      "the one cursor of an old state file: source "
+			      "\"\"");
 	}
-	/* a cursor line of an older version: loaded, src and sum unknown */
+	/* a cursor line of an older version: loaded as source "", src and
+	 * sum kept */
 	{
-		static const char old[] = HDR "cursor dev=1 ino=2 offset=3\n"
-					      "end 0\n";
-		struct incident_cursor c;
+		static const char old[] =
+			HDR "cursor dev=1 ino=2 offset=3 src=7 sum=9\n"
+			    "end 0\n";
 
 		write_file(path, sizeof(path), "bad", old, sizeof(old) - 1);
 		CHECK_INT(incident_load(s, path, err, sizeof(err)), 0,
 			  "old cursor line");
-		incident_get_cursor(s, &c);
-		CHECK(c.valid && c.dev == 1 && c.ino == 2 && c.offset == 3 &&
-			      c.src == 0 && c.sum == 0,
-		      "old cursor line: fields");
+		CHECK(incident_get_cursor(s, "") &&
+			      !strcmp(incident_get_cursor(s, ""),
+				      "file:1:2:3:7:9"),
+		      "old cursor line with src, sum: fields");
 	}
 	/* NUL byte, a line over 64 KiB, more incidents than the cap */
 	{
@@ -1226,6 +1316,7 @@ int main(void)
 		return 99;
 	}
 	test_note();
+	test_probe_target();
 	test_caps();
 	test_invalid();
 	test_keys();

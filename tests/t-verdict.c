@@ -1,5 +1,5 @@
 /*
- * t-verdict.c - unit tests of the Microsoft signature table
+ * t-verdict.c - unit tests of the classifier and the providers' signatures
  *
  * Rows are our own texts modelled on the shared corpus (documentation
  * IPs).  A second section runs ../shared/corpus/maillog/dsn-snippets.tsv

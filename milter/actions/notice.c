@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "act.h"
 #include "mime.h"
 #include "notice.h"
 #include "remedy.h"
@@ -422,6 +423,79 @@ static void put_reminder_intro(struct ctx *x)
 		  x->ip, verb(x->inc->kind), x->provider, code, first);
 }
 
+/* hhmm - local "HH:MM" of t */
+static void hhmm(char *dst, size_t size, time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(dst, size, "%H:%M", &tm))
+		util_strcpy(dst, size, "?");
+}
+
+/* nexthop - "backup.example" of "smtp:[backup.example]:587" */
+static void nexthop(char *dst, size_t size, const char *transport)
+{
+	const char *p = strchr(transport, ':');
+	size_t n;
+
+	p = p && p[1] ? p + 1 : transport;
+	if (*p == '[')
+		n = strcspn(++p, "]");
+	else
+		n = strcspn(p, ":");
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+/* put_actions - what milter-delist did about it (reroute, held mail,
+ * probe: act.h); nothing when it did nothing */
+static void put_actions(struct ctx *x)
+{
+	struct act_status a;
+	char at[16], hop[REROUTE_VALUE_MAX];
+
+	if (!act_status(x->inc->id, &a) ||
+	    (!a.routed_at && !a.probe_when &&
+	     (!a.held_at || (!a.held && !a.held_cut))))
+		return;
+	buf_puts(x->b, "What milter-delist did:\n");
+	if (a.routed_at) {
+		hhmm(at, sizeof(at), a.routed_at);
+		nexthop(hop, sizeof(hop), a.transport);
+		buf_printf(x->b,
+			   "- Mail to %s now leaves through %s since %s "
+			   "(reroute.transport).\n",
+			   x->provider, hop, at);
+	}
+	if (a.held_at && (a.held || a.held_cut)) {
+		hhmm(at, sizeof(at), a.held_at);
+		buf_printf(x->b,
+			   "- %s%lu message(s) to %s held in the queue "
+			   "at %s.\n",
+			   a.held_cut ? "At least " : "", a.held, x->provider,
+			   at);
+	}
+	if (a.probe_when) {
+		hhmm(at, sizeof(at), a.probe_when);
+		if (a.probe == PROBE_REFUSED)
+			buf_printf(x->b,
+				   "- Probe at %s from %s: still refused: "
+				   "%d %s\n",
+				   at, x->ip, a.probe_code, a.probe_reply);
+		else if (a.probe == PROBE_OK)
+			buf_printf(x->b,
+				   "- Probe at %s from %s: accepted at RCPT "
+				   "TO (the clear clock runs).\n",
+				   at, x->ip);
+		else
+			buf_printf(x->b, "- Probe at %s from %s failed: %s\n",
+				   at, x->ip, a.probe_reply);
+	}
+	buf_puts(x->b, "\n");
+}
+
 /* notice_body - the body text of the mail owed */
 int notice_body(struct buf *out, enum incident_due due,
 		const struct incident *inc, const struct config *cfg,
@@ -443,6 +517,7 @@ int notice_body(struct buf *out, enum incident_due due,
 		request_filename(file, sizeof(file), inc->ip);
 		put_what(&x);
 		put_numbers(&x);
+		put_actions(&x);
 		put_samples(&x);
 		/* no finding, no request attached (request_render()) */
 		put_remedy(&x, inc->count ? file : NULL);

@@ -34,7 +34,10 @@ struct capture {
 	int fd;
 	char line[LINE_MAX_BYTES];
 	size_t n;
-	int full; /* first line complete (or buffer full) */
+	int full;	 /* first line complete (or buffer full) */
+	struct buf *all; /* NULL, or everything (up to max bytes) */
+	size_t max;
+	int cut; /* more than max bytes came */
 };
 
 /* errtext - strerror that any thread may call */
@@ -181,6 +184,11 @@ static int capture_read(struct capture *c)
 	if (r <= 0) {
 		close_fd(&c->fd);
 		return 0;
+	}
+	if (c->all) {
+		i = c->all->len < c->max ? c->max - c->all->len : 0;
+		c->cut |= (size_t)r > i;
+		buf_add(c->all, tmp, (size_t)r < i ? (size_t)r : i);
 	}
 	for (i = 0; i < (size_t)r && !c->full; i++) {
 		if (tmp[i] == '\n' || tmp[i] == '\r') {
@@ -348,11 +356,34 @@ int run_program(char *const argv[], time_t timeout, char *err, size_t errlen)
 				   errlen);
 }
 
+static int run_all(char *const argv[], const char *msg, size_t len,
+		   time_t timeout, const char *pending, const char *marker,
+		   struct buf *out, size_t max, int *cut, char *err,
+		   size_t errlen);
+
 /* run_sendmail_marked - run_sendmail; pending is created before the fork
  * and renamed to marker by the child just before exec */
 int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 			time_t timeout, const char *pending, const char *marker,
 			char *err, size_t errlen)
+{
+	return run_all(argv, msg, len, timeout, pending, marker, NULL, 0, NULL,
+		       err, errlen);
+}
+
+/* run_output - run_program, keeping its standard output */
+int run_output(char *const argv[], time_t timeout, struct buf *out, size_t max,
+	       int *cut, char *err, size_t errlen)
+{
+	return run_all(argv, "", 0, timeout, NULL, NULL, out, max, cut, err,
+		       errlen);
+}
+
+/* run_all - the run; out (may be NULL) gets stdout, up to max bytes */
+static int run_all(char *const argv[], const char *msg, size_t len,
+		   time_t timeout, const char *pending, const char *marker,
+		   struct buf *out, size_t max, int *cut, char *err,
+		   size_t errlen)
 {
 	int in = -1, pout[2] = {-1, -1}, perr[2] = {-1, -1};
 	int pex[2] = {-1, -1}, rc = -1, timed_out = 0, exec_errno = 0, r;
@@ -365,6 +396,8 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
 	memset(&run, 0, sizeof(run));
 	run.pid = -1;
 	run.o.fd = run.e.fd = -1;
+	run.o.all = out;
+	run.o.max = max;
 	if (errlen)
 		err[0] = '\0';
 	if (timeout <= 0)
@@ -480,6 +513,8 @@ out:
 	close_fd(&pex[1]);
 	close_fd(&run.o.fd);
 	close_fd(&run.e.fd);
+	if (cut)
+		*cut = run.o.cut;
 	if (rc < 0)
 		errno = EIO;
 	return rc;

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
+
 /*
  * run_sendmail - run argv with msg (len bytes) on its stdin
  *
@@ -58,5 +60,13 @@ int run_sendmail_marked(char *const argv[], const char *msg, size_t len,
  * kill, reaping and error reporting ("exit 1: <first line of stderr>").
  */
 int run_program(char *const argv[], time_t timeout, char *err, size_t errlen);
+
+/*
+ * run_output - run_program(), and the first max bytes of its standard
+ * output appended to out (*cut, may be NULL, set when there was more),
+ * e.g. for postqueue -j.  0, or -1 with the reason in err.
+ */
+int run_output(char *const argv[], time_t timeout, struct buf *out, size_t max,
+	       int *cut, char *err, size_t errlen);
 
 #endif

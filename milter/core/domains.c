@@ -16,6 +16,7 @@ static struct {
 		enum verdict_provider provider;
 	} learned[DOMAINS_LEARNED_MAX];
 	size_t next;
+	unsigned long gen; /* learned domains added or forgotten */
 } D = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* learned_locked - the provider learned for domain (lock held) */
@@ -63,6 +64,7 @@ void domains_learn(const char *domain, enum verdict_provider provider)
 
 		util_strcpy(D.learned[i].domain, FINDING_DOMAIN_MAX, domain);
 		D.learned[i].provider = provider;
+		D.gen++;
 	}
 	pthread_mutex_unlock(&D.lock);
 }
@@ -73,5 +75,34 @@ void domains_forget(void)
 	pthread_mutex_lock(&D.lock);
 	memset(D.learned, 0, sizeof(D.learned));
 	D.next = 0;
+	D.gen++;
 	pthread_mutex_unlock(&D.lock);
+}
+
+/* domains_learned - copy the learned domains of provider */
+size_t domains_learned(enum verdict_provider provider, char (*out)[256],
+		       size_t max, unsigned long *gen)
+{
+	size_t i, k = 0, n;
+
+	pthread_mutex_lock(&D.lock);
+	n = D.next < DOMAINS_LEARNED_MAX ? D.next : DOMAINS_LEARNED_MAX;
+	for (i = 0; i < n && k < max; i++)
+		if (D.learned[i].provider == provider)
+			util_strcpy(out[k++], 256, D.learned[i].domain);
+	if (gen)
+		*gen = D.gen;
+	pthread_mutex_unlock(&D.lock);
+	return k;
+}
+
+/* domains_generation - changes whenever a domain is learned */
+unsigned long domains_generation(void)
+{
+	unsigned long g;
+
+	pthread_mutex_lock(&D.lock);
+	g = D.gen;
+	pthread_mutex_unlock(&D.lock);
+	return g;
 }

@@ -26,4 +26,14 @@ void domains_learn(const char *domain, enum verdict_provider provider);
 /* domains_forget - forget every learned domain (tests, a fresh start) */
 void domains_forget(void);
 
+/* domains_learned - copy at most max learned domains of provider into out
+ * (256 bytes each); the number copied; *gen (may be NULL) the generation
+ * they belong to */
+size_t domains_learned(enum verdict_provider provider, char (*out)[256],
+		       size_t max, unsigned long *gen);
+
+/* domains_generation - a number that changes whenever a domain is learned
+ * or forgotten (cheap: poll it) */
+unsigned long domains_generation(void);
+
 #endif

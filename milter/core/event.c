@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "log.h"
 #include "util.h"
 
 /* needs_quotes - would this value break the key=value format? */
@@ -197,4 +198,22 @@ void event_json_named(struct buf *b, const char *name, const struct finding *f,
 	buf_puts(b, ",\"text\":");
 	event_json_string(b, f->text, f->text_len);
 	buf_addc(b, '}');
+}
+
+/* event_warning - "event=warning what= path= reason= fix=" */
+void event_warning(const char *what, const char *path, const char *reason,
+		   const char *fix)
+{
+	struct buf b;
+
+	buf_init(&b);
+	event_kv(&b, "event", "warning");
+	event_kv(&b, "what", what);
+	event_kv(&b, "path", path);
+	event_kv(&b, "reason", reason);
+	if (fix)
+		event_kv(&b, "fix", fix);
+	if (!b.err)
+		log_warning("%s", buf_str(&b));
+	buf_free(&b);
 }

@@ -24,6 +24,11 @@ void event_kv(struct buf *b, const char *key, const char *value);
 /* event_kv_num - append " key=N" */
 void event_kv_num(struct buf *b, const char *key, unsigned long long n);
 
+/* event_warning - log "event=warning what= path= reason= [fix=]": what
+ * cannot work as configured and how to fix it (fix may be NULL) */
+void event_warning(const char *what, const char *path, const char *reason,
+		   const char *fix);
+
 /* event_name - the event name of a finding: its kind ("block",
  * "ratelimit", "ban", "auth", ...) */
 const char *event_name(const struct finding *f);

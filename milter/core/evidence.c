@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert.h"
 #include "buf.h"
 #include "domains.h"
 #include "event.h"
@@ -168,6 +169,23 @@ uint64_t evidence_finding(struct finding *f)
 	return r.incident;
 }
 
+/* evidence_accepted - mail from ip accepted by provider */
+void evidence_accepted(const char *ip, enum verdict_provider provider,
+		       time_t when, const char *source)
+{
+	struct incident_store *st;
+
+	(void)source;
+	state_lock();
+	st = state_store();
+	if (st && ip && *ip) {
+		incident_sent(st, ip, provider, when ? when : time(NULL));
+		state_changed_locked();
+	}
+	state_unlock();
+	alert_wake();
+}
+
 /* evidence_unverified - log a possibly forged report, rate-limited */
 void evidence_unverified(const struct finding *f, const char *client)
 {
@@ -276,6 +294,16 @@ int evidence_is_bounce(const struct dsn_info *info, int report_header)
 	       (info->is_report || info->known_layout || report_header);
 }
 
+/* evidence_rerouting - reroute.transport is set */
+static int evidence_rerouting(void)
+{
+	struct config *cfg = config_acquire();
+	int on = cfg && cfg->reroute.transport[0];
+
+	config_release(cfg);
+	return on;
+}
+
 /* evidence_log_line - parse, classify, note */
 void evidence_log_line(const char *line, size_t len)
 {
@@ -289,13 +317,20 @@ void evidence_log_line(const char *line, size_t len)
 		return;
 	domains_learn(r.rcpt_domain, verdict_mx_provider(r.relay_host));
 	if (finding_from_log(&f, &r, now)) {
-		evidence_finding(&f);
+		/* A delivery through a relay that is not Microsoft's, while
+		 * reroute is on, went through the backup (below). */
+		if (!f.sent || !evidence_rerouting() ||
+		    verdict_mx_provider(r.relay_host) != VERDICT_PROVIDER_NONE)
+			evidence_finding(&f);
 	} else if (r.status == MAILLOG_SENT) {
 		/* Sent through a relay that does not look like Microsoft (a
 		 * smarthost, a transport map): the domain may still be one
-		 * Microsoft refused. */
+		 * Microsoft refused.  Not while reroute is on: then such a
+		 * delivery went through the backup and says nothing about
+		 * our IP (the probe and Microsoft's own MX hosts do). */
 		f.v.provider = domains_provider(r.rcpt_domain);
-		if (f.v.provider != VERDICT_PROVIDER_NONE) {
+		if (f.v.provider != VERDICT_PROVIDER_NONE &&
+		    !evidence_rerouting()) {
 			f.sent = 1;
 			f.when = r.when ? r.when : now;
 			evidence_finding(&f);
@@ -303,7 +338,30 @@ void evidence_log_line(const char *line, size_t len)
 	}
 }
 
-/* evidence_open - the volume counters */
+/* relearn - the recipient domains of the stored incidents are Microsoft's
+ * again after a restart: the learned table lives in memory only, and a
+ * delivery to a Microsoft 365 tenant domain that clears an incident must
+ * still be known as one (t-e2e-postfix lost its 365 "cleared" when the
+ * restart came before any new refusal).  State lock, then domains. */
+static void relearn(void)
+{
+	struct incident_store *st;
+	struct incident *inc;
+	size_t i, j, n;
+
+	state_lock();
+	st = state_store();
+	n = st ? incident_count(st) : 0;
+	for (i = 0; i < n; i++) {
+		inc = incident_at(st, i);
+		for (j = 0; j < inc->n_domains; j++)
+			domains_learn(inc->domains[j], inc->provider);
+	}
+	state_unlock();
+}
+
+/* evidence_open - the volume counters; the domains the stored incidents
+ * taught (call after state_open) */
 int evidence_open(void)
 {
 	struct volume *v = volume_new(0);
@@ -316,6 +374,7 @@ int evidence_open(void)
 	volume_free(V.volume);
 	V.volume = v;
 	pthread_mutex_unlock(&V.volume_lock);
+	relearn();
 	return 0;
 }
 

@@ -55,7 +55,9 @@ void evidence_note(struct incident_store *st, struct finding *f,
 const char *evidence_event_name(const struct finding *f,
 				const struct evidence_result *r);
 
-/* evidence_open - the volume counters; 0, or -1 when out of memory */
+/* evidence_open - the volume counters, and the recipient domains of the
+ * stored incidents learned again (after state_open()); 0, or -1 when out
+ * of memory */
 int evidence_open(void);
 
 /* evidence_close - free them; idempotent */
@@ -69,6 +71,15 @@ void evidence_close(void);
  * or 0.
  */
 uint64_t evidence_finding(struct finding *f);
+
+/*
+ * evidence_accepted - mail from ip (one of ours) was accepted again by
+ * provider at when (0: now), as source says (e.g. "probe"): the clear
+ * clock of that IP's incident starts (alert.clear_after), as a delivery
+ * would.  Takes the state lock: not from an events subscriber.
+ */
+void evidence_accepted(const char *ip, enum verdict_provider provider,
+		       time_t when, const char *source);
 
 /* evidence_unverified - a report that may be forged: logged as
  * event=unverified-report (rate-limited by trust_rate()), emitted, never

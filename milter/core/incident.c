@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "probe.h"
+#include "reroute.h"
 #include "util.h"
 
 #define INCIDENT_DEFAULT_MAX 10000
@@ -74,7 +76,13 @@ void incident_store_clear(struct incident_store *s)
 	s->n = s->used = s->cap = s->holes = 0;
 	s->nbuckets = s->hashed = s->heap_cap = 0;
 	s->next_id = 1;
-	memset(&s->cursor, 0, sizeof(s->cursor));
+	for (i = 0; i < s->n_cursors; i++) {
+		free(s->cursors[i].source);
+		free(s->cursors[i].at);
+	}
+	free(s->cursors);
+	s->cursors = NULL;
+	s->n_cursors = 0;
 }
 
 /* incident_store_free - release the store and every incident */
@@ -359,6 +367,23 @@ static void note_domain(struct incident *inc, const char *d, size_t size)
 		memcpy(inc->domains[inc->n_domains++], low, sizeof(low));
 }
 
+/* note_probe - the MX that refused (its address preferred) and a
+ * recipient, for the probe */
+static void note_probe(struct incident *inc, const struct finding *f)
+{
+	char ip[FINDING_IP_MAX];
+
+	/* Both go into the state file and a probe: checked as
+	 * incident_load() checks them. */
+	if (util_ip_parse(f->relay_ip, strlen(f->relay_ip), ip, sizeof(ip)))
+		util_strcpy(inc->relay, sizeof(inc->relay), ip);
+	else if (reroute_valid_domain(f->remote_mta) &&
+		 !util_ip_parse(inc->relay, strlen(inc->relay), ip, sizeof(ip)))
+		util_strcpy(inc->relay, sizeof(inc->relay), f->remote_mta);
+	if (probe_valid_address(f->rcpt, 0))
+		util_strcpy(inc->rcpt, sizeof(inc->rcpt), f->rcpt);
+}
+
 /* note_qid - remember a distinct queue id; when full the oldest goes */
 static void note_qid(struct incident *inc, const char *q, size_t size)
 {
@@ -429,6 +454,7 @@ static void note_update(struct incident *inc, const struct finding *f,
 	note_code(inc, v->code);
 	note_domain(inc, f->rcpt_domain, sizeof(f->rcpt_domain));
 	note_qid(inc, f->queue_id, sizeof(f->queue_id));
+	note_probe(inc, f);
 	note_sample(inc, f);
 	if (severity(v->kind) > severity(inc->kind) ||
 	    (v->kind == inc->kind && inc->remedy == VERDICT_REMEDY_NONE)) {
@@ -744,18 +770,75 @@ const char *incident_longest_sample(const struct incident *inc)
 	return best;
 }
 
-/* incident_set_cursor - remember the follower's position */
-void incident_set_cursor(struct incident_store *s,
-			 const struct incident_cursor *c)
+/* find_cursor - the index of source's cursor, or s->n_cursors */
+static size_t find_cursor(const struct incident_store *s, const char *source)
 {
-	s->cursor = *c;
+	size_t i;
+
+	for (i = 0; i < s->n_cursors; i++)
+		if (!strcmp(s->cursors[i].source, source))
+			break;
+	return i;
 }
 
-/* incident_get_cursor - the follower's remembered position */
-void incident_get_cursor(const struct incident_store *s,
-			 struct incident_cursor *c)
+/* incident_set_cursor - remember (or forget) a source's position */
+int incident_set_cursor(struct incident_store *s, const char *source,
+			const char *at)
 {
-	*c = s->cursor;
+	size_t i = find_cursor(s, source);
+	struct incident_named_cursor *v;
+	char *copy;
+
+	if (!at) {
+		if (i == s->n_cursors)
+			return 0;
+		free(s->cursors[i].source);
+		free(s->cursors[i].at);
+		s->cursors[i] = s->cursors[--s->n_cursors];
+		return 0;
+	}
+	if (strlen(source) >= INCIDENT_CURSOR_MAX ||
+	    strlen(at) >= INCIDENT_CURSOR_MAX)
+		return -1;
+	if (i < s->n_cursors && !strcmp(s->cursors[i].at, at))
+		return 0;
+	if (!(copy = strdup(at)))
+		return -1;
+	if (i < s->n_cursors) {
+		free(s->cursors[i].at);
+		s->cursors[i].at = copy;
+		return 0;
+	}
+	v = s->n_cursors < INCIDENT_CURSORS_MAX
+		    ? realloc(s->cursors, (i + 1) * sizeof(*v))
+		    : NULL;
+	if (!v) {
+		free(copy);
+		return -1;
+	}
+	s->cursors = v;
+	v[i].at = copy;
+	if (!(v[i].source = strdup(source))) {
+		free(copy);
+		return -1;
+	}
+	s->n_cursors++;
+	return 0;
+}
+
+/* incident_get_cursor - a source's remembered position */
+const char *incident_get_cursor(const struct incident_store *s,
+				const char *source)
+{
+	size_t i = find_cursor(s, source);
+
+	return i < s->n_cursors ? s->cursors[i].at : NULL;
+}
+
+/* incident_cursor_source - the i-th source with a cursor */
+const char *incident_cursor_source(const struct incident_store *s, size_t i)
+{
+	return i < s->n_cursors ? s->cursors[i].source : NULL;
 }
 
 static const char *const state_names[] = {"open", "alerted", "reminded",

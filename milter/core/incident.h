@@ -84,6 +84,12 @@ struct incident {
 	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
 	size_t n_qids;
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
+	/* Where to probe (issue 15): the MX that refused last (an address
+	 * from relay= or Remote-MTA, else its host name) and one recipient
+	 * of the incident (the latest); "" when unknown. */
+	char relay[FINDING_DOMAIN_MAX];
+	char rcpt[FINDING_DOMAIN_MAX];
+
 	size_t n_samples;
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,
@@ -231,26 +237,44 @@ struct incident *incident_by_id(struct incident_store *s, uint64_t id);
 /* incident_longest_sample - the longest sample text of inc, or NULL */
 const char *incident_longest_sample(const struct incident *inc);
 
-/* The follower's cursor, saved and loaded with the store. */
-void incident_set_cursor(struct incident_store *s,
-			 const struct incident_cursor *c);
-void incident_get_cursor(const struct incident_store *s,
-			 struct incident_cursor *c);
+/*
+ * The log sources' cursors, saved and loaded with the store: one text per
+ * source (a maillog entry: a path, "journal", "journal:DIR"), in the
+ * source's own form (logsource.c), opaque here.  The source "" is the
+ * cursor of a state file written when one log was followed.
+ */
+#define INCIDENT_CURSORS_MAX 256   /* sources with a saved cursor */
+#define INCIDENT_CURSOR_MAX  1024  /* bytes of a source name or cursor */
+
+/* incident_set_cursor - the cursor of source is at (copied); at NULL
+ * forgets it.  0, or -1: too long, too many sources, out of memory. */
+int incident_set_cursor(struct incident_store *s, const char *source,
+			const char *at);
+
+/* incident_get_cursor - the cursor of source, or NULL; valid until the
+ * next incident_set_cursor() or load */
+const char *incident_get_cursor(const struct incident_store *s,
+				const char *source);
+
+/* incident_cursor_source - the source of the i-th saved cursor, or NULL
+ * past the last (for listing them) */
+const char *incident_cursor_source(const struct incident_store *s, size_t i);
 
 /*
  * incident_save - write the store to path: temp file "<path>.tmp.<pid>" in
  * the same directory (mode 0600, O_EXCL|O_NOFOLLOW), fsync, rename, fsync
  * of the directory.  0, or -1 with errno (the temp file is removed).
  *
- * The format (incident_io.c): a version line, the store line, the cursor
- * line when valid, one line per incident in id order, and an end line
+ * The format (incident_io.c): a version line, the store line, a cursor
+ * line per log source, one line per incident in id order, and an end line
  * with the number of incidents.  Values are percent-encoded (every byte
  * outside printable ASCII, and % = ,); code, domain, qid and sample
  * repeat; a sample is "code,text".
  *
  *   milter-delist-state 1
  *   store next-id=3 count=1
- *   cursor dev=2049 ino=131 offset=80211 src=1234 sum=5678
+ *   cursor source=/var/log/mail.log at=file:2049:131:80211:1234:5678
+ *   cursor source=journal%3A/srv/journal at=journal:s%3D6a...;i%3D1f3;...
  *   incident id=2 ip=203.0.113.5 provider=microsoft-consumer kind=block
  *     remedy=sender-support-form state=alerted inferred=0 sources=2
  *     first=1700000000 last=1700000300 alerted=1700000060 reminded=0

@@ -32,7 +32,10 @@ struct incident_store {
 	size_t heap_cap;
 	uint64_t next_id;
 	uint64_t seed;
-	struct incident_cursor cursor;
+	struct incident_named_cursor {
+		char *source, *at;
+	} *cursors; /* the log sources' cursors (incident.h) */
+	size_t n_cursors;
 };
 
 /* incident_free_one - release one incident and its samples */

@@ -2,7 +2,7 @@
  * incident_io.c - the state file: incident_save() and incident_load()
  *
  * Line-oriented text (see incident.h for an example): a version line, a
- * store line, an optional cursor line, one line per incident of
+ * store line, a cursor line per log source, one line per incident of
  * space-separated key=value fields, and "end N" so that a cut file never
  * loads.  Values are percent-encoded: every byte outside printable ASCII,
  * and % = , themselves.  The reader is strict: anything it does not
@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "probe.h"
+#include "reroute.h"
 #include "util.h"
 
 #define STATE_HEADER   "milter-delist-state 1"
@@ -39,6 +41,8 @@ enum ftype {
 	F_KIND,
 	F_REMEDY,
 	F_STATE,
+	F_RELAY, /* issue 15: where to probe; written when set */
+	F_RCPT,
 	F_CODE, /* from here on the key may repeat */
 	F_DOMAIN,
 	F_QID,
@@ -75,6 +79,8 @@ static const struct field {
 	{"next-attempt", F_TIME, OFF(next_attempt)},
 	{"sending", F_TIME, OFF(sending)},
 	{"sending-due", F_UINT, OFF(sending_due)},
+	{"relay", F_RELAY, 0},
+	{"rcpt", F_RCPT, 0},
 	{"code", F_CODE, 0},
 	{"domain", F_DOMAIN, 0},
 	{"qid", F_QID, 0},
@@ -154,6 +160,14 @@ static void put_incident(FILE *fp, const struct incident *inc)
 		case F_STATE:
 			put_str(fp, fd->name, incident_state_name(inc->state));
 			break;
+		case F_RELAY:
+			if (inc->relay[0])
+				put_str(fp, fd->name, inc->relay);
+			break;
+		case F_RCPT:
+			if (inc->rcpt[0])
+				put_str(fp, fd->name, inc->rcpt);
+			break;
 		case F_CODE:
 			for (k = 0; k < inc->n_codes; k++)
 				put_str(fp, fd->name, inc->codes[k]);
@@ -186,12 +200,12 @@ static void put_store(FILE *fp, const struct incident_store *s)
 
 	fprintf(fp, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
 		s->next_id, s->n);
-	if (s->cursor.valid)
-		fprintf(fp,
-			"cursor dev=%llu ino=%llu offset=%llu src=%llu "
-			"sum=%llu\n",
-			s->cursor.dev, s->cursor.ino, s->cursor.offset,
-			s->cursor.src, s->cursor.sum);
+	for (i = 0; i < s->n_cursors; i++) {
+		fputs("cursor", fp);
+		put_str(fp, "source", s->cursors[i].source);
+		put_str(fp, "at", s->cursors[i].at);
+		putc_unlocked('\n', fp);
+	}
 	for (i = 0; i < s->used; i++)
 		if (s->byid[i])
 			put_incident(fp, s->byid[i]);
@@ -462,6 +476,17 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		x = incident_state_from_name(v);
 		inc->state = (enum incident_state)x;
 		return x < 0 ? -1 : 0;
+	case F_RELAY: /* an address or a host name, nothing else */
+		if (parse_text(inc->relay, sizeof(inc->relay), v, len) < 0 ||
+		    (!util_ip_parse(v, len, ip, sizeof(ip)) &&
+		     !reroute_valid_domain(v)))
+			return -1;
+		return 0;
+	case F_RCPT: /* written into a probe's RCPT TO */
+		if (parse_text(inc->rcpt, sizeof(inc->rcpt), v, len) < 0 ||
+		    !probe_valid_address(v, 0))
+			return -1;
+		return 0;
 	case F_CODE:
 		return parse_list(inc->codes[0], VERDICT_CODE_MAX,
 				  INCIDENT_MAX_CODES, &inc->n_codes, v, len);
@@ -547,6 +572,45 @@ static const char *parse_pairs(char *p, const char *const *names, size_t n,
 		       : "missing field";
 }
 
+/* parse_cursor - "source=S at=A", or the "dev= ino= offset= [src= sum=]"
+ * of a state file written when one log was followed (source "", at in
+ * logsource.c's form of a file cursor); NULL or why */
+static const char *parse_cursor(struct incident_store *s, char *p)
+{
+	static const char *const old_keys[] = {"dev", "ino", "offset", "src",
+					       "sum"};
+	char *key, *val, *source = NULL, *at = NULL, old[160];
+	unsigned long long num[5];
+	size_t len;
+	int r;
+
+	if (strncmp(p, "source=", 7)) {
+		if ((source = (char *)parse_pairs(p, old_keys, 5, 3, num)) !=
+		    NULL)
+			return source;
+		snprintf(old, sizeof(old), "file:%llu:%llu:%llu:%llu:%llu",
+			 num[0], num[1], num[2], num[3], num[4]);
+		source = "";
+		at = old;
+	} else {
+		while ((r = next_kv(&p, &key, &val)) > 0) {
+			if (decode(val, &len) < 0 || strlen(val) != len)
+				return "bad cursor value";
+			if (!strcmp(key, "source") && !source)
+				source = val;
+			else if (!strcmp(key, "at") && !at)
+				at = val;
+		}
+		if (r < 0 || !source || !at || !*at)
+			return "bad cursor line";
+	}
+	if (incident_get_cursor(s, source))
+		return "repeated cursor";
+	if (incident_set_cursor(s, source, at) < 0)
+		return "cursor too long, or too many";
+	return NULL;
+}
+
 /* read_line - the next line of fp into buf[size], without its newline;
  * 1 a line, 0 at end of file, -1 with why set */
 static int read_line(FILE *fp, char *buf, size_t size, const char **why)
@@ -618,8 +682,6 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 		  size_t errlen)
 {
 	static const char *const store_keys[] = {"next-id"};
-	static const char *const cursor_keys[] = {"dev", "ino", "offset", "src",
-						  "sum"};
 	struct incident **v = NULL, *inc;
 	unsigned long long num[5];
 	size_t n = 0, linked = 0, lineno = 0, i;
@@ -682,14 +744,8 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 			if (!why && (!num[0] || num[0] > INCIDENT_ID_MAX + 1))
 				why = "next-id out of range";
 			s->next_id = num[0];
-		} else if (strcmp(line, "cursor") == 0 && !s->cursor.valid) {
-			why = parse_pairs(rest, cursor_keys, 5, 3, num);
-			s->cursor.dev = num[0];
-			s->cursor.ino = num[1];
-			s->cursor.offset = num[2];
-			s->cursor.src = num[3]; /* 0: an older file */
-			s->cursor.sum = num[4];
-			s->cursor.valid = 1;
+		} else if (strcmp(line, "cursor") == 0) {
+			why = parse_cursor(s, rest);
 		} else if (strcmp(line, "end") == 0) {
 			saw_end = 1;
 			if (parse_u64(rest, SIZE_MAX, &num[0]) < 0 ||

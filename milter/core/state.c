@@ -18,7 +18,7 @@ static struct {
 	int cursor_dirty; /* only the follower's cursor moved */
 	time_t saved_at;
 	int save_errno; /* last save error logged (once) */
-	int (*cursor_get)(struct incident_cursor *c);
+	void (*cursor_poll)(void);
 	time_t cursor_polled;
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -185,76 +185,104 @@ void state_close(const struct config *cfg)
 	pthread_mutex_unlock(&S.lock);
 }
 
-/* state_cursor_source - the follower's position getter */
-void state_cursor_source(int (*get)(struct incident_cursor *c))
+/* state_cursor_source - the sources' position poller */
+void state_cursor_source(void (*poll)(void))
 {
 	pthread_mutex_lock(&S.lock);
-	S.cursor_get = get;
+	S.cursor_poll = poll;
 	pthread_mutex_unlock(&S.lock);
 }
 
-/* state_poll_cursor - ask the follower where it is */
+/* state_poll_cursor - ask the sources where they are */
 void state_poll_cursor(time_t now)
 {
-	int (*get)(struct incident_cursor * c);
-	struct incident_cursor c, old;
+	void (*poll)(void);
 
 	pthread_mutex_lock(&S.lock);
-	get = now - S.cursor_polled >= STATE_CURSOR_SAVE_SECS ? S.cursor_get
-							      : NULL;
-	if (get)
+	poll = now - S.cursor_polled >= STATE_CURSOR_SAVE_SECS ? S.cursor_poll
+							       : NULL;
+	if (poll)
 		S.cursor_polled = now;
 	pthread_mutex_unlock(&S.lock);
-	/* The getter takes the follower's lock: never with ours held. */
-	if (!get || get(&c) < 0 || !c.valid)
-		return;
-	pthread_mutex_lock(&S.lock);
-	if (S.store) {
-		incident_get_cursor(S.store, &old);
-		if (!old.valid || old.dev != c.dev || old.ino != c.ino ||
-		    old.offset != c.offset) {
-			incident_set_cursor(S.store, &c);
-			S.cursor_dirty = 1;
-		}
-	}
-	pthread_mutex_unlock(&S.lock);
+	/* The poller takes the sources' lock: never with ours held. */
+	if (poll)
+		poll();
 }
 
-/* state_cursor_get - the saved cursor */
-void state_cursor_get(struct incident_cursor *c)
+/* state_cursor_get - a source's saved cursor */
+int state_cursor_get(const char *source, char *buf, size_t size)
 {
-	memset(c, 0, sizeof(*c));
+	const char *at = NULL;
+	int rc = -1;
+
 	pthread_mutex_lock(&S.lock);
 	if (S.store)
-		incident_get_cursor(S.store, c);
+		at = incident_get_cursor(S.store, source);
+	if (at && strlen(at) < size) {
+		memcpy(buf, at, strlen(at) + 1);
+		rc = 0;
+	}
 	pthread_mutex_unlock(&S.lock);
+	return rc;
 }
 
-/* state_cursor_set - the follower moved */
-void state_cursor_set(const struct incident_cursor *c)
+/* set_locked - a source's cursor; 1 when it changed */
+static int set_locked(const char *source, const char *at)
+{
+	const char *old;
+
+	if (!S.store)
+		return 0;
+	old = incident_get_cursor(S.store, source);
+	if (at ? old && !strcmp(old, at) : !old)
+		return 0;
+	if (incident_set_cursor(S.store, source, at) < 0) {
+		log_error("cannot keep the cursor of %s (too long, too many "
+			  "sources, or out of memory)",
+			  source);
+		return 0;
+	}
+	S.cursor_dirty = 1;
+	return 1;
+}
+
+/* state_cursor_set - a source moved */
+void state_cursor_set(const char *source, const char *at)
 {
 	pthread_mutex_lock(&S.lock);
-	if (S.store) {
-		incident_set_cursor(S.store, c);
-		S.cursor_dirty = 1;
-	}
+	set_locked(source, at);
 	pthread_mutex_unlock(&S.lock);
 }
 
 /* state_cursor_first - a first start's cursor, saved at once */
-void state_cursor_first(const struct config *cfg,
-			const struct incident_cursor *c)
+void state_cursor_first(const struct config *cfg, const char *source,
+			const char *at)
 {
-	struct incident_cursor old;
+	pthread_mutex_lock(&S.lock);
+	if (set_locked(source, at))
+		state_save_locked(cfg, time(NULL));
+	pthread_mutex_unlock(&S.lock);
+}
+
+/* state_cursor_retain - forget the cursors of unlisted sources */
+size_t state_cursor_retain(const char *const *names, size_t n)
+{
+	const char *src;
+	size_t i = 0, k, gone = 0;
 
 	pthread_mutex_lock(&S.lock);
-	if (S.store) {
-		incident_get_cursor(S.store, &old);
-		if (!old.valid) {
-			incident_set_cursor(S.store, c);
-			S.cursor_dirty = 1;
-			state_save_locked(cfg, time(NULL));
+	while (S.store && (src = incident_cursor_source(S.store, i))) {
+		for (k = 0; k < n; k++)
+			if (!strcmp(names[k], src))
+				break;
+		if (k < n) {
+			i++;
+			continue;
 		}
+		incident_set_cursor(S.store, src, NULL);
+		S.cursor_dirty = 1;
+		gone++;
 	}
 	pthread_mutex_unlock(&S.lock);
+	return gone;
 }

@@ -3,9 +3,9 @@
  *
  * The store, and whether it changed since the last save, are guarded by
  * one lock (state_lock()); functions named *_locked and state_store() are
- * called with it held.  The state file also holds the log follower's
- * cursor: the follower owns it (state_cursor_source()), this module saves
- * it with the incidents.
+ * called with it held.  The state file also holds the log sources'
+ * cursors, one per source: the sources own them (logsource.c), this
+ * module saves them with the incidents.
  *
  * Lock order: state lock, then domains', trust's, events' and the alert
  * worker's own locks.  Never take the state lock while holding the
@@ -55,26 +55,32 @@ void state_save_locked(const struct config *cfg, time_t now);
  * the cursor moved and the last save is STATE_CURSOR_SAVE_SECS old */
 void state_save_due_locked(const struct config *cfg, time_t now);
 
-/* state_cursor_source - where state_poll_cursor() asks for the follower's
- * position (NULL: no follower).  get returns 0 and fills c, or -1. */
-void state_cursor_source(int (*get)(struct incident_cursor *c));
+/* state_cursor_source - what state_poll_cursor() calls to learn where the
+ * log sources are (NULL: none); poll calls state_cursor_set() for each */
+void state_cursor_source(void (*poll)(void));
 
-/* state_poll_cursor - note the follower's position even when no line
- * arrives (after a first start at the end of the file, or a switch to a
+/* state_poll_cursor - note the sources' positions even when no line
+ * arrives (after a first start at the end of a file, or a switch to a
  * new file), at most every STATE_CURSOR_SAVE_SECS.  Not with the lock. */
 void state_poll_cursor(time_t now);
 
-/* state_cursor_get - the saved cursor (c->valid 0: none) */
-void state_cursor_get(struct incident_cursor *c);
+/* state_cursor_get - the saved cursor of source (a maillog entry) into
+ * buf (size bytes): 0, or -1 when there is none (or it does not fit) */
+int state_cursor_get(const char *source, char *buf, size_t size);
 
-/* state_cursor_set - the follower read up to c (saved within
- * STATE_CURSOR_SAVE_SECS) */
-void state_cursor_set(const struct incident_cursor *c);
+/* state_cursor_set - source read up to at (saved within
+ * STATE_CURSOR_SAVE_SECS); at NULL forgets source's cursor */
+void state_cursor_set(const char *source, const char *at);
 
-/* state_cursor_first - a follower that had no saved cursor starts at c:
+/* state_cursor_first - a source that had no saved cursor starts at at:
  * saved at once, or a crash before the next save would make the restart
  * begin at the end again and skip what came meanwhile */
-void state_cursor_first(const struct config *cfg,
-			const struct incident_cursor *c);
+void state_cursor_first(const struct config *cfg, const char *source,
+			const char *at);
+
+/* state_cursor_retain - forget the cursors of every source not among the
+ * n names (no longer configured: added back later, such a source starts
+ * at its end, not at an old position); returns how many were forgotten */
+size_t state_cursor_retain(const char *const *names, size_t n);
 
 #endif

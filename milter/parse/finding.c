@@ -53,6 +53,11 @@ int finding_from_dsn(struct finding *f, const struct dsn_record *r,
 	f->when = when;
 	domain_of(f->rcpt_domain, sizeof(f->rcpt_domain), r->recipient);
 	util_strcpy(f->remote_mta, sizeof(f->remote_mta), r->remote_mta);
+	util_strcpy(f->rcpt, sizeof(f->rcpt), r->recipient);
+	/* Remote-MTA is a host name, now and then an address. */
+	if (!util_ip_parse(r->remote_mta, strlen(r->remote_mta), f->relay_ip,
+			   sizeof(f->relay_ip)))
+		f->relay_ip[0] = '\0';
 	util_strcpy(f->queue_id, sizeof(f->queue_id),
 		    info ? info->postfix_queue_id : "");
 	f->text = r->diag;
@@ -87,6 +92,8 @@ int finding_from_log(struct finding *f, const struct maillog_rec *r,
 	util_strcpy(f->remote_mta, sizeof(f->remote_mta),
 		    r->reply_host[0] ? r->reply_host : r->relay_host);
 	util_strcpy(f->queue_id, sizeof(f->queue_id), r->queue_id);
+	util_strcpy(f->rcpt, sizeof(f->rcpt), r->rcpt);
+	util_strcpy(f->relay_ip, sizeof(f->relay_ip), r->relay_ip);
 	f->text = r->text;
 	f->text_len = r->text_len;
 

@@ -4,10 +4,12 @@
  * The reply is looked at in a few bounded passes: one for the enhanced
  * status and reply code, one for the provider token ("(S3150)",
  * "AS(1430)", "SC-001"), one for the host that said it, and one
- * case-insensitive search per match word of the signature table.  Every
+ * case-insensitive search per match word of the providers' signatures
+ * (provider.c), tried in rank order.  Every
  * search compares a short constant needle at each position, so the work is
  * linear in the length of the text; there is no regex and no allocation.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,129 +17,6 @@
 #include "remedy.h"
 #include "util.h"
 #include "verdict.h"
-
-/* Signature flags. */
-#define SIG_STRONG  0x1 /* wording alone names the provider */
-#define SIG_NEED_MS 0x2 /* applies only with Microsoft evidence */
-
-/*
- * One row per signature.  The first row (in table order) whose status
- * prefix, token list and words all fit wins, so rows that must not be
- * taken for a wider one come first (RP-001 says "weren't sent" too).
- */
-struct sig {
-	const char *name;
-	enum verdict_provider provider; /* when the context does not say */
-	enum verdict_kind kind;
-	enum verdict_remedy remedy;
-	unsigned flags;
-	const char *status;   /* text's status must start with it, or NULL */
-	const char *tokens;   /* "|S3140|S3150|": one must be the token */
-	const char *words[3]; /* all must occur (case and spacing ignored) */
-	const char *ip_after; /* the blocked IP follows this phrase */
-};
-
-/* Words are lower case; a space matches any run of white space (also
- * none, for texts whose spaces were stripped); ' also matches U+2019. */
-/* clang-format off */
-static const struct sig sigs[] = {
-	/* Outlook.com legacy codes: the token says it all. */
-	{"outlook-legacy-rp", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_STRONG, NULL, "|RP-001|RP-002|RP-003|", {NULL},
-	 "messages from"},
-	{"outlook-legacy-sc", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL,
-	 "|SC-001|SC-002|SC-003|SC-004|", {NULL}, "messages from"},
-	{"outlook-legacy-ou", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, "|OU-001|OU-002|",
-	 {NULL}, "messages from"},
-	{"outlook-legacy-dy", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, "|DY-001|DY-002|",
-	 {NULL}, "messages from"},
-	/* Microsoft 365 bans. */
-	{"m365-banned-sending-ip", VERDICT_MS_365, VERDICT_BAN,
-	 VERDICT_DELIST_PORTAL, SIG_STRONG, NULL, NULL,
-	 {"banned sending ip"}, "banned sending ip"},
-	{"m365-banned-sender", VERDICT_MS_365, VERDICT_BAN, VERDICT_DELIST_MAIL,
-	 SIG_STRONG, NULL, NULL, {"access denied, banned sender"},
-	 "banned sender"},
-	{"m365-blocklist-delist-mail", VERDICT_MS_365, VERDICT_BLOCK,
-	 VERDICT_DELIST_MAIL, SIG_STRONG, NULL, NULL,
-	 {"blocked using blocklist", "delist@messaging.microsoft.com"},
-	 "client host"},
-	/* Outlook.com block list. */
-	{"outlook-blocklist", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL,
-	 "|S3140|S3150|AS3140|AS3150|", {"weren't sent"}, "messages from"},
-	/* The same wording with the token cut off (Sendmail's log),
-	 * anonymised or unknown. */
-	{"outlook-blocklist-wording", VERDICT_MS_CONSUMER, VERDICT_BLOCK,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, NULL,
-	 {"messages from", "weren't sent"}, "messages from"},
-	/* Outlook.com rate limits (4.7.650/4.7.651 S775 S3113 S844 S3114):
-	 * reputation, so the mitigation request applies. */
-	{"outlook-ratelimit-reputation", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_SENDER_SUPPORT_FORM, SIG_STRONG, NULL, NULL,
-	 {"rate limited due to ip reputation"}, "the mail server"},
-	/* 4.7.652 (S3115): too many connections; slow down. */
-	{"outlook-max-connections", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS, NULL, NULL,
-	 {"exceeded the maximum number of connections"}, "the mail server"},
-	/* 4.7.500 (AS843 AS761 S77714 S77719). */
-	{"outlook-server-busy", VERDICT_MS_CONSUMER, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS, NULL, NULL,
-	 {"server busy", "try again later from"}, "try again later from"},
-	/* 5.7.1 AS3130 AS(1440) AS(1450) AS16012611: Microsoft enforcing
-	 * Spamhaus; delisting is at Spamhaus.  Postfix's own RBL text has
-	 * "; Client host" and a zone name, not ", Client host ... Spamhaus". */
-	{"ms-spamhaus-ip", VERDICT_MS_365, VERDICT_BLOCK, VERDICT_SPAMHAUS,
-	 SIG_NEED_MS, NULL, NULL,
-	 {"service unavailable, client host", "blocked using spamhaus"},
-	 "client host"},
-	/* 5.7.708 AS(7230): Microsoft 365 takes no traffic from this IP at
-	 * all (a new or low-reputation tenant or IP); the reply names no IP.
-	 * Its remedy is Microsoft 365 support, not the portal (remedy.c). */
-	{"m365-traffic-not-accepted", VERDICT_MS_365, VERDICT_BLOCK,
-	 VERDICT_M365_SUPPORT, SIG_STRONG, NULL, NULL,
-	 {"traffic not accepted from this ip"}, NULL},
-	/* 4.7.500-4.7.699, 4.7.85x: temporary throttling of the IP. */
-	{"m365-try-again-later", VERDICT_MS_365, VERDICT_RATELIMIT,
-	 VERDICT_WAIT, SIG_NEED_MS, "4.7.", NULL,
-	 {"access denied, please try again later"}, NULL},
-	/* Not blocks. */
-	{"ms-sender-domain-spamhaus", VERDICT_MS_CONSUMER,
-	 VERDICT_DOMAIN_BLOCK, VERDICT_SPAMHAUS, SIG_NEED_MS, NULL, NULL,
-	 {"domain is listed in spamhaus"}, NULL},
-	{"ms-authentication-level", VERDICT_MS_365, VERDICT_AUTH,
-	 VERDICT_FIX_AUTH, 0, NULL, NULL,
-	 {"required authentication level"}, NULL},
-	{"ms-dmarc", VERDICT_MS_CONSUMER, VERDICT_AUTH, VERDICT_FIX_AUTH,
-	 0, NULL, NULL,
-	 {"access denied, sending domain", "does not pass dmarc"}, NULL},
-	/* 5.4.1 "Recipient address rejected: Access denied" and "All
-	 * recipient addresses rejected : Access denied" (directory-based
-	 * edge blocking).  Postfix says the same for its own access maps:
-	 * evidence needed. */
-	{"m365-recipient-rejected", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL,
-	 {"recipient address", "rejected : access denied"}, NULL},
-	{"m365-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, 0, "5.1.10", NULL,
-	 {"resolver.adr.recipientnotfound"}, NULL},
-	{"exchange-recipient-not-found", VERDICT_MS_365, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL, {"resolver.adr.recip"},
-	 NULL},
-	{"ms-mailbox-unavailable", VERDICT_MS_CONSUMER, VERDICT_NOT_A_BLOCK,
-	 VERDICT_REMEDY_NONE, SIG_NEED_MS, NULL, NULL, {"mailbox unavailable"},
-	 NULL},
-};
-/* clang-format on */
-
-/* Microsoft server names that appear in both consumer and 365 replies. */
-static const char *const ms_markers[] = {
-	"prod.outlook.com",
-	"protection.outlook.com",
-};
 
 static const char *const kind_names[] = {
 	"none",		"block", "ratelimit",  "ban",
@@ -177,7 +56,7 @@ static int at(const char *s, size_t len, size_t i)
 }
 
 /* ws_match - length of hay matched by needle at its start, or 0 */
-static size_t ws_match(const char *h, size_t hlen, const char *n)
+static inline size_t ws_match(const char *h, size_t hlen, const char *n)
 {
 	size_t i = 0;
 
@@ -204,7 +83,7 @@ static size_t ws_match(const char *h, size_t hlen, const char *n)
  * Eight bytes are tested at once (classification searches a dozen
  * phrases in every reply, most of them absent): setting bit 5 maps 'A'-'Z'
  * onto 'a'-'z' and no other byte onto a lower-case letter but itself. */
-static size_t next_first(const char *h, size_t i, size_t hlen, int c)
+static inline size_t next_first(const char *h, size_t i, size_t hlen, int c)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t fold = c >= 'a' && c <= 'z' ? ones * 0x20 : 0;
@@ -549,12 +428,6 @@ static void ip_after(const char *s, size_t len, const char *anchor, char *out)
 	}
 }
 
-/* rcpt_provider - which service a recipient domain hints at */
-static enum verdict_provider rcpt_provider(const char *domain)
-{
-	return provider_of_domain(domain);
-}
-
 /* token_listed - is tok one of the "|A|B|" list? */
 static int token_listed(const char *list, const char *tok)
 {
@@ -569,13 +442,13 @@ static int token_listed(const char *list, const char *tok)
 	return 0;
 }
 
-/* sig_fits - does row r apply to the text? */
-static int sig_fits(const struct sig *r, const char *s, size_t len,
+/* sig_fits - does signature r apply to the text? */
+static int sig_fits(const struct provider_sig *r, const char *s, size_t len,
 		    const struct verdict *v, int evidence)
 {
 	size_t i;
 
-	if ((r->flags & SIG_NEED_MS) && !evidence)
+	if ((r->flags & PROVIDER_SIG_NEED_EVIDENCE) && !evidence)
 		return 0;
 	if (r->status && v->status[0] &&
 	    strncmp(v->status, r->status, strlen(r->status)) != 0)
@@ -588,21 +461,100 @@ static int sig_fits(const struct sig *r, const char *s, size_t len,
 	return 1;
 }
 
-/*
- * verdict_classify - see verdict.h.  Provider: the host that said it
- * (named in the text, else remote_mta) decides; else, unless the wording
- * is provider-specific, the recipient domain; else the row's default.
- */
+/* first_fit - the fitting signature of lowest rank among the n rows
+ * (the earlier row's on a tie); *owner gets its row.  Each row's list is
+ * in rank order, so a row is left at its first fit or at a rank no lower
+ * than the best so far: a signature ranked below the winner is always
+ * tried, and one above it only when an earlier row's fit was worse. */
+static const struct provider_sig *
+first_fit(const struct provider *rows, size_t n, const char *s, size_t len,
+	  const struct verdict *v, int evidence, const struct provider **owner)
+{
+	const struct provider_sig *best = NULL, *r, *end;
+	int best_rank = INT_MAX;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!rows[i].n_sigs)
+			continue; /* sigs may be NULL */
+		r = rows[i].sigs;
+		for (end = r + rows[i].n_sigs; r < end; r++) {
+			if (best && r->rank >= best_rank)
+				break;
+			if (sig_fits(r, s, len, v, evidence)) {
+				best = r;
+				best_rank = r->rank;
+				*owner = &rows[i];
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+/* has_marker - a row's server marker is the host or in the text; rows
+ * sharing one marker list are searched once */
+static int has_marker(const struct provider *rows, size_t n,
+		      const char *remote_mta, const char *s, size_t len)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && rows[j].markers != rows[i].markers; j++)
+			;
+		if (j < i)
+			continue;
+		for (k = 0; k < rows[i].n_markers; k++)
+			if ((remote_mta &&
+			     util_domain_match(remote_mta,
+					       rows[i].markers[k].s)) ||
+			    util_casefind(s, len, rows[i].markers[k].s))
+				return 1;
+	}
+	return 0;
+}
+
+/* other_name - the name for p's replies that no signature fits */
+static const char *other_name(const struct provider *rows, size_t n,
+			      enum verdict_provider p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].id == p && rows[i].other && *rows[i].other)
+			return rows[i].other;
+	return "other"; /* a row without a name for them */
+}
+
+/* verdict_classify - over the built-in provider table */
 int verdict_classify(const char *text, size_t len, const char *remote_mta,
 		     const char *rcpt_domain, struct verdict *v)
 {
+	size_t n;
+	const struct provider *rows = provider_table(&n);
+
+	return verdict_classify_with(rows, n, text, len, remote_mta,
+				     rcpt_domain, v);
+}
+
+/*
+ * verdict_classify_with - see verdict.h.  Provider: the host that said it
+ * (named in the text, else remote_mta) decides; else, unless the wording
+ * is provider-specific, the recipient domain; else the signature's row.
+ */
+int verdict_classify_with(const struct provider *rows, size_t n,
+			  const char *text, size_t len, const char *remote_mta,
+			  const char *rcpt_domain, struct verdict *v)
+{
 	char host[MAX_HOST];
 	enum verdict_provider host_p = VERDICT_PROVIDER_NONE, rcpt_p;
-	const struct sig *r = NULL;
+	const struct provider_sig *r;
+	const struct provider *owner = NULL;
 	int evidence;
-	size_t i;
 
 	memset(v, 0, sizeof(*v));
+	if (n > VERDICT_ROWS_MAX)
+		n = VERDICT_ROWS_MAX;
 	if (!text) {
 		text = "";
 		len = 0;
@@ -615,33 +567,30 @@ int verdict_classify(const char *text, size_t len, const char *remote_mta,
 	if (find_host(text, len, host, sizeof(host)) ||
 	    find_said(text, len, host, sizeof(host)))
 		remote_mta = host;
-	host_p = verdict_mx_provider(remote_mta);
-	rcpt_p = rcpt_provider(rcpt_domain);
+	host_p = provider_of_mx_in(rows, n, remote_mta);
+	rcpt_p = provider_of_domain_in(rows, n, rcpt_domain);
 	evidence = host_p || rcpt_p || (v->token[0] && token_is_ms(v->token));
-	/* a Microsoft server id, as the host or in the text */
-	for (i = 0; !evidence && i < UTIL_ARRAY_SIZE(ms_markers); i++)
-		evidence = (remote_mta &&
-			    util_domain_match(remote_mta, ms_markers[i])) ||
-			   util_casefind(text, len, ms_markers[i]) != NULL;
+	/* a known server id, as the host or in the text */
+	if (!evidence)
+		evidence = has_marker(rows, n, remote_mta, text, len);
 
-	for (i = 0; i < UTIL_ARRAY_SIZE(sigs) && !r; i++)
-		if (sig_fits(&sigs[i], text, len, v, evidence))
-			r = &sigs[i];
-
+	r = first_fit(rows, n, text, len, v, evidence, &owner);
 	if (r) {
 		v->signature = r->name;
 		v->kind = r->kind;
 		v->remedy = r->remedy;
 		if (host_p)
 			v->provider = host_p;
-		else if (rcpt_p && !(r->flags & SIG_STRONG))
+		else if (rcpt_p && !(r->flags & PROVIDER_SIG_STRONG))
 			v->provider = rcpt_p;
 		else
-			v->provider = r->provider;
+			v->provider = owner->id;
 		if (r->ip_after)
 			ip_after(text, len, r->ip_after, v->ip);
 	} else if (evidence) {
-		/* Microsoft said something we have no row for. */
+		/* A known provider said something we have no signature
+		 * for; without its host or recipient domain only
+		 * Microsoft's tokens and markers can tell. */
 		v->provider = host_p   ? host_p
 			      : rcpt_p ? rcpt_p
 			      : (v->token[0] == 'S' || v->token[2] == '-')
@@ -651,7 +600,7 @@ int verdict_classify(const char *text, size_t len, const char *remote_mta,
 			v->signature = "delivered";
 			return 1; /* accepted: nothing to code */
 		}
-		v->signature = "microsoft-other";
+		v->signature = other_name(rows, n, v->provider);
 		if (v->reply_code || v->status[0])
 			v->kind = VERDICT_NOT_A_BLOCK;
 	} else {

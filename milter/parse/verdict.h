@@ -1,9 +1,10 @@
 /*
  * verdict.h - turn a remote server's reply into a Microsoft block verdict
  *
- * Pure module: no I/O, no globals besides the constant signature table, no
- * libmilter.  Matching is linear in the length of the input: the text is
- * scanned a bounded number of times, never with a backtracking regex.
+ * Pure module: no I/O, no globals, no libmilter; the signatures are rows
+ * of the provider table (provider.h).  Matching is linear in the length
+ * of the input: the text is scanned a bounded number of times, never with
+ * a backtracking regex.
  */
 #ifndef MILTER_DELIST_VERDICT_H
 #define MILTER_DELIST_VERDICT_H
@@ -13,7 +14,12 @@
 #define VERDICT_CODE_MAX   32 /* "AS(201806281)", "S3150", "5.7.606" */
 #define VERDICT_STATUS_MAX 16
 #define VERDICT_IP_MAX	   46 /* INET6_ADDRSTRLEN */
+#define VERDICT_ROWS_MAX   32 /* provider rows a classifier looks at */
 
+struct provider; /* provider.h */
+
+/* A provider is its row's position in provider.c's table; the rows code
+ * must name have a name here, later rows need none. */
 enum verdict_provider {
 	VERDICT_PROVIDER_NONE = 0, /* not Microsoft, or not recognised */
 	VERDICT_MS_CONSUMER,	   /* Outlook.com / Hotmail / Live / MSN */
@@ -64,6 +70,16 @@ struct verdict {
  */
 int verdict_classify(const char *text, size_t len, const char *remote_mta,
 		     const char *rcpt_domain, struct verdict *v);
+
+/*
+ * verdict_classify_with - verdict_classify against the n provider rows at
+ * rows (at most VERDICT_ROWS_MAX are looked at) instead of the built-in
+ * table: how a new table is tried before it is built in (t-provider).
+ * Row i's id should be i, so that v->provider indexes rows.
+ */
+int verdict_classify_with(const struct provider *rows, size_t n,
+			  const char *text, size_t len, const char *remote_mta,
+			  const char *rcpt_domain, struct verdict *v);
 
 /* verdict_alerts - true for block, ratelimit and ban: the kinds we alert on */
 int verdict_alerts(const struct verdict *v);

@@ -174,6 +174,13 @@ static int unreadable_file(const char *dir, char *err)
 	return found;
 }
 
+/* journal_unreadable - a file of journal:DIR we cannot read */
+int journal_unreadable(const char *spec, char *err)
+{
+	return strncmp(spec, "journal:", 8) ? 0
+					    : unreadable_file(spec + 8, err);
+}
+
 /* open_dir - the journal files of a directory */
 static sd_journal *open_dir(const char *dir, char *err)
 {
@@ -519,6 +526,14 @@ int journal_cursor(struct journal *j, char *buf)
 	(void)j;
 	(void)buf;
 	return -1;
+}
+
+/* journal_unreadable - nothing is read */
+int journal_unreadable(const char *spec, char *err)
+{
+	(void)spec;
+	(void)err;
+	return 0;
 }
 
 /* journal_close - nothing to release */

@@ -120,6 +120,14 @@ int journal_wait(struct journal *j, int ms);
  */
 int journal_cursor(struct journal *j, char *buf);
 
+/*
+ * journal_unreadable - for "journal:DIR": 1 when a journal file in DIR
+ * cannot be read by this user (libsystemd skips such a file without a
+ * word: a file added by a writer that creates them 0640), its name and the
+ * reason in err (size JOURNAL_ERR_MAX); 0 otherwise (also for "journal")
+ */
+int journal_unreadable(const char *spec, char *err);
+
 /* journal_close - close j (NULL is fine) */
 void journal_close(struct journal *j);
 

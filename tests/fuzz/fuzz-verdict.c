@@ -1,5 +1,6 @@
 /*
- * fuzz-verdict.c - libFuzzer target of the signature table (verdict.h)
+ * fuzz-verdict.c - libFuzzer target of the classifier (verdict.h) and the
+ * provider table's signatures (provider.h)
  *
  * The input is "TEXT", "TEXT\0DOMAIN" or "TEXT\0MTA\0DOMAIN", split at its
  * last NULs (TEXT may hold NULs itself): the reply text, the remote MTA
@@ -9,7 +10,8 @@
  * range, their names non-NULL and reversible; ip "" or a canonical IP
  * address; code, status and token NUL-terminated, status "" or "c.d.d";
  * verdict_alerts() agrees with the kind; the same call twice gives the
- * same verdict.
+ * same verdict; the provider rows in reverse order give the same verdict
+ * (the signatures' ranks decide, not the order of the rows).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* memrchr */
@@ -20,6 +22,7 @@
 
 #include "fuzz.h"
 
+#include "provider.h"
 #include "verdict.h"
 
 /* status_ok - "" or class.subject.detail with 1-3 digits each */
@@ -109,8 +112,29 @@ static void check_verdict(const struct verdict *v, int ret)
 		   verdict_alerts(v), (int)v->kind);
 }
 
+/* reversed - the built-in rows, last first (built once) */
+static const struct provider *reversed(size_t *n)
+{
+	static struct provider rows[VERDICT_ROWS_MAX];
+	static size_t count;
+	const struct provider *t;
+	size_t i;
+
+	if (!count) {
+		t = provider_table(&count);
+		if (count > VERDICT_ROWS_MAX)
+			count = VERDICT_ROWS_MAX;
+		for (i = 0; i < count; i++)
+			rows[i] = t[count - 1 - i];
+	}
+	*n = count;
+	return rows;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const struct provider *rev;
+	size_t n_rev;
 	const uint8_t *z1 = memrchr(data, '\0', size), *z2 = NULL;
 	size_t tlen = size;
 	char *text, *mta = NULL, *domain = NULL;
@@ -135,6 +159,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(verdict_classify(text, tlen, mta, domain, &w) == ret &&
 			   !memcmp(&v, &w, sizeof(v)),
 		   "a second call disagrees");
+	rev = reversed(&n_rev);
+	FUZZ_CHECK(verdict_classify_with(rev, n_rev, text, tlen, mta, domain,
+					 &w) == ret &&
+			   !memcmp(&v, &w, sizeof(v)),
+		   "the rows in reverse order disagree (signature %s vs %s)",
+		   v.signature ? v.signature : "-",
+		   w.signature ? w.signature : "-");
 	(void)verdict_consumer_domain(domain);
 	(void)verdict_mx_provider(mta);
 	(void)verdict_consumer_domain(mta);

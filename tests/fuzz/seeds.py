@@ -3,8 +3,8 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, notice, state, probe or addr.
-OUTDIR is created
+TARGET is dsn, maillog, verdict, config, notice, state, probe, addr or
+held.  OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -23,7 +23,7 @@ import struct
 import sys
 
 TARGETS = ("dsn", "maillog", "verdict", "config", "notice", "state", "probe",
-           "addr")
+           "addr", "held")
 
 
 def c_strings(path, minlen=20):
@@ -277,6 +277,20 @@ def addresses(top):
     return out
 
 
+def queue_listings(top):
+    """postqueue -j output: the unit test's rows (tests/t-held.c), and a
+    listing of every queue with escapes."""
+    out = c_strings(os.path.join(top, "tests/t-held.c"))
+    line = (b'{"queue_name": "%s", "queue_id": "4XyZ1", "sender": '
+            b'"a\\"b@example.org", "recipients": [{"address": "%s", '
+            b'"delay_reason": "550 5.7.1 (S3150)"}]}\n')
+    out.append(b"".join(line % (q, a) for q in (b"deferred", b"active",
+                                                b"incoming", b"hold")
+                        for a in (b"bob@hotmail.com", b"x@Outlook.COM.",
+                                  b"b\\u00e9@live.fr")))
+    return out
+
+
 def regressions(top, target):
     return [read(p) for p in sorted(glob.glob(
         os.path.join(top, "tests/fuzz/regress/fuzz-%s/*" % target)))]
@@ -298,6 +312,7 @@ def main():
         "state": states,
         "probe": probe_replies,
         "addr": addresses,
+        "held": queue_listings,
     }[target](top) + regressions(top, target)
     os.makedirs(outdir, exist_ok=True)
     n = 0

@@ -2,7 +2,7 @@
 """journalexport.py - the same mail log lines as a systemd journal export
 stream and as text logs in four timestamp forms, for tests/t-journal.sh.
 
-    journalexport.py fixtures DIR [TAG]
+    journalexport.py fixtures DIR [TAG [BASE]]
         DIR/classic.log   "Dec  6 09:12:01 mx1 postfix/smtp[1104]: ..."
                           (local time of a zone one hour east of UTC: read
                           it with TZ=XXX-1)
@@ -14,12 +14,16 @@ stream and as text logs in four timestamp forms, for tests/t-journal.sh.
                           facility under a Postfix name (it must not be
                           read), one of sshd; and a mail entry with a binary
                           MESSAGE (a NUL and a newline in it)
+    journalexport.py send TAG
+        TAG's mail entries sent to the local systemd-journald (its native
+        socket), the mail facility, in the order of the fixtures
     journalexport.py bench COUNT
         COUNT entries (every tenth not mail) in export format to stdout
 
 TAG (default "a") makes queue ids, recipients and the boot's monotonic
 clock of two runs distinct, so that two exports are two sets of entries.
-The stamps are two days before now (so a classic stamp's year is right).
+The stamps are two days before now (so a classic stamp's year is right),
+or from BASE (seconds since the epoch) on: the batches a daemon follows.
 """
 
 import os
@@ -135,10 +139,11 @@ def stamps(usec):
     }
 
 
-def fixtures(outdir, tag):
-    base = (int(time.time()) - 2 * 86400) // 60 * 60
-    if tag != "a":
-        base += 600  # a later batch
+def fixtures(outdir, tag, base=None):
+    if base is None:
+        base = (int(time.time()) - 2 * 86400) // 60 * 60
+        if tag != "a":
+            base += 600  # a later batch
     base_usec = base * 1000000 + 114532
     mono0 = (ord(tag[0]) - ord("a") + 1) * 10**9
     texts = {k: [] for k in ("classic", "precise", "rfc3339", "shortiso")}
@@ -166,6 +171,15 @@ def fixtures(outdir, tag):
         f.writelines(export)
 
 
+def send(tag):
+    import socket
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    for ident, pid, msg in mail_lines(tag):
+        sock.sendto(("SYSLOG_FACILITY=2\nPRIORITY=6\nSYSLOG_IDENTIFIER=%s\n"
+                     "SYSLOG_PID=%d\nMESSAGE=%s\n" % (ident, pid, msg)).encode(),
+                    "/run/systemd/journal/socket")
+
+
 def bench(count):
     base = (int(time.time()) - 2 * 86400) * 1000000
     out = sys.stdout.buffer
@@ -182,7 +196,10 @@ def bench(count):
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "fixtures":
-        fixtures(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a")
+        fixtures(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "a",
+                 int(sys.argv[4]) if len(sys.argv) > 4 else None)
+    elif len(sys.argv) == 3 and sys.argv[1] == "send":
+        send(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "bench":
         bench(int(sys.argv[2]))
     else:

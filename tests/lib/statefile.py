@@ -3,9 +3,11 @@
 
     statefile.py FILE                 print one line per incident
     statefile.py --watch STOP FILE    poll FILE until the file STOP exists
+    statefile.py --cursor SOURCE FILE the saved cursor of log source SOURCE
 
 The format (milter/core/incident.h): "milter-delist-state 1", a "store
-next-id=N count=N" line, an optional "cursor ..." line, one "incident
+next-id=N count=N" line, a "cursor source=S at=A" line per log source
+(an older file: one "cursor dev= ino= offset=" line), one "incident
 key=value ..." line per incident (values percent-encoded, ids unique and
 rising), and "end N" with N the number of incidents.  Anything else, a
 missing end line (a cut file) or a missing final newline is corrupt.
@@ -51,7 +53,7 @@ def parse(data):
     incidents, last_id = [], 0
     for n, line in enumerate(lines[2:-1], 3):
         words = line.split(b" ")
-        if words[0] == b"cursor" and n == 3:
+        if words[0] == b"cursor" and not incidents:
             continue
         if words[0] != b"incident":
             raise Corrupt("line %d: unknown line %r" % (n, line[:60]))
@@ -109,6 +111,8 @@ def watch(stop, path):
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--watch":
         return watch(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 4 and sys.argv[1] == "--cursor":
+        return cursor(sys.argv[2], sys.argv[3])
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
@@ -123,6 +127,19 @@ def main():
         print(" ".join(text(inc.get(k, b"-")) for k in
                        ("id", "ip", "provider", "kind", "state", "last")))
     return 0
+
+
+def cursor(source, path):
+    """print the saved cursor of source; 1 when there is none"""
+    with open(path, "rb") as f:
+        for line in f.read().split(b"\n"):
+            kv = dict(w.split(b"=", 1) for w in line.split(b" ")[1:]
+                      if line.startswith(b"cursor ") and b"=" in w)
+            src = urllib.parse.unquote_to_bytes(kv.get(b"source", b""))
+            if b"at" in kv and src == source.encode():
+                print(urllib.parse.unquote_to_bytes(kv[b"at"]).decode())
+                return 0
+    return 1
 
 
 if __name__ == "__main__":
