@@ -24,6 +24,8 @@ TEST="$TEST systemd-journal-remote"
 TEST="$TEST adduser"
 # A daemon that does not stop is shown with its threads' stacks (gdb).
 TEST="$TEST gdb"
+# make bench's peers (BENCHMARKS.md): Sisimai and pflogsumm.
+TEST="$TEST libsisimai-perl pflogsumm"
 # libFuzzer and the sanitizer runtimes of clang (tests/fuzz): only a
 # Recommends of clang, which --no-install-recommends skips.
 FUZZ="libclang-rt-14-dev"

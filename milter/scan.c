@@ -3,7 +3,7 @@
  * a summary per IP out
  *
  * Memory is bounded whatever the input: logs are read through a fixed
- * buffer a line at a time (a line longer than SCAN_LINE_MAX is cut and
+ * buffer a line at a time (a line longer than SCANLOG_LINE_MAX is cut and
  * counted as malformed), messages are streamed into the dsn parser.
  */
 #include <dirent.h>
@@ -25,16 +25,17 @@
 #include "maillog.h"
 #include "request.h"
 #include "scan.h"
+#include "scanlog.h"
+#include "scanmsg.h"
 #include "util.h"
 
-#define SCAN_READ_SIZE	   (1u << 20)  /* read buffer */
-#define SCAN_LINE_MAX	   (64u << 10) /* longest log line kept */
-#define SCAN_DEPTH_MAX	   8	       /* directory nesting walked */
-#define SCAN_PROBE_LINES   8	       /* first lines that tell a log */
-#define SCAN_JOURNAL_BATCH 4096	       /* journal entries per journal_next() */
+#define SCAN_DEPTH_MAX	    8		     /* directory nesting walked */
+#define SCAN_JOURNAL_BATCH  4096       /* journal entries per journal_next() */
+#define SCAN_PARALLEL_MIN   (4u << 20) /* a log read by several threads */
+#define SCAN_THREADS_MAX    8
+#define SCAN_PARALLEL_FILES 64 /* a directory read by several threads */
 
-/* The first bytes of a systemd journal file. */
-#define SCAN_JOURNAL_MAGIC "LPKSHHRH"
+#define SCAN_JOURNAL_MAGIC SCANMSG_JOURNAL_MAGIC
 
 struct scan {
 	const struct config *cfg;
@@ -44,87 +45,12 @@ struct scan {
 	struct incident_store *store;
 	struct buf line;	/* output line being built */
 	struct maillog_rec rec; /* reused: keeps maillog_parse()'s zone cache */
-	char *rbuf;		/* SCAN_READ_SIZE + 1 */
+	char *rbuf;		/* SCANLOG_READ_SIZE + 1 */
+	unsigned int workers;	/* parsing threads for a large log; 0: one */
+	int workers_forced;	/* MILTER_DELIST_SCAN_THREADS: any size */
 	unsigned long files, lines, log_records, messages, bounces;
 	unsigned long malformed, findings, alerting, unverified, errors;
 };
-
-/* A line reader over a file descriptor with a fixed buffer. */
-struct lines {
-	int fd;
-	char *buf;
-	size_t start, end; /* unread bytes are buf[start..end) */
-	int eof;
-	int skip; /* drop bytes up to the next LF first */
-};
-
-/* lines_fill - move unread bytes to the front and read more */
-static int lines_fill(struct lines *l)
-{
-	ssize_t r;
-
-	if (l->start > 0) {
-		memmove(l->buf, l->buf + l->start, l->end - l->start);
-		l->end -= l->start;
-		l->start = 0;
-	}
-	do
-		r = read(l->fd, l->buf + l->end, SCAN_READ_SIZE - l->end);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -1;
-	if (r == 0)
-		l->eof = 1;
-	l->end += (size_t)r;
-	return 0;
-}
-
-/*
- * lines_next - the next line (without its LF) into *p and *len; *cut is
- * set when the line was longer than SCAN_LINE_MAX (the head is returned,
- * the rest skipped).  Returns 1, 0 at the end, -1 on a read error.
- */
-static int lines_next(struct lines *l, const char **p, size_t *len, int *cut)
-{
-	char *nl;
-	size_t avail;
-
-	*cut = 0;
-	while (l->skip) {
-		nl = memchr(l->buf + l->start, '\n', l->end - l->start);
-		if (nl) {
-			l->start = (size_t)(nl - l->buf) + 1;
-			l->skip = 0;
-			break;
-		}
-		l->start = l->end;
-		if (l->eof)
-			return 0;
-		if (lines_fill(l) < 0)
-			return -1;
-	}
-	for (;;) {
-		avail = l->end - l->start;
-		nl = memchr(l->buf + l->start, '\n',
-			    avail < SCAN_LINE_MAX ? avail : SCAN_LINE_MAX);
-		if (nl || avail >= SCAN_LINE_MAX || (l->eof && avail)) {
-			*p = l->buf + l->start;
-			*len = nl		       ? (size_t)(nl - *p)
-			       : avail < SCAN_LINE_MAX ? avail
-						       : SCAN_LINE_MAX;
-			l->start += *len + (nl ? 1 : 0);
-			if (!nl && avail >= SCAN_LINE_MAX) {
-				*cut = 1;
-				l->skip = 1;
-			}
-			return 1;
-		}
-		if (l->eof)
-			return 0;
-		if (lines_fill(l) < 0)
-			return -1;
-	}
-}
 
 /* iso_time - "2026-11-27T18:42:52Z" */
 static void iso_time(char *dst, size_t size, time_t t)
@@ -225,59 +151,6 @@ static void message_done(struct scan *s, struct dsn *d, const char *file,
 			note(s, &f, file, 0);
 }
 
-/* looks_like_message - does this first line start a mail message (an RFC
- * 5322 header with a plain name, or an mbox "From " line)? */
-static int looks_like_message(const char *p, size_t len, int *mbox)
-{
-	size_t i;
-
-	*mbox = len >= 5 && !memcmp(p, "From ", 5);
-	if (*mbox)
-		return 1;
-	for (i = 0; i < len && i < 80; i++) {
-		char c = p[i];
-
-		if (c == ':')
-			return i > 0;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return 0;
-	}
-	return 0;
-}
-
-/*
- * looks_like_log - do at least half of the first lines (up to
- * SCAN_PROBE_LINES in the n bytes at p, up to a blank line: a message's
- * header ends there) start with a log time stamp?  A line such as
- * "2026-12-06T09:12:01+01:00 mx1 ..." also looks like a header named
- * "2026-12-06T09": the stamp decides.
- */
-static int looks_like_log(const char *p, size_t n)
-{
-	size_t lines = 0, stamped = 0, len;
-	const char *nl;
-
-	while (n > 0 && lines < SCAN_PROBE_LINES) {
-		nl = memchr(p, '\n', n);
-		if (!nl && lines)
-			break; /* a cut last line proves nothing */
-		len = nl ? (size_t)(nl - p) : n;
-		if (len && p[len - 1] == '\r')
-			len--;
-		if (len == 0)
-			break;
-		lines++;
-		if (maillog_stamp_len(p, len))
-			stamped++;
-		if (!nl)
-			break;
-		n -= (size_t)(nl - p) + 1;
-		p = nl + 1;
-	}
-	return stamped > 0 && stamped * 2 >= lines;
-}
-
 /* What journal_line() needs: the scan, the name to print, the count. */
 struct scan_journal {
 	struct scan *s;
@@ -325,22 +198,47 @@ static void scan_journal(struct scan *s, const char *const *paths, size_t n,
 	}
 }
 
-/* is_journal_file - a regular file that starts with the journal magic */
-static int is_journal_file(const char *path)
-{
-	char magic[sizeof(SCAN_JOURNAL_MAGIC) - 1];
-	struct stat st;
-	int fd, yes = 0;
+/* What log_hit() needs. */
+struct scan_log {
+	struct scan *s;
+	const char *file;
+};
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+/* log_hit - a finding of scanlog_file(), in file order */
+static void log_hit(void *arg, struct finding *f, unsigned long lineno)
+{
+	struct scan_log *sl = arg;
+
+	note(sl->s, f, sl->file, lineno);
+}
+
+/*
+ * scan_log_parallel - a log file read by several threads (a regular file
+ * of SCAN_PARALLEL_MIN bytes or more); l holds its first bytes.  Returns
+ * 1 when it was read so (errors counted), 0 when the caller reads it.
+ */
+static int scan_log_parallel(struct scan *s, int fd, struct scanlog_lines *l,
+			     const char *file)
+{
+	struct scan_log sl = {s, file};
+	struct scanlog_counts c;
+	struct stat st;
+	int rc;
+
+	if (s->workers < 2 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (!s->workers_forced && st.st_size < (off_t)SCAN_PARALLEL_MIN))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	yes = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-	      !memcmp(magic, SCAN_JOURNAL_MAGIC, sizeof(magic));
-	close(fd);
-	return yes;
+	rc = scanlog_file(fd, l->buf + l->start, l->end - l->start, s->workers,
+			  SCANLOG_BLOCK, s->now, log_hit, &sl, &c);
+	s->lines += c.lines;
+	s->log_records += c.records;
+	s->malformed += c.malformed;
+	if (rc < 0) {
+		fprintf(stderr, "milter-delist: %s: %s\n", file,
+			strerror(errno));
+		s->errors++;
+	}
+	return 1;
 }
 
 /* new_dsn - a parser, or NULL (counted as an error) */
@@ -355,20 +253,25 @@ static struct dsn *new_dsn(struct scan *s)
 	return d;
 }
 
-/* scan_fd - read one open file: a log, one message or an mbox */
-static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
+/* scan_fd - read one open file: a log, one message or an mbox; size: a
+ * regular file's size when opened (its first read that brings that many
+ * bytes is taken as the end of a message), or -1 */
+static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
+		    off_t size)
 {
-	struct lines l = {fd, s->rbuf, 0, 0, 0, 0};
+	struct scanlog_lines l = {fd, s->rbuf, 0, 0, 0, 0};
 	struct dsn *d = NULL;
 	const char *p;
-	size_t len, first;
+	size_t len;
 	unsigned long lineno = 0;
-	int mbox = 0, cut, r, blank = 1;
+	enum scanmsg_kind kind;
+	int cut, r, blank = 1;
 
 	s->files++;
 	/* Look at the first lines to tell a log from a message. */
-	while (!l.eof && l.end < 4096)
-		if (lines_fill(&l) < 0)
+	while (!l.eof && l.end < SCANMSG_PROBE &&
+	       (size < 0 || (off_t)l.end < size))
+		if (scanlog_fill(&l) < 0)
 			goto fail;
 	if (l.end >= 8 && !memcmp(l.buf, SCAN_JOURNAL_MAGIC, 8)) {
 		if (!strcmp(file, "-")) {
@@ -381,13 +284,11 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 		scan_journal(s, &file, 1, file);
 		return;
 	}
-	first = strcspn(l.buf, "\r\n");
-	l.buf[l.end] = '\0';
-	if (first > l.end)
-		first = l.end;
-	if (looks_like_log(l.buf, l.end) ||
-	    !looks_like_message(l.buf, first, &mbox)) {
-		while ((r = lines_next(&l, &p, &len, &cut)) > 0) {
+	kind = scanmsg_kind(l.buf, l.end);
+	if (kind == SCANMSG_LOG) {
+		if (scan_log_parallel(s, fd, &l, file))
+			return;
+		while ((r = scanlog_next(&l, &p, &len, &cut)) > 0) {
 			if (cut)
 				s->malformed++;
 			scan_log_line(s, file, ++lineno, p, len);
@@ -396,17 +297,19 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 			goto fail;
 		return;
 	}
-	if (!mbox) {
+	if (kind == SCANMSG_MESSAGE) {
 		/* One message: stream the raw bytes, any line endings. */
 		d = new_dsn(s);
 		if (!d)
 			return;
+		if (size >= 0 && (off_t)l.end == size)
+			l.eof = 1; /* spares the read() that returns 0 */
 		for (;;) {
 			dsn_feed(d, l.buf + l.start, l.end - l.start);
 			l.start = l.end;
 			if (l.eof)
 				break;
-			if (lines_fill(&l) < 0)
+			if (scanlog_fill(&l) < 0)
 				goto fail;
 		}
 		message_done(s, d, file, when);
@@ -414,7 +317,7 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when)
 		return;
 	}
 	/* An mbox: messages start at "From " lines after a blank line. */
-	while ((r = lines_next(&l, &p, &len, &cut)) > 0) {
+	while ((r = scanlog_next(&l, &p, &len, &cut)) > 0) {
 		if (blank && len >= 5 && !memcmp(p, "From ", 5)) {
 			if (d) {
 				message_done(s, d, file, when);
@@ -451,18 +354,18 @@ static int cmp_names(const void *a, const void *b)
 
 static void scan_at(struct scan *s, const char *path, int depth);
 
-/* child_path - "path/name" into sub (size bytes); 0 or -1 if too long */
-static int child_path(char *sub, size_t size, const char *path,
-		      const char *name)
+/* entry_name - a copy of a directory entry's name with its d_type after
+ * the NUL (see scanmsg_type()) */
+static char *entry_name(const struct dirent *de)
 {
-	size_t plen = strlen(path);
+	size_t len = strlen(de->d_name);
+	char *p = malloc(len + 2);
 
-	while (plen > 1 && path[plen - 1] == '/')
-		plen--;
-	return (size_t)snprintf(sub, size, "%.*s/%s", (int)plen, path, name) <
-			       size
-		       ? 0
-		       : -1;
+	if (p) {
+		memcpy(p, de->d_name, len + 1);
+		p[len + 1] = (char)de->d_type;
+	}
+	return p;
 }
 
 /*
@@ -475,13 +378,23 @@ static void dir_journals(struct scan *s, const char *path, char **names,
 			 size_t n)
 {
 	char **jp = calloc(n ? n : 1, sizeof(*jp)), sub[4096];
+	unsigned char *is = calloc(n ? n : 1, 1);
 	size_t i, nj = 0;
 
-	if (!jp)
+	if (!jp || !is) {
+		free(jp);
+		free(is);
 		return; /* each is then read alone */
+	}
+	if (s->workers < 2 || (!s->workers_forced && n < SCAN_PARALLEL_FILES) ||
+	    scanmsg_journals(path, names, n, s->workers, is) < 0)
+		for (i = 0; i < n; i++)
+			is[i] = !scanmsg_path(sub, sizeof(sub), path,
+					      names[i]) &&
+				scanmsg_is_journal(sub, scanmsg_type(names[i]));
 	for (i = 0; i < n; i++)
-		if (!child_path(sub, sizeof(sub), path, names[i]) &&
-		    is_journal_file(sub) && (jp[nj] = strdup(sub))) {
+		if (is[i] && !scanmsg_path(sub, sizeof(sub), path, names[i]) &&
+		    (jp[nj] = strdup(sub))) {
 			nj++;
 			free(names[i]);
 			names[i] = NULL;
@@ -493,6 +406,60 @@ static void dir_journals(struct scan *s, const char *path, char **names,
 	for (i = 0; i < nj; i++)
 		free(jp[i]);
 	free(jp);
+	free(is);
+}
+
+/* What dir_entry() needs. */
+struct scan_dirwalk {
+	struct scan *s;
+	const char *path;
+	char **names;
+	int depth;
+};
+
+/* dir_entry - one entry of scanmsg_dir(), in name order: what
+ * message_done() does with a message a worker parsed */
+static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m)
+{
+	struct scan_dirwalk *w = arg;
+	const struct dsn_info *info;
+	char sub[4096];
+	size_t k;
+
+	if (scanmsg_path(sub, sizeof(sub), w->path, w->names[i]) < 0)
+		return;
+	if (!m) {
+		scan_at(w->s, sub, w->depth + 1);
+		return;
+	}
+	info = dsn_get_info(m->d);
+	w->s->files++;
+	w->s->messages++;
+	if (info->truncated)
+		w->s->malformed++;
+	if (info->is_arf || info->has_marker || m->n == 0)
+		return;
+	w->s->bounces++;
+	for (k = 0; k < m->nf; k++)
+		note(w->s, &m->f[k], sub, 0);
+}
+
+/* scan_dir_parallel - the n entries of directory path through
+ * scanmsg_dir() when there are enough of them; 0 (the names freed) or -1
+ * (the caller walks them) */
+static int scan_dir_parallel(struct scan *s, const char *path, char **names,
+			     size_t n, int depth)
+{
+	struct scan_dirwalk w = {s, path, names, depth};
+	size_t i;
+
+	if (s->workers < 2 || (!s->workers_forced && n < SCAN_PARALLEL_FILES) ||
+	    scanmsg_dir(path, names, n, s->workers, s->cfg->bounce_max_size,
+			s->now, dir_entry, &w) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return 0;
 }
 
 /* scan_dir - walk a directory (a maildir too) in name order */
@@ -525,7 +492,7 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 				break;
 			names = nn;
 		}
-		names[n] = strdup(de->d_name);
+		names[n] = entry_name(de);
 		if (names[n])
 			n++;
 	}
@@ -533,8 +500,10 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
 	dir_journals(s, path, names, n);
+	if (scan_dir_parallel(s, path, names, n, depth) == 0)
+		n = 0; /* done; names freed below */
 	for (i = 0; i < n; i++) {
-		if (names[i] && !child_path(sub, sizeof(sub), path, names[i]))
+		if (names[i] && !scanmsg_path(sub, sizeof(sub), path, names[i]))
 			scan_at(s, sub, depth + 1);
 		free(names[i]);
 	}
@@ -548,7 +517,7 @@ static void scan_at(struct scan *s, const char *path, int depth)
 	int fd;
 
 	if (!strcmp(path, "-")) {
-		scan_fd(s, STDIN_FILENO, "-", s->now);
+		scan_fd(s, STDIN_FILENO, "-", s->now, -1);
 		return;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -566,12 +535,41 @@ static void scan_at(struct scan *s, const char *path, int depth)
 		return;
 	}
 	if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))
-		scan_fd(s, fd, path, st.st_mtime ? st.st_mtime : s->now);
+		scan_fd(s, fd, path, st.st_mtime ? st.st_mtime : s->now,
+			S_ISREG(st.st_mode) ? st.st_size : -1);
 	else if (depth == 0) {
 		fprintf(stderr, "milter-delist: %s: not a file\n", path);
 		s->errors++;
 	}
 	close(fd);
+}
+
+/* scan_workers - the parsing threads for a large log: one per processor
+ * (up to SCAN_THREADS_MAX), or MILTER_DELIST_SCAN_THREADS (1 to
+ * SCAN_THREADS_MAX; then for a log of any size) */
+static void scan_workers(struct scan *s)
+{
+	const char *e = getenv("MILTER_DELIST_SCAN_THREADS");
+	long n;
+	char *end;
+
+	if (e && *e) {
+		errno = 0;
+		n = strtol(e, &end, 10);
+		if (!errno && !*end && n >= 1 && n <= SCAN_THREADS_MAX) {
+			s->workers = n > 1 ? (unsigned int)n : 0;
+			s->workers_forced = 1;
+			return;
+		}
+		fprintf(stderr,
+			"milter-delist: MILTER_DELIST_SCAN_THREADS=%s is not a "
+			"number from 1 to %d; ignored\n",
+			e, SCAN_THREADS_MAX);
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	s->workers = n < 2		    ? 0
+		     : n > SCAN_THREADS_MAX ? SCAN_THREADS_MAX
+					    : (unsigned int)n;
 }
 
 /* scan_new - allocate a scan */
@@ -581,13 +579,14 @@ struct scan *scan_new(const struct config *cfg, int json, FILE *out)
 
 	if (!s)
 		return NULL;
+	scan_workers(s);
 	s->cfg = cfg;
 	s->json = json;
 	s->out = out;
 	s->now = time(NULL);
 	buf_init(&s->line);
 	s->line.max = 1u << 20;
-	s->rbuf = malloc(SCAN_READ_SIZE + 1);
+	s->rbuf = malloc(SCANLOG_READ_SIZE + 1);
 	s->store = incident_store_new(cfg->max_incidents);
 	if (!s->rbuf || !s->store) {
 		scan_free(s);

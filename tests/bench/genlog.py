@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """genlog.py - write a synthetic Postfix mail log for the log-scanning bench
 
-    genlog.py [--lines N] [--seed S] OUT
+    genlog.py [--lines N] [--seed S] [--dense] OUT
 
 Writes at least N lines (default 2,000,000; whole messages, so a few more)
 to OUT and prints one line of counts on stdout:
@@ -23,7 +23,9 @@ deferred and bounced ones to Microsoft are blocks (S3150, S3140),
 rate limits (4.7.650, 4.7.651), bans (5.7.606), and refusals that are not
 about our IP (unknown recipients, 5.4.1).  Per-attempt "host X said:" lines
 (no status=) appear where Postfix writes them: before it tries the next MX.
-Lines follow Postfix 3.x's wording, like tests/fixtures/scan/mail.log and
+--dense writes a log of delivery records only (every line "status=", 1% of
+them Microsoft refusals: blocks, rate limits, bans, unknown recipients),
+the worst case for the parser.  Lines follow Postfix 3.x's wording, like tests/fixtures/scan/mail.log and
 tests/t-maillog.c.
 
 Deterministic: the same seed gives the same file, byte for byte, with any
@@ -467,8 +469,64 @@ class Gen:
             self.emit("scache", 901, "statistics: start interval %s"
                       % self.stamp())
 
-    def run(self, nlines):
+    # --- dense: every line a delivery record, ~1% Microsoft refusals
+    def dense(self):
         r = self.r
+        qid = qid_str(r.next())
+        ip = r.pick(OUR_IPS)
+        rcpt_user = "%s%d" % (r.pick(USERS), r.below(1000))
+        mip = mx_ip(r)
+        pid = self.pid()
+        delays = "%.2f/%.2f/%.2f/%.2f" % (r.below(100) / 1000.0,
+                                          r.below(20) / 1000.0,
+                                          r.below(900) / 1000.0,
+                                          r.below(500) / 1000.0)
+        d1 = r.below(3000) / 1000.0
+        if r.below(100) == 0:
+            stamp = self.iso()
+            c = r.below(10)
+            if c < 3:
+                domain, mx = r.pick(CONSUMER)
+                text, dsn, kind, cmd = ms_block(r, ip, stamp)
+                status = "bounced"
+            elif c < 6:
+                domain, mx = r.pick(CONSUMER + M365)
+                text, dsn, kind, cmd = ms_ratelimit(r, ip, stamp)
+                status = "deferred"
+            elif c < 7:
+                domain, mx = r.pick(M365)
+                text, dsn, kind, cmd = ms_ban(r, ip, stamp)
+                status = "bounced"
+            else:
+                domain, mx = r.pick(M365)
+                text, dsn, kind, cmd = ms_unknown_rcpt(
+                    r, rcpt_user + "@" + domain, stamp)
+                status = "bounced"
+            self.emit("smtp", pid, "%s: to=<%s@%s>, relay=%s[%s]:25, "
+                      "delay=%.1f, delays=%s, dsn=%s, status=%s (host %s[%s] "
+                      "said: %s (in reply to %s command))"
+                      % (qid, rcpt_user, domain, mx, mip, d1, delays, dsn,
+                         status, mx, mip, text, cmd))
+            self.count(status, kind)
+        else:
+            x = r.below(100)
+            if x < 25:
+                domain, mx = r.pick(CONSUMER + M365)
+                text, dsn = ms_sent(r, qid, self.iso())
+            else:
+                domain, mx = r.pick(OTHER)
+                text, dsn = other_sent(r, domain, qid), "2.0.0"
+            self.emit("smtp", pid, "%s: to=<%s@%s>, relay=%s[%s]:25, "
+                      "delay=%.1f, delays=%s, dsn=%s, status=sent (%s)"
+                      % (qid, rcpt_user, domain, mx, mip, d1, delays, dsn,
+                         text))
+            self.count("sent", None)
+        self.tick()
+
+    def run(self, nlines, dense=False):
+        r = self.r
+        while dense and self.lines < nlines:
+            self.dense()
         while self.lines < nlines:
             x = r.below(100)
             if x < 55:
@@ -485,11 +543,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", type=int, default=2000000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dense", action="store_true",
+                    help="every line a delivery record, ~1%% of them "
+                    "Microsoft refusals")
     ap.add_argument("out")
     a = ap.parse_args()
     with open(a.out, "w", encoding="ascii", newline="\n") as f:
         g = Gen(a.seed, f)
-        g.run(a.lines)
+        g.run(a.lines, a.dense)
     c = g.counts
     print("lines=%d bytes=%d status=%d sent=%d deferred=%d bounced=%d "
           "findings=%d block=%d ratelimit=%d ban=%d"

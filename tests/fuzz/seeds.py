@@ -3,8 +3,8 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, verdict, config, notice, state, probe, addr or
-held.  OUTDIR is created
+TARGET is dsn, maillog, scanlog, verdict, config, notice, state, probe,
+addr or held.  OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -22,8 +22,8 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "verdict", "config", "notice", "state", "probe",
-           "addr", "held")
+TARGETS = ("dsn", "maillog", "scanlog", "verdict", "config", "notice",
+           "state", "probe", "addr", "held")
 
 
 def c_strings(path, minlen=20):
@@ -117,6 +117,16 @@ def log_lines(top):
     if c:
         out += [l.replace(b"\\n", b"\n").replace(b"\\t", b"\t")
                 for l in tsv_column(os.path.join(c, "maillog/real-lines.tsv"), 1)]
+    return out
+
+
+def log_files(top):
+    """whole logs: the fixtures, and runs of their lines and the corpus's"""
+    out = [read(p) for p in
+           sorted(glob.glob(os.path.join(top, "tests/fixtures/scan/*.log")))]
+    lines = log_lines(top)
+    for i in range(0, len(lines), 16):
+        out.append(b"\n".join(lines[i:i + 16]) + b"\n")
     return out
 
 
@@ -306,6 +316,7 @@ def main():
     seeds = {
         "dsn": bounces,
         "maillog": log_lines,
+        "scanlog": log_files,
         "verdict": reply_texts,
         "config": configs,
         "notice": alerts,

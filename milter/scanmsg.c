@@ -1,0 +1,390 @@
+/*
+ * scanmsg.c - what a file is, and the message files of a directory parsed
+ * by several threads for --scan
+ *
+ * The workers take the entries in name order; each reads its file the way
+ * scan.c's reader does (the same reads, the same probe of the first
+ * bytes) and parses it when it is one message.  The caller takes the
+ * results in name order; a slot is reused once taken, so at most
+ * SCANMSG_AHEAD files per worker are in flight.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maillog.h"
+#include "scanmsg.h"
+
+#define SCANMSG_READ_SIZE   (1u << 20) /* as scan.c's read buffer */
+#define SCANMSG_PROBE_LINES 8	       /* first lines that tell a log */
+#define SCANMSG_BATCH	    16	       /* files a worker takes at once */
+#define SCANMSG_AHEAD	    4	       /* batches in flight per worker */
+#define SCANMSG_WORKERS_MAX 16
+
+/* looks_like_message - does this first line start a mail message (an RFC
+ * 5322 header with a plain name, or an mbox "From " line)? */
+static int looks_like_message(const char *p, size_t len, int *mbox)
+{
+	size_t i;
+
+	*mbox = len >= 5 && !memcmp(p, "From ", 5);
+	if (*mbox)
+		return 1;
+	for (i = 0; i < len && i < 80; i++) {
+		char c = p[i];
+
+		if (c == ':')
+			return i > 0;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * looks_like_log - do at least half of the first lines (up to
+ * SCANMSG_PROBE_LINES in the n bytes at p, up to a blank line: a
+ * message's header ends there) start with a log time stamp?  A line such
+ * as "2026-12-06T09:12:01+01:00 mx1 ..." also looks like a header named
+ * "2026-12-06T09": the stamp decides.
+ */
+static int looks_like_log(const char *p, size_t n)
+{
+	size_t lines = 0, stamped = 0, len;
+	const char *nl;
+
+	while (n > 0 && lines < SCANMSG_PROBE_LINES) {
+		nl = memchr(p, '\n', n);
+		if (!nl && lines)
+			break; /* a cut last line proves nothing */
+		len = nl ? (size_t)(nl - p) : n;
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			break;
+		lines++;
+		if (maillog_stamp_len(p, len))
+			stamped++;
+		if (!nl)
+			break;
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	return stamped > 0 && stamped * 2 >= lines;
+}
+
+/* scanmsg_kind - see scanmsg.h */
+enum scanmsg_kind scanmsg_kind(char *p, size_t n)
+{
+	size_t first;
+	int mbox;
+
+	if (n >= 8 && !memcmp(p, SCANMSG_JOURNAL_MAGIC, 8))
+		return SCANMSG_JOURNAL;
+	p[n] = '\0';
+	first = strcspn(p, "\r\n");
+	if (looks_like_log(p, n) || !looks_like_message(p, first, &mbox))
+		return SCANMSG_LOG;
+	return mbox ? SCANMSG_MBOX : SCANMSG_MESSAGE;
+}
+
+/* scanmsg_path - see scanmsg.h */
+int scanmsg_path(char *sub, size_t size, const char *path, const char *name)
+{
+	size_t plen = strlen(path);
+
+	while (plen > 1 && path[plen - 1] == '/')
+		plen--;
+	return (size_t)snprintf(sub, size, "%.*s/%s", (int)plen, path, name) <
+			       size
+		       ? 0
+		       : -1;
+}
+
+/* scanmsg_type - see scanmsg.h */
+unsigned char scanmsg_type(const char *name)
+{
+	return (unsigned char)name[strlen(name) + 1];
+}
+
+/* scanmsg_is_journal - see scanmsg.h */
+int scanmsg_is_journal(const char *path, unsigned char type)
+{
+	char magic[sizeof(SCANMSG_JOURNAL_MAGIC) - 1];
+	struct stat st;
+	int fd, yes = 0;
+
+	if (type != DT_REG &&
+	    (type != DT_UNKNOWN || stat(path, &st) < 0 || !S_ISREG(st.st_mode)))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	yes = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+	      !memcmp(magic, SCANMSG_JOURNAL_MAGIC, sizeof(magic));
+	close(fd);
+	return yes;
+}
+
+/* What a journal checker needs. */
+struct jcheck {
+	const char *path;
+	char **names;
+	size_t n;
+	unsigned char *is;
+	unsigned int k, of; /* this thread checks entries k, k + of, ... */
+};
+
+/* jcheck - the journal check of every of-th entry from k */
+static void *jcheck(void *arg)
+{
+	struct jcheck *j = arg;
+	char sub[4096];
+	size_t i;
+
+	for (i = j->k; i < j->n; i += j->of)
+		j->is[i] =
+			j->names[i] &&
+			!scanmsg_path(sub, sizeof(sub), j->path, j->names[i]) &&
+			scanmsg_is_journal(sub, scanmsg_type(j->names[i]));
+	return NULL;
+}
+
+/* scanmsg_journals - see scanmsg.h */
+int scanmsg_journals(const char *path, char **names, size_t n,
+		     unsigned int workers, unsigned char *is)
+{
+	pthread_t tid[SCANMSG_WORKERS_MAX];
+	struct jcheck j[SCANMSG_WORKERS_MAX];
+	unsigned int k, nt = 0;
+
+	if (workers > SCANMSG_WORKERS_MAX)
+		workers = SCANMSG_WORKERS_MAX;
+	for (k = 0; k < workers; k++)
+		j[k] = (struct jcheck){path, names, n, is, k, workers};
+	while (nt < workers &&
+	       pthread_create(&tid[nt], NULL, jcheck, &j[nt]) == 0)
+		nt++;
+	for (k = 0; k < nt; k++)
+		pthread_join(tid[k], NULL);
+	for (k = nt; k < workers; k++)
+		jcheck(&j[k]); /* a thread that did not start */
+	return 0;
+}
+
+/* A batch of SCANMSG_BATCH files in flight. */
+struct item {
+	struct scanmsg_msg m[SCANMSG_BATCH];
+	int ok[SCANMSG_BATCH]; /* m[i] is a parsed message */
+	size_t index;	       /* the batch, when done */
+	int done;
+};
+
+struct dir {
+	const char *path;
+	char **names;
+	size_t n_names;
+	size_t max_bytes;
+	time_t now;
+	struct item *items;
+	size_t n_items;
+	pthread_mutex_t mu;
+	pthread_cond_t more, done;
+	size_t next;	 /* the next batch to take */
+	size_t consumed; /* batches handed on */
+};
+
+/* fill - read more of fd into buf after *end; -1 on error, 0 at the end */
+static ssize_t fill(int fd, char *buf, size_t *end)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf + *end, SCANMSG_READ_SIZE - *end);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		*end += (size_t)r;
+	return r;
+}
+
+/* findings - the findings of a parsed bounce into m; -1 on ENOMEM */
+static int findings(struct scanmsg_msg *m)
+{
+	const struct dsn_info *info = dsn_get_info(m->d);
+	struct finding f;
+	size_t i;
+
+	m->f = NULL;
+	m->nf = 0;
+	if (info->is_arf || info->has_marker || m->n == 0)
+		return 0;
+	for (i = 0; i < m->n; i++) {
+		if (!finding_from_dsn(&f, dsn_get(m->d, i), info, m->when))
+			continue;
+		if (!m->f && !(m->f = malloc(m->n * sizeof(*m->f))))
+			return -1;
+		m->f[m->nf++] = f;
+	}
+	return 0;
+}
+
+/* parse - one entry: its message, or NULL when the caller must read it */
+static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
+			 time_t *when)
+{
+	char sub[4096];
+	struct dsn *d = NULL;
+	struct stat st;
+	size_t end = 0;
+	ssize_t r = 1;
+	int fd;
+
+	if (scanmsg_type(name) != DT_REG ||
+	    scanmsg_path(sub, sizeof(sub), dr->path, name) < 0)
+		return NULL;
+	fd = open(sub, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		goto no;
+	*when = st.st_mtime ? st.st_mtime : dr->now;
+	/* The reads of scan.c's scan_fd(). */
+	while (r > 0 && end < SCANMSG_PROBE && (off_t)end < st.st_size)
+		if ((r = fill(fd, buf, &end)) < 0)
+			goto no;
+	if (scanmsg_kind(buf, end) != SCANMSG_MESSAGE)
+		goto no;
+	d = dsn_new(dr->max_bytes);
+	if (!d)
+		goto no;
+	if ((off_t)end == st.st_size)
+		r = 0;
+	for (;;) {
+		dsn_feed(d, buf, end);
+		end = 0;
+		if (r == 0)
+			break;
+		if ((r = fill(fd, buf, &end)) < 0)
+			goto no;
+	}
+	close(fd);
+	*n = dsn_finish(d);
+	return d;
+no:
+	dsn_free(d);
+	close(fd);
+	return NULL;
+}
+
+/* worker - take batches in order, parse their files into the ring */
+static void *worker(void *arg)
+{
+	struct dir *dr = arg;
+	char *buf = malloc(SCANMSG_READ_SIZE + 1);
+	size_t b, e, i, n_batches;
+	struct item *it;
+
+	n_batches = (dr->n_names + SCANMSG_BATCH - 1) / SCANMSG_BATCH;
+	pthread_mutex_lock(&dr->mu);
+	for (;;) {
+		while (dr->next < n_batches &&
+		       dr->next - dr->consumed >= dr->n_items)
+			pthread_cond_wait(&dr->more, &dr->mu);
+		if (dr->next >= n_batches)
+			break;
+		b = dr->next++;
+		pthread_mutex_unlock(&dr->mu);
+		it = &dr->items[b % dr->n_items];
+		for (e = 0; e < SCANMSG_BATCH; e++) {
+			i = b * SCANMSG_BATCH + e;
+			it->m[e].d = NULL;
+			it->m[e].f = NULL;
+			it->ok[e] = 0;
+			if (i >= dr->n_names || !buf || !dr->names[i])
+				continue;
+			it->m[e].d = parse(dr, dr->names[i], buf, &it->m[e].n,
+					   &it->m[e].when);
+			it->ok[e] = it->m[e].d && findings(&it->m[e]) == 0;
+		}
+		pthread_mutex_lock(&dr->mu);
+		it->index = b;
+		it->done = 1;
+		pthread_cond_broadcast(&dr->done);
+	}
+	pthread_mutex_unlock(&dr->mu);
+	free(buf);
+	return NULL;
+}
+
+/* scanmsg_dir - see scanmsg.h */
+int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
+		size_t max_bytes, time_t now, scanmsg_fn *fn, void *arg)
+{
+	pthread_t tid[SCANMSG_WORKERS_MAX];
+	struct dir dr;
+	struct item *it;
+	unsigned int nt = 0, k;
+	size_t b, e, i;
+
+	if (workers > SCANMSG_WORKERS_MAX)
+		workers = SCANMSG_WORKERS_MAX;
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD)
+	/* The parsers are allocated in the workers' arenas and freed here:
+	 * glibc would give each arena's top back to the kernel at every
+	 * free and fault it in again for the next message (ten times the
+	 * page faults).  --scan is a short-lived process. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
+	memset(&dr, 0, sizeof(dr));
+	dr.path = path;
+	dr.names = names;
+	dr.n_names = n;
+	dr.max_bytes = max_bytes;
+	dr.now = now;
+	dr.n_items = (size_t)workers * SCANMSG_AHEAD;
+	dr.items = calloc(dr.n_items, sizeof(*dr.items));
+	if (!dr.items)
+		return -1;
+	pthread_mutex_init(&dr.mu, NULL);
+	pthread_cond_init(&dr.more, NULL);
+	pthread_cond_init(&dr.done, NULL);
+	for (k = 0; k < workers; k++)
+		if (pthread_create(&tid[nt], NULL, worker, &dr) == 0)
+			nt++;
+	for (b = 0; nt && b * SCANMSG_BATCH < n; b++) {
+		it = &dr.items[b % dr.n_items];
+		pthread_mutex_lock(&dr.mu);
+		while (!(it->done && it->index == b))
+			pthread_cond_wait(&dr.done, &dr.mu);
+		it->done = 0;
+		pthread_mutex_unlock(&dr.mu);
+		for (e = 0; e < SCANMSG_BATCH; e++) {
+			i = b * SCANMSG_BATCH + e;
+			if (i < n && names[i])
+				fn(arg, i, it->ok[e] ? &it->m[e] : NULL);
+			dsn_free(it->m[e].d);
+			free(it->m[e].f);
+		}
+		pthread_mutex_lock(&dr.mu);
+		dr.consumed = b + 1;
+		pthread_cond_broadcast(&dr.more);
+		pthread_mutex_unlock(&dr.mu);
+	}
+	for (k = 0; k < nt; k++)
+		pthread_join(tid[k], NULL);
+	pthread_cond_destroy(&dr.done);
+	pthread_cond_destroy(&dr.more);
+	pthread_mutex_destroy(&dr.mu);
+	free(dr.items);
+	return nt ? 0 : -1;
+}

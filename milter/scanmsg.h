@@ -1,0 +1,88 @@
+/*
+ * scanmsg.h - what a file is (log, message, mbox, journal) and the
+ * message files of a directory parsed by several threads for --scan
+ *
+ * Worker threads read and parse the message files of a directory (a
+ * maildir's new/ and cur/) ahead of the caller, who takes the parsed
+ * messages in name order, in its own thread: the output of --scan does
+ * not depend on the number of threads.  A fixed number of files is in
+ * flight.
+ */
+#ifndef MILTER_DELIST_SCANMSG_H
+#define MILTER_DELIST_SCANMSG_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "dsn.h"
+#include "finding.h"
+
+/* The first bytes of a systemd journal file. */
+#define SCANMSG_JOURNAL_MAGIC "LPKSHHRH"
+
+/* The bytes read before a file's kind is decided, at least. */
+#define SCANMSG_PROBE 4096
+
+enum scanmsg_kind {
+	SCANMSG_LOG,	 /* a mail log (or anything that is not mail) */
+	SCANMSG_MESSAGE, /* one message */
+	SCANMSG_MBOX,	 /* messages after "From " lines */
+	SCANMSG_JOURNAL	 /* a systemd journal file */
+};
+
+/*
+ * scanmsg_kind - what the file whose first n bytes are at p is; p[n] must
+ * be writable (a NUL is put there).  A log is told by the time stamps
+ * that start at least half of its first lines.
+ */
+enum scanmsg_kind scanmsg_kind(char *p, size_t n);
+
+/* scanmsg_is_journal - a regular file that starts with the journal magic;
+ * type: its d_type from readdir() (DT_REG spares a stat()) */
+int scanmsg_is_journal(const char *path, unsigned char type);
+
+/*
+ * scanmsg_journals - is[i] = scanmsg_is_journal() of each of the n
+ * entries of directory path (NULL entries: 0), checked by workers
+ * threads.  Returns 0.
+ */
+int scanmsg_journals(const char *path, char **names, size_t n,
+		     unsigned int workers, unsigned char *is);
+
+/* scanmsg_path - "path/name" into sub (size bytes); 0 or -1 if too long */
+int scanmsg_path(char *sub, size_t size, const char *path, const char *name);
+
+/* scanmsg_type - the d_type of a name made by scan.c's directory walk (it
+ * is kept after the name's NUL) */
+unsigned char scanmsg_type(const char *name);
+
+/* A message parsed by a worker. */
+struct scanmsg_msg {
+	struct dsn *d;	   /* the parser, after dsn_finish() */
+	size_t n;	   /* its record count */
+	time_t when;	   /* the file's mtime (or now) */
+	struct finding *f; /* finding_from_dsn() of each record that gave
+			      one (f->text points into d), for a bounce
+			      (n > 0, not a complaint, not our alert) */
+	size_t nf;
+};
+
+/*
+ * A file of the directory, in name order.  m: the parsed message (the
+ * callee may keep nothing of it: it is freed after the call); m == NULL:
+ * the file was not read here (not a regular file, not one message,
+ * unreadable, out of memory): the callee reads it itself.
+ */
+typedef void scanmsg_fn(void *arg, size_t i, const struct scanmsg_msg *m);
+
+/*
+ * scanmsg_dir - the n entries names[] of directory path (NULL entries
+ * are skipped), parsed by workers threads (2 or more) with dsn parsers of
+ * max_bytes; fn is called for each non-NULL entry, in order, in the
+ * caller's thread.  Returns 0, or -1 when the threads could not start
+ * (nothing was called: the caller walks the entries itself).
+ */
+int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
+		size_t max_bytes, time_t now, scanmsg_fn *fn, void *arg);
+
+#endif
