@@ -86,7 +86,7 @@ static void note(struct scan *s, struct finding *f, const char *file,
 			 f->v.kind == VERDICT_KIND_NONE))
 		return;
 	evidence_note(s->store, f, s->cfg, &r);
-	if (r.outcome == EVIDENCE_SENT)
+	if (r.outcome == EVIDENCE_SENT || r.outcome == EVIDENCE_UNATTRIBUTED)
 		return;
 	s->findings++;
 	if (r.outcome == EVIDENCE_UNVERIFIED) {

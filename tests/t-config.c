@@ -69,8 +69,8 @@ static void test_defaults(void)
 	CHECK_INT(c->n_maillogs, 0, "maillogs");
 	CHECK(c->maillogs && c->maillogs[0] == NULL, "maillogs NULL-ended");
 	CHECK_INT(c->n_syslog_names, 0, "syslog_names");
-	CHECK_INT(c->alert.digest, 0, "alert.digest off");
-	CHECK_INT(c->alert.stale, 0, "alert.stale never");
+	CHECK_INT(c->alert.digest, 600, "alert.digest 10m");
+	CHECK_INT(c->alert.stale, 7 * 86400, "alert.stale 7d");
 	CHECK_INT(c->n_outbound_ips, 0, "outbound_ips");
 	CHECK(c->outbound_ips && c->outbound_ips[0] == NULL, "ips NULL-ended");
 	CHECK_STR(c->alert.to, "postmaster", "alert.to");

@@ -60,8 +60,10 @@ fakemx_rules \
 	'contoso.com rcpt 5.7.606' \
 	'* accept'
 pf_create || hard_error "pf_create failed"
-# outlook.com leaves from 127.0.0.3: its own IP, so its own incident.
-echo "smtp3 unix - - n - - smtp -o smtp_bind_address=127.0.0.3" >>"$PF_ETC/master.cf"
+# outlook.com leaves from 127.0.0.3: its own IP, so its own incident; its
+# transport logs as postfix-out3/smtp (syslog_names below), so a delivery
+# there is known to come from 127.0.0.3.
+echo "smtp3 unix - - n - - smtp -o smtp_bind_address=127.0.0.3 -o syslog_name=postfix-out3" >>"$PF_ETC/master.cf"
 for d in hotmail.com live.com contoso.com; do
 	pf_route "$d" "smtp:[127.0.0.1]:$FAKEMX_PORT"
 done
@@ -85,6 +87,8 @@ state_file = "$T/state/state"
 log_level = "debug"
 maillog = "$PF_MAILLOG"
 outbound_ips = {"127.0.0.2", "127.0.0.3"}
+# the instance's smtp binds 127.0.0.2 (smtp_bind_address), smtp3 127.0.0.3
+syslog_names = {"postfix = 127.0.0.2", "postfix-out3 = 127.0.0.3"}
 alert {
 	to = "admin@$PF_MYDOMAIN"
 	from = "milter-delist@$PF_MYDOMAIN"

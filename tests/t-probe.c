@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "util.h"
 #include "probe.h"
 
 static const struct {
@@ -231,11 +232,11 @@ int main(void)
 		CHECK_INT(used, rows[i].used, rows[i].name);
 		CHECK_STR(r.text, rows[i].text, rows[i].name);
 	}
-	CHECK(probe_valid_address("", 1) && !probe_valid_address("", 0),
+	CHECK(util_valid_mailbox("", 1) && !util_valid_mailbox("", 0),
 	      "null sender");
-	CHECK(!probe_valid_address("a b@x", 0) &&
-		      !probe_valid_address("a@x>", 0) &&
-		      probe_valid_address("probe+x@example.org", 0),
+	CHECK(!util_valid_mailbox("a b@x", 0) &&
+		      !util_valid_mailbox("a@x>", 0) &&
+		      util_valid_mailbox("probe+x@example.org", 0),
 	      "addresses");
 	test_long();
 	test_sched();

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "util.h"
 #include "reroute.h"
 
 static const struct {
@@ -202,7 +203,7 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(domain_rows) / sizeof(domain_rows[0]); i++)
-		CHECK_INT(reroute_valid_domain(domain_rows[i].in),
+		CHECK_INT(util_valid_hostname(domain_rows[i].in),
 			  domain_rows[i].want, domain_rows[i].name);
 	for (i = 0; i < sizeof(transport_rows) / sizeof(transport_rows[0]); i++)
 		CHECK_INT(reroute_valid_transport(transport_rows[i].in),

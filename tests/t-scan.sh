@@ -34,7 +34,14 @@ grep -q '^summary=203.0.113.5 provider=microsoft-consumer kind=block codes=S3150
 	{ grep summary "$T/out"; fail "consumer summary of 203.0.113.5"; }
 grep -q '^summary=203.0.113.5 provider=microsoft-365 kind=ban codes=AS16012609 count=1 .* remedy=delist-portal url=https://sender.office.com/$' "$T/out" ||
 	fail "365 summary of 203.0.113.5"
-grep -q 'sent_since=2026-11-20T10:00:01Z' "$T/out" ||
+# Incidents for two IPs and no outbound_ips: the later status=sent does
+# not say from which IP it left, so it clears nothing.
+! grep -q 'sent_since=' "$T/out" ||
+	fail "a status=sent of unknown IP started a clear clock: $(grep sent_since "$T/out")"
+# Without the Sendmail line the log names one IP only: it counts.
+grep -v sm-mta "$LOG" >"$T/one-ip.log"
+"$MD" --scan "$T/one-ip.log" >"$T/out1" 2>/dev/null
+grep -q 'sent_since=2026-11-20T10:00:01Z' "$T/out1" ||
 	fail "the later status=sent to Outlook.com is not in the summary"
 grep -q '1 malformed skipped' "$T/err" || fail "the cut line was not counted as malformed: $(cat "$T/err")"
 ok "summary: one line per IP and provider, codes, counts, sent_since; malformed line counted"

@@ -70,11 +70,23 @@ ip_of() {
 	$LINES block 1 "$1" | sed 's/.*from \[\([0-9.]*\)\].*/\1/'
 }
 
+# syslog_names of the IPs part 2 clears: several outbound IPs, so a
+# delivery clears an IP's incident only under the syslog name of a
+# transport that binds that IP (maillines.py ... named)
+names_conf() {
+	printf 'syslog_names = {"out-192.0.2.1 = 192.0.2.1", "out-10.254.1.1 = 10.254.1.1"'
+	for i in $(seq 2000000 2000019); do
+		printf ', "out-%s = %s"' "$(ip_of $i)" "$(ip_of $i)"
+	done
+	printf '}\n'
+}
+
 write_conf() { # SENDMAIL
 	{
 		md_conf_base
 		[ -n "$MAILLOG" ] && echo "maillog = \"$MAILLOG\""
 		echo "max_incidents = 1000"
+		names_conf
 		md_alert_conf "$1"
 	} >"$MD_CONF"
 }
@@ -117,7 +129,12 @@ $LINES ban 20 1000000 3600 >>"$MAILLOG"		# O: open, oldest
 $LINES block 20 2000000 1800 >>"$MAILLOG"	# C: to be cleared
 wait_for 30 sh -c "[ \$(python3 '$STATEPY' '$MD_STATE' | wc -l) -ge 42 ]" ||
 	die "the 40 incidents did not arrive"
-$LINES sent 1 >>"$MAILLOG"	# consumer mail accepted: C (and part 1) clear
+# consumer mail accepted from each IP of C and part 1: they clear
+{
+	$LINES sent 20 2000000 0 named
+	$LINES sent 1 16646401 0 named
+	$LINES sent 1 0 0 named | sed 's/out-10\.0\.0\.0/out-192.0.2.1/'
+} >>"$MAILLOG"
 wait_for 30 sh -c "[ \$(python3 '$STATEPY' '$MD_STATE' | grep -c ' cleared ') -ge 22 ]" ||
 	{ incidents | tail -n 5; die "the consumer incidents did not clear"; }
 incidents >"$T/before.txt"

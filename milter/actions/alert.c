@@ -8,6 +8,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "event.h"
 #include "events.h"
 #include "evidence.h"
+#include "incident_clock.h"
 #include "log.h"
 #include "notice.h"
 #include "runmail.h"
@@ -109,23 +111,94 @@ static void fill_volume(struct notice_volume *nv, struct volume_count *vs,
 	nv->users = nu;
 }
 
-/* next_due_locked - find one owed mail, render it; 1 when found */
-static int next_due_locked(const struct config *cfg, time_t now,
-			   struct buf *msg, unsigned long long *id,
-			   enum incident_due *due, const char *host,
-			   const struct notice_volume *nv)
+/* The mail of one pass: incidents owing the same kind of mail (due) to
+ * the same provider, of the same kind and remedy, sent as one mail. */
+struct batch {
+	enum incident_due due;
+	enum verdict_provider provider;
+	enum verdict_remedy remedy;
+	enum verdict_kind kind;
+	int stale; /* reminders of stale incidents (incident_clock.h) */
+	size_t n, cap;
+	unsigned long long *ids;
+	const struct incident **incs;
+};
+
+/* batch_add - one more incident; 0, or -1 out of memory */
+static int batch_add(struct batch *bt, const struct incident *inc)
 {
-	struct incident_store *st = state_store();
+	if (bt->n == bt->cap) {
+		size_t nc = bt->cap ? bt->cap * 2 : 64;
+		unsigned long long *ni = realloc(bt->ids, nc * sizeof(*ni));
+		const struct incident **np;
+
+		if (!ni)
+			return -1;
+		bt->ids = ni;
+		np = realloc((void *)bt->incs, nc * sizeof(*np));
+		if (!np)
+			return -1;
+		bt->incs = np;
+		bt->cap = nc;
+	}
+	bt->ids[bt->n] = inc->id;
+	bt->incs[bt->n++] = inc;
+	return 0;
+}
+
+/* The digest windows: one per provider and kind (a block and a rate
+ * limit of the same provider are different news). */
+#define WINDOWS 64
+#define WINDOW(inc)                                                            \
+	(((unsigned)(inc)->provider * 8u + (unsigned)(inc)->kind) % WINDOWS)
+
+/* owed - the mail inc owes now: incident_due(), except that a stale
+ * incident (incident_clock.h) is owed one reminder that says so and then
+ * nothing */
+static enum incident_due owed(struct incident *inc, const struct config *cfg,
+			      time_t now)
+{
+	enum incident_due due = incident_due(inc, now, cfg->alert.reminder,
+					     cfg->alert.clear_after);
+
+	if (due == INCIDENT_DUE_REMINDER &&
+	    incident_stale(inc, now, cfg->alert.stale) &&
+	    incident_stale_told(inc, cfg->alert.stale))
+		return INCIDENT_DUE_NONE;
+	return due;
+}
+
+/* held - inc's first alert waits for the digest: another IP of its
+ * provider and kind was alerted less than alert.digest ago (last:
+ * the latest alert per window).  An incident alerted before (a rate
+ * limit that became a block) is not held. */
+static int held(const struct incident *inc, enum incident_due due,
+		const struct config *cfg, const time_t *last, time_t now)
+{
+	time_t l = last[WINDOW(inc)];
+
+	return due == INCIDENT_DUE_ALERT && cfg->alert.digest > 0 &&
+	       !inc->alerted_at && l > 0 && now >= l &&
+	       now - l < cfg->alert.digest;
+}
+
+/* scan_locked - the first pass: times bounded against now, clear
+ * clocks run (cleared events), the latest alert per provider */
+static void scan_locked(struct incident_store *st, const struct config *cfg,
+			time_t now, time_t *last)
+{
 	size_t i, n = incident_count(st);
-	struct incident *inc;
+	time_t cap = cfg->alert.retry > 3600 ? cfg->alert.retry : 3600;
+	unsigned future = 0;
 	enum incident_state was;
+	struct incident *inc;
 	struct buf b;
 
 	for (i = 0; i < n; i++) {
 		inc = incident_at(st, i);
+		future += incident_clamp(inc, now, cap);
 		was = inc->state;
-		*due = incident_due(inc, now, cfg->alert.reminder,
-				    cfg->alert.clear_after);
+		owed(inc, cfg, now);
 		if (inc->state != was) {
 			state_changed_locked();
 			if (inc->state == INCIDENT_CLEARED) {
@@ -135,27 +208,79 @@ static int next_due_locked(const struct config *cfg, time_t now,
 					  now);
 			}
 		}
-		if (*due == INCIDENT_DUE_NONE)
+		if (inc->alerted_at > last[WINDOW(inc)])
+			last[WINDOW(inc)] = inc->alerted_at;
+	}
+	if (future) {
+		state_changed_locked();
+		log_warning("event=clock count=%u reason=\"%u stored time(s) "
+			    "of the state lay in the future (clock set back, "
+			    "or a state from another host): treated as now\"",
+			    future, future);
+	}
+}
+
+/* next_due_locked - gather the next mail owed (the first incident that
+ * owes one, and every later one owing the same kind of mail to the same
+ * provider with the same remedy), render it; 1 when found */
+static int next_due_locked(const struct config *cfg, time_t now,
+			   struct buf *msg, struct batch *bt, const char *host,
+			   const struct notice_volume *nv)
+{
+	struct incident_store *st = state_store();
+	size_t i, n = incident_count(st);
+	time_t last[WINDOWS] = {0};
+	enum incident_due due;
+	struct incident *inc;
+	struct buf b;
+	int stale;
+
+	bt->n = 0;
+	scan_locked(st, cfg, now, last);
+	for (i = 0; i < n; i++) {
+		inc = incident_at(st, i);
+		due = owed(inc, cfg, now);
+		if (due == INCIDENT_DUE_NONE || held(inc, due, cfg, last, now))
 			continue;
-		if (*due == INCIDENT_DUE_REMINDER && inc->attempts == 0) {
+		stale = due == INCIDENT_DUE_REMINDER &&
+			incident_stale(inc, now, cfg->alert.stale);
+		/* alert.digest 0: one mail per incident */
+		if (bt->n &&
+		    (!cfg->alert.digest || due != bt->due ||
+		     inc->provider != bt->provider ||
+		     inc->remedy != bt->remedy || inc->kind != bt->kind ||
+		     stale != bt->stale || due == INCIDENT_DUE_CLEARED))
+			continue;
+		if (due == INCIDENT_DUE_REMINDER && inc->attempts == 0) {
 			buf_init(&b);
 			event_incident(&b, "reminder", inc);
 			log_event(LOG_NOTICE, &b, "reminder", inc, NULL, now);
 		}
-		buf_reset(msg);
-		if (notice_build(msg, *due, inc, cfg, nv, host, now) < 0 ||
-		    msg->err) {
-			log_error(
-				"cannot compose the %s mail for incident %llu",
-				due_name(*due), (unsigned long long)inc->id);
-			incident_failed(inc, now, cfg->alert.retry);
-			state_changed_locked();
-			continue;
-		}
-		*id = inc->id;
-		return 1;
+		bt->due = due;
+		bt->provider = inc->provider;
+		bt->remedy = inc->remedy;
+		bt->kind = inc->kind;
+		bt->stale = stale;
+		if (batch_add(bt, inc) < 0)
+			break; /* send what is gathered */
 	}
-	return 0;
+	if (!bt->n)
+		return 0;
+	buf_reset(msg);
+	if (notice_build_many(msg, bt->due, bt->incs, bt->n, cfg, nv, host,
+			      now) < 0 ||
+	    msg->err) {
+		log_error("cannot compose the %s mail for incident %llu%s",
+			  due_name(bt->due), bt->ids[0],
+			  bt->n > 1 ? " and the others of its digest" : "");
+		for (i = 0; i < bt->n; i++)
+			incident_failed((struct incident *)bt->incs[i], now,
+					cfg->alert.retry);
+		state_changed_locked();
+		bt->n = 0;
+		return 0;
+	}
+	return 1;
 }
 
 /* marker_path - "<state_file>.sending": the sendmail child renames this
@@ -194,14 +319,42 @@ static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 	return rc;
 }
 
-/* send_one - send the rendered mail of incident id (state lock held on
- * entry and return; released while sendmail runs) */
+/* sent_line - the alert-sent or alert-failed line of a mail about the
+ * incidents of bt (first: inc) */
+static void sent_line(const struct config *cfg, const struct batch *bt,
+		      struct incident *inc, int rc, const char *err, time_t now)
+{
+	struct buf b;
+
+	buf_init(&b);
+	event_incident(&b, rc == 0 ? "alert-sent" : "alert-failed", inc);
+	event_kv(&b, "mail", due_name(bt->due));
+	if (bt->n > 1)
+		event_kv_num(&b, "incidents", bt->n);
+	if (rc == 0) {
+		event_kv(&b, "to", cfg->alert.to);
+	} else {
+		event_kv_num(&b, "attempt", inc->attempts);
+		event_kv(&b, "reason", err);
+		event_kv_num(&b, "retry_in",
+			     (unsigned long long)(inc->next_attempt - now));
+	}
+	if (!b.err)
+		log_msg(rc == 0 ? LOG_NOTICE : LOG_WARNING, "%s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* send_one - send the rendered mail of the incidents of bt (state lock
+ * held on entry and return; released while sendmail runs).  One mail,
+ * one marker: every incident of it is marked sending before, and sent or
+ * failed after, together. */
 static void send_one(const struct config *cfg, const struct buf *msg,
-		     unsigned long long id, enum incident_due due, time_t now)
+		     struct batch *bt, time_t now)
 {
 	char err[256], marker[4200];
-	struct incident *inc;
-	struct buf b;
+	struct incident *inc, *first = NULL;
+	struct core_event ev;
+	size_t i;
 	int rc;
 
 	/* Record the intent first, with no marker around: if we die from
@@ -209,42 +362,46 @@ static void send_one(const struct config *cfg, const struct buf *msg,
 	 * started. */
 	marker_path(cfg, marker, sizeof(marker));
 	unlink(marker);
-	inc = incident_by_id(state_store(), id);
-	incident_sending_begin(inc, due, now);
+	for (i = 0; i < bt->n; i++) {
+		inc = incident_by_id(state_store(), bt->ids[i]);
+		if (inc)
+			incident_sending_begin(inc, bt->due, now);
+	}
 	state_changed_locked();
 	state_save_locked(cfg, now);
 	state_unlock();
 	rc = send_mail(cfg, msg, err, sizeof(err));
 	now = time(NULL);
 	state_lock();
-	inc = incident_by_id(state_store(), id);
-	if (inc) {
+	for (i = 0; i < bt->n; i++) {
+		inc = incident_by_id(state_store(), bt->ids[i]);
+		if (!inc)
+			continue;
 		incident_sending_end(inc);
-		buf_init(&b);
-		if (rc == 0) {
-			incident_mark(inc, due, now);
-			event_incident(&b, "alert-sent", inc);
-			event_kv(&b, "mail", due_name(due));
-			event_kv(&b, "to", cfg->alert.to);
-		} else {
+		if (rc == 0)
+			incident_mark(inc, bt->due, now);
+		else
 			incident_failed(inc, now, cfg->alert.retry);
-			event_incident(&b, "alert-failed", inc);
-			event_kv(&b, "mail", due_name(due));
-			event_kv_num(&b, "attempt", inc->attempts);
-			event_kv(&b, "reason", err);
-			event_kv_num(
-				&b, "retry_in",
-				(unsigned long long)(inc->next_attempt - now));
-		}
+		if (!first)
+			first = inc;
+	}
+	if (first) {
 		/* Saved at once, before the event line: a restart must not
 		 * send it again, and a kill between the line and the save
 		 * would make the restart settle (and log) the same send a
 		 * second time. */
 		state_changed_locked();
 		state_save_locked(cfg, now);
-		log_event(rc == 0 ? LOG_NOTICE : LOG_WARNING, &b,
-			  rc == 0 ? "alert-sent" : "alert-failed", inc,
-			  due_name(due), now);
+		sent_line(cfg, bt, first, rc, err, now);
+	}
+	for (i = 0; first && i < bt->n; i++) {
+		inc = incident_by_id(state_store(), bt->ids[i]);
+		if (!inc)
+			continue;
+		events_of_incident(&ev, rc == 0 ? "alert-sent" : "alert-failed",
+				   inc, now);
+		ev.mail = due_name(bt->due);
+		events_emit(&ev);
 	}
 	/* Unsaved (disk full), the marker must stay for the next start to
 	 * settle the same way. */
@@ -278,8 +435,7 @@ static void *worker(void *arg)
 	struct notice_count ns[NOTICE_TOP_MAX], nu[NOTICE_TOP_MAX];
 	struct notice_volume nv;
 	char host[256];
-	enum incident_due due;
-	unsigned long long id;
+	struct batch bt;
 	struct config *cfg;
 	struct buf msg;
 	time_t now;
@@ -291,6 +447,7 @@ static void *worker(void *arg)
 	host[sizeof(host) - 1] = '\0';
 	buf_init(&msg);
 	msg.max = ALERT_MAIL_MAX;
+	memset(&bt, 0, sizeof(bt));
 	while (!stopping(0)) {
 		cfg = config_acquire();
 		if (!cfg) {
@@ -302,16 +459,18 @@ static void *worker(void *arg)
 		fill_volume(&nv, vs, vu, ns, nu, now);
 		state_lock();
 		found = state_store() &&
-			next_due_locked(cfg, now, &msg, &id, &due, host, &nv);
+			next_due_locked(cfg, now, &msg, &bt, host, &nv);
 		state_save_due_locked(cfg, now);
 		if (found)
-			send_one(cfg, &msg, id, due, now);
+			send_one(cfg, &msg, &bt, now);
 		state_unlock();
 		config_release(cfg);
 		if (!found)
 			stopping(1);
 	}
 	buf_free(&msg);
+	free(bt.ids);
+	free((void *)bt.incs);
 	return NULL;
 }
 

@@ -6,10 +6,14 @@
 #define _GNU_SOURCE 1 /* localtime_r, strnlen */
 #endif
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "act.h"
+#include "evidence.h"
+#include "incident_clock.h"
 #include "mime.h"
 #include "notice.h"
 #include "remedy.h"
@@ -124,6 +128,14 @@ int notice_subject(struct buf *out, enum incident_due due,
 				   : ": delisting request attached");
 		break;
 	case INCIDENT_DUE_REMINDER:
+		if (incident_stale(inc, x.now, cfg->alert.stale)) {
+			fmt_time(when, sizeof(when), inc->last_seen);
+			buf_printf(out,
+				   "[milter-delist] %s: no refusal from %s "
+				   "since %s, probably cleared",
+				   x.ip, x.provider, when);
+			break;
+		}
 		since = inc->alerted_at ? x.now - inc->alerted_at
 					: cfg->alert.reminder;
 		since = (since + 1800) / 3600 * 3600; /* whole hours */
@@ -385,6 +397,34 @@ static void put_next(struct ctx *x)
 		first, x->ip, x->provider, clr);
 }
 
+/* put_attribution - on a host with several outbound IPs, a delivery in
+ * the log clears this incident only when its syslog name is mapped to
+ * the incident's IP: say so when it is not */
+static void put_attribution(struct ctx *x)
+{
+	const struct config *c = x->cfg;
+	size_t i;
+
+	if (evidence_single_ip(c))
+		return;
+	for (i = 0; i < c->n_syslog_names; i++)
+		if (!strcmp(c->syslog_names[i].ip, x->inc->ip))
+			return;
+	buf_wrapf(x->b, WIDTH,
+		  "\nThis server has %s, and its mail log does not say from "
+		  "which IP a message to %s left: a delivery there clears "
+		  "nothing, or one IP's success would clear every IP. To let "
+		  "milter-delist see that %s is accepted again, send the mail "
+		  "from it through its own transport (master.cf: -o "
+		  "syslog_name=NAME -o smtp_bind_address=%s) or Postfix "
+		  "instance, and map that syslog name to the IP in "
+		  "syslog_names = {\"NAME = %s\"}.\n",
+		  c->n_outbound_ips ? "several outbound IPs (outbound_ips)"
+				    : "no outbound_ips set and incidents for "
+				      "several IPs",
+		  x->provider, x->ip, x->ip, x->ip);
+}
+
 /* put_cleared - the whole body of the cleared notice */
 static void put_cleared(struct ctx *x)
 {
@@ -411,10 +451,21 @@ static void put_cleared(struct ctx *x)
 /* put_reminder_intro - the reminder's opening paragraph */
 static void put_reminder_intro(struct ctx *x)
 {
-	char first[64], code[VERDICT_CODE_MAX + 4];
+	char first[64], last[64], code[VERDICT_CODE_MAX + 4];
 
 	fmt_time(first, sizeof(first), x->inc->first_seen);
 	code_paren(code, sizeof(code), x);
+	if (incident_stale(x->inc, x->now, x->cfg->alert.stale)) {
+		fmt_time(last, sizeof(last), x->inc->last_seen);
+		buf_wrapf(x->b, WIDTH,
+			  "No refusal from %s for %s seen since %s (first seen "
+			  "%s%s). The block has probably cleared, or no mail "
+			  "was sent to %s since; milter-delist cannot tell "
+			  "which. It does not remind you about this block "
+			  "again; a new refusal makes it current again.\n\n",
+			  x->provider, x->ip, last, first, code, x->provider);
+		return;
+	}
 	buf_wrapf(x->b, WIDTH,
 		  "Reminder: %s is still %s by %s%s, first seen %s. If you "
 		  "have sent the request, Microsoft needs 24 to 48 hours; "
@@ -524,6 +575,8 @@ int notice_body(struct buf *out, enum incident_due due,
 		put_volume(&x, vol);
 		put_missing(&x);
 		put_next(&x);
+		if (due == INCIDENT_DUE_REMINDER)
+			put_attribution(&x);
 	}
 	buf_printf(out, "\n-- \nmilter-delist, incident %llu\n",
 		   (unsigned long long)inc->id);
@@ -578,5 +631,191 @@ out:
 	buf_free(&subject);
 	buf_free(&body);
 	buf_free(&att);
+	return rc;
+}
+
+/* digest_ips - the IPs of incs (pointers into them; malloc'ed), NULL
+ * out of memory */
+static char **digest_ips(const struct incident *const *incs, size_t n)
+{
+	char **v = malloc((n ? n : 1) * sizeof(*v));
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		v[i] = (char *)incs[i]->ip;
+	return v;
+}
+
+/* put_entries - the IPs as the form's field takes them: collapsed into
+ * ranges, "; " between entries (request_ip_list()), wrapped */
+static void put_entries(struct buf *b, char *const *v, size_t n)
+{
+	struct buf list;
+
+	buf_init(&list);
+	if (request_ip_list(&list, v, n) < 0 || list.err) {
+		if (!b->err)
+			b->err = list.err ? list.err : ENOMEM;
+	} else {
+		buf_wrapf(b, WIDTH, "  %s\n", buf_str(&list));
+	}
+	buf_free(&list);
+}
+
+/* put_digest_table - one line per incident, the first NOTICE_DIGEST_ROWS */
+static void put_digest_table(struct ctx *x, const struct incident *const *incs,
+			     size_t n)
+{
+	char ip[VERDICT_IP_MAX], first[64], code[VERDICT_CODE_MAX];
+	size_t i;
+
+	buf_printf(x->b, "\n  %-20s %-12s %-10s %-24s %s\n", "IP", "refused",
+		   "code", "first seen", "incident");
+	for (i = 0; i < n && i < NOTICE_DIGEST_ROWS; i++) {
+		util_clean(ip, sizeof(ip), incs[i]->ip,
+			   strnlen(incs[i]->ip, sizeof(ip)));
+		code[0] = '\0';
+		if (incs[i]->n_codes)
+			util_clean(code, sizeof(code), incs[i]->codes[0],
+				   strnlen(incs[i]->codes[0], sizeof(code)));
+		fmt_time(first, sizeof(first), incs[i]->first_seen);
+		buf_printf(x->b, "  %-20s %-12s %-10s %-24s %llu\n", ip,
+			   verb(incs[i]->kind), *code ? code : "-", first,
+			   (unsigned long long)incs[i]->id);
+	}
+	if (n > NOTICE_DIGEST_ROWS)
+		buf_printf(x->b,
+			   "  ... and %zu more (every IP is in the list "
+			   "above)\n",
+			   n - NOTICE_DIGEST_ROWS);
+}
+
+/* digest_body - the body of a digest mail about n > 1 incidents */
+static void digest_body(struct ctx *x, const struct incident *const *incs,
+			size_t n, char *const *v,
+			const struct notice_volume *vol, const char *file)
+{
+	char first[64], last[64], win[32], code[VERDICT_CODE_MAX + 4];
+	time_t t = incs[0]->first_seen, l = incs[0]->last_seen;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (incs[i]->first_seen && incs[i]->first_seen < t)
+			t = incs[i]->first_seen;
+		if (incs[i]->last_seen > l)
+			l = incs[i]->last_seen;
+	}
+	fmt_time(first, sizeof(first), t);
+	fmt_time(last, sizeof(last), l);
+	fmt_duration(win, sizeof(win), x->cfg->alert.digest);
+	code_paren(code, sizeof(code), x);
+	if (x->due == INCIDENT_DUE_ALERT)
+		buf_wrapf(x->b, WIDTH,
+			  "Since %s, %s has %s mail from %zu of your "
+			  "server's IPs%s: Microsoft lists ranges (\"part of "
+			  "their network is on our block list\"). IPs refused "
+			  "within %s of an alert join one digest like this one "
+			  "(alert.digest), not one mail each.\n",
+			  first, x->provider, verb(x->inc->kind), n, code, win);
+	else if (incident_stale(x->inc, x->now, x->cfg->alert.stale))
+		buf_wrapf(
+			x->b, WIDTH,
+			"No refusal from %s for these %zu IPs seen since %s "
+			"(first seen %s%s). The block has probably cleared, "
+			"or no mail was sent to %s since; milter-delist cannot "
+			"tell which. It does not remind you about these "
+			"blocks again; a new refusal makes one current "
+			"again.\n",
+			x->provider, n, last, first, code, x->provider);
+	else
+		buf_wrapf(x->b, WIDTH,
+			  "Reminder: %zu of your server's IPs are still %s by "
+			  "%s%s, first seen %s. If you have sent the request, "
+			  "Microsoft needs 24 to 48 hours; if not, it is "
+			  "attached again, updated.\n",
+			  n, verb(x->inc->kind), x->provider, code, first);
+	buf_wrapf(x->b, WIDTH,
+		  "\nThe %zu IPs, as the form's field \"Outbound IP(s) or "
+		  "range(s)\" takes them:\n\n",
+		  n);
+	put_entries(x->b, v, n);
+	put_digest_table(x, incs, n);
+	put_samples(x);
+	put_remedy(x, file);
+	put_volume(x, vol);
+	put_missing(x);
+}
+
+/* notice_build_many - one mail about several incidents; see notice.h */
+int notice_build_many(struct buf *out, enum incident_due due,
+		      const struct incident *const *incs, size_t n,
+		      const struct config *cfg, const struct notice_volume *vol,
+		      const char *host, time_t now)
+{
+	struct buf subject, body, att;
+	char file[96], label[48], code[VERDICT_CODE_MAX + 4];
+	struct mime_msg m;
+	struct ctx x;
+	char **v;
+	int rc = -1;
+
+	if (n == 1)
+		return notice_build(out, due, incs[0], cfg, vol, host, now);
+	if (n == 0 || due == INCIDENT_DUE_NONE || due == INCIDENT_DUE_CLEARED) {
+		errno = EINVAL;
+		return -1;
+	}
+	v = digest_ips(incs, n);
+	if (!v)
+		return -1;
+	buf_init(&subject);
+	buf_init(&body);
+	buf_init(&att);
+	ctx_init(&x, &body, due, incs[0], cfg, now);
+	code_paren(code, sizeof(code), &x);
+	snprintf(label, sizeof(label), "the %zu IPs listed", n);
+	snprintf(file, sizeof(file), "delist-request-%zu-ips.txt", n);
+	if (due == INCIDENT_DUE_REMINDER &&
+	    incident_stale(incs[0], x.now, cfg->alert.stale))
+		buf_printf(&subject,
+			   "[milter-delist] %zu IPs: no refusal from %s since "
+			   "the last one, probably cleared",
+			   n, x.provider);
+	else
+		buf_printf(&subject, "[milter-delist] %zu IPs %s%s by %s%s%s",
+			   n, due == INCIDENT_DUE_ALERT ? "" : "still ",
+			   verb(incs[0]->kind), x.provider, code,
+			   due == INCIDENT_DUE_ALERT &&
+					   incs[0]->remedy != VERDICT_WAIT
+				   ? ": one delisting request attached"
+				   : "");
+	digest_body(&x, incs, n, v, vol, file);
+	buf_printf(&body, "\n-- \nmilter-delist, incidents %llu..%llu\n",
+		   (unsigned long long)incs[0]->id,
+		   (unsigned long long)incs[n - 1]->id);
+	if (subject.err || body.err ||
+	    request_render_many(&att, incs[0], &cfg->contact, v, n, label) < 0)
+		goto out;
+	memset(&m, 0, sizeof(m));
+	m.from = cfg->alert.from;
+	m.to = cfg->alert.to;
+	m.subject = buf_str(&subject);
+	m.date = x.now;
+	m.host = host;
+	m.body = buf_str(&body);
+	m.body_len = body.len;
+	m.att_name = file;
+	m.att_text = buf_str(&att);
+	m.att_len = att.len;
+	rc = mime_compose(out, &m);
+out:
+	if (rc < 0 && (subject.err || body.err || att.err))
+		errno = subject.err ? subject.err
+			: body.err  ? body.err
+				    : att.err;
+	buf_free(&subject);
+	buf_free(&body);
+	buf_free(&att);
+	free((void *)v);
 	return rc;
 }

@@ -76,4 +76,21 @@ int notice_build(struct buf *out, enum incident_due due,
 		 const struct incident *inc, const struct config *cfg,
 		 const struct notice_volume *vol, const char *host, time_t now);
 
+/*
+ * notice_build_many - the mail owed by the n incidents incs (one
+ * provider, one remedy, one kind of mail due): notice_build() of incs[0]
+ * when n is 1, else one digest mail: the IPs in the form's "Outbound
+ * IP(s) or range(s)" notation ("; " between entries) in body and
+ * attachment, a table of the first NOTICE_DIGEST_ROWS incidents, the
+ * replies, remedy and volume of the first.  A reminder about an incident
+ * that saw no refusal for alert.stale says so instead of "still
+ * blocked".  Returns as notice_build().
+ */
+int notice_build_many(struct buf *out, enum incident_due due,
+		      const struct incident *const *incs, size_t n,
+		      const struct config *cfg, const struct notice_volume *vol,
+		      const char *host, time_t now);
+
+#define NOTICE_DIGEST_ROWS 50 /* incidents shown one per line */
+
 #endif

@@ -38,6 +38,8 @@ struct ctx {
 	char code[VERDICT_CODE_MAX];   /* cleaned first code, or "" */
 	char rcpt[FINDING_DOMAIN_MAX]; /* first recipient domain, cleaned */
 	const char *provider;	       /* "Outlook.com" */
+	char *const *many;	       /* a digest's IPs, or NULL */
+	size_t n_many;
 };
 
 static const struct {
@@ -368,6 +370,11 @@ static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
 	struct buf list;
 	size_t i, n = 0;
 
+	if (x->many) {
+		if (request_ip_list(x->b, x->many, x->n_many) >= 0)
+			buf_addc(x->b, '\n');
+		return;
+	}
 	if (x->inc->ip_inferred && n_ips > 0) {
 		if (request_ip_list(x->b, ips, n_ips) < 0)
 			return;
@@ -417,7 +424,7 @@ static void put_server_type(struct ctx *x)
 /* put_inferred - warn that the IP was assumed from outbound_ips */
 static void put_inferred(struct ctx *x)
 {
-	if (!x->inc->ip_inferred)
+	if (!x->inc->ip_inferred || x->many)
 		return;
 	buf_wrapf(x->b, WIDTH,
 		  "\nNote: the refusal did not name the IP. milter-delist took "
@@ -768,13 +775,46 @@ static void render_support(struct ctx *x)
 		      "changed.");
 }
 
+/* render - the request for inc into x (b, many and ip set) */
+static int render(struct ctx *x, const struct incident *inc,
+		  const struct config_contact *contact,
+		  char *const *outbound_ips, size_t n_ips);
+
 /* request_render - render the request for inc */
 int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
 		   char *const *outbound_ips, size_t n_ips)
 {
-	const struct remedy *rem = remedy_get(inc->remedy);
 	struct ctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.b = out;
+	clean_str(x.ip, sizeof(x.ip), inc->ip);
+	return render(&x, inc, contact, outbound_ips, n_ips);
+}
+
+/* request_render_many - one request for several IPs; see request.h */
+int request_render_many(struct buf *out, const struct incident *inc,
+			const struct config_contact *contact, char *const *ips,
+			size_t n, const char *label)
+{
+	struct ctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.b = out;
+	x.many = ips;
+	x.n_many = n;
+	clean_str(x.ip, sizeof(x.ip), label);
+	return render(&x, inc, contact, NULL, 0);
+}
+
+static int render(struct ctx *xp, const struct incident *inc,
+		  const struct config_contact *contact,
+		  char *const *outbound_ips, size_t n_ips)
+{
+	const struct remedy *rem = remedy_get(inc->remedy);
+	struct ctx x = *xp;
+	struct buf *out = x.b;
 	char title[256];
 	size_t i, n;
 
@@ -784,11 +824,8 @@ int request_render(struct buf *out, const struct incident *inc,
 		errno = ENOENT;
 		return -1;
 	}
-	memset(&x, 0, sizeof(x));
-	x.b = out;
 	x.inc = inc;
 	x.c = contact;
-	clean_str(x.ip, sizeof(x.ip), inc->ip);
 	if (!*x.ip)
 		util_strcpy(x.ip, sizeof(x.ip), "<fill in: IP address>");
 	if (inc->n_codes)

@@ -58,6 +58,18 @@ int request_render(struct buf *out, const struct incident *inc,
 		   char *const *outbound_ips, size_t n_ips);
 
 /*
+ * request_render_many - one request for the incidents of a digest: inc
+ * (the first) gives provider, remedy, codes and replies; the form's
+ * "Outbound IP(s) or range(s)" field lists the n IPs of ips collapsed
+ * into ranges (request_ip_list()), and label ("the 12 IPs listed") stands
+ * for the IP in the text.
+ * Returns as request_render().
+ */
+int request_render_many(struct buf *out, const struct incident *inc,
+			const struct config_contact *contact, char *const *ips,
+			size_t n, const char *label);
+
+/*
  * request_missing - which contact fields the request for inc uses but the
  * configuration leaves empty: an OR of enum request_field bits (0 = none).
  * The website counts as missing only when sending_domain is empty too (the

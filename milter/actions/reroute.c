@@ -29,23 +29,6 @@ struct line {
 	const char *domain, *transport, *ip, *provider;
 };
 
-/* reroute_valid_domain - a table key Postfix can take */
-int reroute_valid_domain(const char *s)
-{
-	size_t n = s ? strlen(s) : 0, i;
-
-	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* reroute_valid_transport - one token "transport:nexthop" */
 int reroute_valid_transport(const char *s)
 {
@@ -158,7 +141,7 @@ int reroute_set(struct reroute *r, const char *ip, const char *provider,
 		char *c;
 		size_t k;
 
-		if (!reroute_valid_domain(domains[i]))
+		if (!util_valid_hostname(domains[i]))
 			continue;
 		c = strdup(domains[i]);
 		if (!c)

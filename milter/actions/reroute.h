@@ -66,12 +66,6 @@ struct reroute {
 };
 
 /*
- * reroute_valid_domain - true for a domain name Postfix can take as a
- * table key: 1-253 bytes of [a-z0-9.-] (any case), no leading dot
- */
-int reroute_valid_domain(const char *s);
-
-/*
  * reroute_valid_transport - true for a transport value that is one table
  * token: 1-255 printable bytes, no space, no '#', of the form
  * "transport:nexthop" or "transport:"

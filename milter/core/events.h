@@ -30,7 +30,8 @@
 struct core_event {
 	/* block, ratelimit, ban (an incident opened or changed kind),
 	 * repeat, auth, domain-block (information), unverified-report,
-	 * reminder, cleared, alert-sent, alert-failed */
+	 * reminder, cleared, alert-sent, alert-failed, accepted (mail from the
+	 * incident's IP was accepted again: a probe) */
 	const char *name;
 	uint64_t incident; /* 0 = none */
 	const char *ip;	   /* "" = none */

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alert.h"
 #include "buf.h"
 #include "domains.h"
 #include "event.h"
@@ -44,11 +43,71 @@ static void log_line(int prio, struct buf *b)
 	buf_free(b);
 }
 
+/* evidence_mapped_ip - syslog_names' IP of a syslog name */
+const char *evidence_mapped_ip(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	if (!name || !*name)
+		return NULL;
+	for (i = 0; i < cfg->n_syslog_names; i++)
+		if (!strcmp(cfg->syslog_names[i].name, name))
+			return cfg->syslog_names[i].ip;
+	return NULL;
+}
+
+/* evidence_single_ip - one outbound address configured */
+int evidence_single_ip(const struct config *cfg)
+{
+	return cfg->n_outbound_ips == 1 && !strchr(cfg->outbound_ips[0], '/');
+}
+
+/* one_named_ip - with no outbound_ips: do the provider's incidents that
+ * are not cleared name at most one IP?  Stops at the second one. */
+static int one_named_ip(struct incident_store *st, enum verdict_provider p)
+{
+	size_t i, n = incident_count(st);
+	const char *seen = NULL;
+	struct incident *inc;
+
+	for (i = 0; i < n; i++) {
+		inc = incident_at(st, i);
+		if (inc->provider != p || inc->state == INCIDENT_CLEARED)
+			continue;
+		if (seen && strcmp(seen, inc->ip))
+			return 0;
+		seen = inc->ip;
+	}
+	return 1;
+}
+
+/* evidence_sent_ip - the IP a delivery is from, "" for any; see .h */
+int evidence_sent_ip(struct incident_store *st, const struct finding *f,
+		     const struct config *cfg, char *ip, size_t size)
+{
+	const char *m;
+
+	if (f->v.ip[0]) {
+		util_strcpy(ip, size, f->v.ip);
+		return 0;
+	}
+	if ((m = evidence_mapped_ip(cfg, f->syslog_name)) != NULL) {
+		util_strcpy(ip, size, m);
+		return 0;
+	}
+	util_strcpy(ip, size, "");
+	if (evidence_single_ip(cfg) ||
+	    (cfg->n_outbound_ips == 0 && one_named_ip(st, f->v.provider)))
+		return 0;
+	return -1;
+}
+
 /* evidence_note - trust, then the incident */
 void evidence_note(struct incident_store *st, struct finding *f,
 		   const struct config *cfg, struct evidence_result *r)
 {
 	struct incident *inc;
+	const char *mapped;
 	int is_new, changed;
 
 	r->outcome = EVIDENCE_IGNORED;
@@ -60,7 +119,13 @@ void evidence_note(struct incident_store *st, struct finding *f,
 		return;
 	}
 	if (f->sent) {
-		incident_sent(st, "", f->v.provider, f->when);
+		char ip[VERDICT_IP_MAX];
+
+		if (evidence_sent_ip(st, f, cfg, ip, sizeof(ip)) < 0) {
+			r->outcome = EVIDENCE_UNATTRIBUTED;
+			return;
+		}
+		incident_sent(st, ip, f->v.provider, f->when);
 		r->outcome = EVIDENCE_SENT;
 		return;
 	}
@@ -72,6 +137,8 @@ void evidence_note(struct incident_store *st, struct finding *f,
 			r->outcome = EVIDENCE_INFO;
 		return;
 	}
+	if (!f->v.ip[0] && (mapped = evidence_mapped_ip(cfg, f->syslog_name)))
+		util_strcpy(f->v.ip, sizeof(f->v.ip), mapped);
 	finding_infer_ip(f, cfg->outbound_ips, cfg->n_outbound_ips);
 	inc = incident_record(st, f, &is_new, &changed);
 	if (!inc) {
@@ -99,6 +166,22 @@ const char *evidence_event_name(const struct finding *f,
 	}
 }
 
+/* unattributed_due - log an unattributed delivery of provider p at
+ * most once an hour (state lock held) */
+static int unattributed_due(enum verdict_provider p, time_t when)
+{
+	static time_t last[8];
+	time_t now = time(NULL);
+
+	(void)when;
+	if ((unsigned)p >= UTIL_ARRAY_SIZE(last) || !log_enabled(LOG_DEBUG))
+		return 0;
+	if (last[p] && now >= last[p] && now - last[p] < 3600)
+		return 0;
+	last[p] = now;
+	return 1;
+}
+
 /* evidence_finding - the daemon's entry */
 uint64_t evidence_finding(struct finding *f)
 {
@@ -122,6 +205,18 @@ uint64_t evidence_finding(struct finding *f)
 	switch (r.outcome) {
 	case EVIDENCE_SENT:
 		state_changed_locked();
+		break;
+	case EVIDENCE_UNATTRIBUTED:
+		if (unattributed_due(f->v.provider, f->when)) {
+			event_kv(&b, "event", "unattributed-delivery");
+			event_kv(&b, "provider",
+				 verdict_provider_name(f->v.provider));
+			event_kv(&b, "syslog_name", f->syslog_name);
+			event_kv(&b, "reason",
+				 "several outbound IPs and no syslog_names "
+				 "entry for this syslog name: clears nothing");
+			prio = LOG_DEBUG;
+		}
 		break;
 	case EVIDENCE_INFO:
 		event_finding(&b, NULL, f, 0);
@@ -174,16 +269,27 @@ void evidence_accepted(const char *ip, enum verdict_provider provider,
 		       time_t when, const char *source)
 {
 	struct incident_store *st;
+	struct incident *inc = NULL;
+	struct core_event ev;
 
 	(void)source;
+	if (!when)
+		when = time(NULL);
+	memset(&ev, 0, sizeof(ev));
 	state_lock();
 	st = state_store();
 	if (st && ip && *ip) {
-		incident_sent(st, ip, provider, when ? when : time(NULL));
+		incident_sent(st, ip, provider, when);
 		state_changed_locked();
+		inc = incident_find(st, ip, provider);
+	}
+	/* The alert worker hears of it through core's events (it owes the
+	 * cleared notice once the clock has run): core calls no action. */
+	if (inc) {
+		events_of_incident(&ev, "accepted", inc, when);
+		events_emit(&ev);
 	}
 	state_unlock();
-	alert_wake();
 }
 
 /* evidence_unverified - log a possibly forged report, rate-limited */

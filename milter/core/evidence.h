@@ -30,7 +30,9 @@ enum evidence_outcome {
 	EVIDENCE_UNVERIFIED,  /* not believed (trust_plausible()) */
 	EVIDENCE_OPENED,      /* opened an incident or changed its kind */
 	EVIDENCE_REPEAT,      /* added to an incident, nothing new */
-	EVIDENCE_ERROR	      /* out of memory: not recorded */
+	EVIDENCE_ERROR,	      /* out of memory: not recorded */
+	EVIDENCE_UNATTRIBUTED /* a delivery from an IP we cannot tell, on a
+				 host with several: clears nothing */
 };
 
 struct evidence_result {
@@ -40,14 +42,38 @@ struct evidence_result {
 
 /*
  * evidence_note - the pipeline on one finding and store st: trust, then
- * the incident.  A sent finding starts the clear clock; an alerting one
- * that is plausible is added to its incident (a missing IP inferred from
+ * the incident.  A sent finding starts the clear clock of the incident of
+ * the IP it came from (evidence_sent_ip()), or clears nothing
+ * (EVIDENCE_UNATTRIBUTED) when that IP cannot be told; an alerting one
+ * that is plausible is added to its incident (a missing IP taken from
+ * syslog_names by the line's syslog name, else inferred from
  * outbound_ips; incident_record()'s reopen rule applies).  f->when 0 is
  * set to now.  Used alike by the daemon (the state's store, lock held)
  * and --scan (its own store).
  */
 void evidence_note(struct incident_store *st, struct finding *f,
 		   const struct config *cfg, struct evidence_result *r);
+
+/* evidence_mapped_ip - the outbound IP that syslog_names gives the
+ * syslog name (a Postfix transport or instance), or NULL */
+const char *evidence_mapped_ip(const struct config *cfg, const char *name);
+
+/*
+ * evidence_sent_ip - which incidents a delivery f (f->sent) may clear,
+ * into ip (size bytes): the IP named by f->v.ip (a probe), else the IP
+ * syslog_names maps f->syslog_name to; "" = any of the provider's
+ * incidents, on a host with one outbound IP (one address in outbound_ips,
+ * or none configured and the store's open incidents of that provider name
+ * one IP only).  Returns 0, or -1 when the delivery cannot be attributed
+ * (several outbound IPs, an outbound_ips range, no mapping): it clears
+ * nothing.
+ */
+int evidence_sent_ip(struct incident_store *st, const struct finding *f,
+		     const struct config *cfg, char *ip, size_t size);
+
+/* evidence_single_ip - 1 when cfg's host has one outbound IP by its
+ * configuration (one address in outbound_ips, not a range) */
+int evidence_single_ip(const struct config *cfg);
 
 /* evidence_event_name - the event name of a result: "unverified-report",
  * "repeat", or the finding's kind ("block", "ratelimit", "ban", "auth",

@@ -26,8 +26,6 @@
 #include <unistd.h>
 
 #include "incident_int.h"
-#include "probe.h"
-#include "reroute.h"
 #include "util.h"
 
 #define INCIDENT_DEFAULT_MAX 10000
@@ -377,10 +375,10 @@ static void note_probe(struct incident *inc, const struct finding *f)
 	 * incident_load() checks them. */
 	if (util_ip_parse(f->relay_ip, strlen(f->relay_ip), ip, sizeof(ip)))
 		util_strcpy(inc->relay, sizeof(inc->relay), ip);
-	else if (reroute_valid_domain(f->remote_mta) &&
+	else if (util_valid_hostname(f->remote_mta) &&
 		 !util_ip_parse(inc->relay, strlen(inc->relay), ip, sizeof(ip)))
 		util_strcpy(inc->relay, sizeof(inc->relay), f->remote_mta);
-	if (probe_valid_address(f->rcpt, 0))
+	if (util_valid_mailbox(f->rcpt, 0))
 		util_strcpy(inc->rcpt, sizeof(inc->rcpt), f->rcpt);
 }
 

@@ -22,8 +22,6 @@
 #include <unistd.h>
 
 #include "incident_int.h"
-#include "probe.h"
-#include "reroute.h"
 #include "util.h"
 
 #define STATE_HEADER   "milter-delist-state 1"
@@ -479,12 +477,12 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 	case F_RELAY: /* an address or a host name, nothing else */
 		if (parse_text(inc->relay, sizeof(inc->relay), v, len) < 0 ||
 		    (!util_ip_parse(v, len, ip, sizeof(ip)) &&
-		     !reroute_valid_domain(v)))
+		     !util_valid_hostname(v)))
 			return -1;
 		return 0;
 	case F_RCPT: /* written into a probe's RCPT TO */
 		if (parse_text(inc->rcpt, sizeof(inc->rcpt), v, len) < 0 ||
-		    !probe_valid_address(v, 0))
+		    !util_valid_mailbox(v, 0))
 			return -1;
 		return 0;
 	case F_CODE:

@@ -92,6 +92,7 @@ int finding_from_log(struct finding *f, const struct maillog_rec *r,
 	util_strcpy(f->remote_mta, sizeof(f->remote_mta),
 		    r->reply_host[0] ? r->reply_host : r->relay_host);
 	util_strcpy(f->queue_id, sizeof(f->queue_id), r->queue_id);
+	util_strcpy(f->syslog_name, sizeof(f->syslog_name), r->syslog_name);
 	util_strcpy(f->rcpt, sizeof(f->rcpt), r->rcpt);
 	util_strcpy(f->relay_ip, sizeof(f->relay_ip), r->relay_ip);
 	f->text = r->text;

@@ -22,6 +22,7 @@ enum finding_source {
 #define FINDING_DOMAIN_MAX 256
 #define FINDING_QID_MAX	   32
 #define FINDING_TEXT_MAX   2048
+#define FINDING_NAME_MAX   64 /* = MAILLOG_NAME_MAX */
 #define FINDING_IP_MAX	   46
 
 struct finding {
@@ -33,6 +34,9 @@ struct finding {
 	char rcpt_domain[FINDING_DOMAIN_MAX];
 	char queue_id[FINDING_QID_MAX];
 	char remote_mta[FINDING_DOMAIN_MAX];
+	/* the log line's Postfix syslog name (maillog.h), "" if none: with
+	 * syslog_names it names the outbound IP of the line */
+	char syslog_name[FINDING_NAME_MAX];
 	char relay_ip[FINDING_IP_MAX]; /* the MX's address (relay=), "" */
 	char rcpt[FINDING_DOMAIN_MAX]; /* the recipient address, "" */
 	const char *text;	       /* verbatim reply; not owned */

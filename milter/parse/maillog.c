@@ -240,13 +240,28 @@ static int qid_then_body(const char *p, const char *te, const char *e)
 	       is_qid(p, (size_t)(te - 1 - p));
 }
 
+/* set_name - the syslog name of Postfix program token [p, p+n): the part
+ * before the last '/' (see maillog.h), if it fits */
+static void set_name(struct maillog_rec *r, const char *p, size_t n)
+{
+	const char *b = memchr(p, '[', n), *slash;
+
+	if (b)
+		n = (size_t)(b - p);
+	slash = memrchr(p, '/', n);
+	if (slash && slash > p && (size_t)(slash - p) < sizeof(r->syslog_name))
+		util_copy(r->syslog_name, sizeof(r->syslog_name), p,
+			  (size_t)(slash - p));
+}
+
 /*
  * split_prefix - read "[stamp] [host] program[pid]: " at s.  Sets *prog
  * and returns where the message starts, or NULL when the line has no
  * recognisable syslog structure.
  */
 static const char *split_prefix(const char *s, const char *e,
-				struct maillog_stamp *st, enum prog *prog)
+				struct maillog_stamp *st, enum prog *prog,
+				struct maillog_rec *r)
 {
 	const char *p = skip_blanks(s, e), *te;
 	size_t n;
@@ -267,6 +282,8 @@ static const char *split_prefix(const char *s, const char *e,
 			if (te - p < 2)
 				return NULL; /* a lone ':' is no program */
 			*prog = classify(p, (size_t)(te - 1 - p));
+			if (*prog == PROG_POSTFIX)
+				set_name(r, p, (size_t)(te - 1 - p));
 			return te;
 		}
 		p = skip_blanks(te, e);
@@ -761,6 +778,8 @@ static int parse_loose(const char *s, const char *e, struct maillog_rec *r)
 		;
 	if (pe - ps >= 2 && pe[-1] == ':')
 		prog = classify(ps, (size_t)(pe - 1 - ps));
+	if (prog == PROG_POSTFIX)
+		set_name(r, ps, (size_t)(pe - 1 - ps));
 	if (prog == PROG_IGNORE)
 		return 0;
 	return parse_message(q, e, prog, r);
@@ -775,6 +794,7 @@ static void rec_reset(struct maillog_rec *r)
 	r->queue_id[0] = r->rcpt[0] = r->rcpt_domain[0] = '\0';
 	r->relay_host[0] = r->relay_ip[0] = r->dsn[0] = '\0';
 	r->reply_host[0] = '\0';
+	r->syslog_name[0] = '\0';
 	r->text = NULL;
 	r->text_len = 0;
 	r->nrcpt = 0;
@@ -817,7 +837,7 @@ int maillog_parse(const char *line, size_t len, time_t now,
 		rec_reset(r);
 		st.kind = MAILLOG_STAMP_NONE;
 	}
-	body = split_prefix(line, e, &st, &prog);
+	body = split_prefix(line, e, &st, &prog, r);
 	if (prog == PROG_IGNORE)
 		return 0;
 	if (body)

@@ -13,6 +13,7 @@
 
 #define MAILLOG_ADDR_MAX 256
 #define MAILLOG_QID_MAX	 32
+#define MAILLOG_NAME_MAX 64 /* syslog name kept, e.g. "postfix-out1" */
 
 enum maillog_mta {
 	MAILLOG_MTA_NONE = 0,
@@ -52,6 +53,14 @@ struct maillog_rec {
 	 * talk to me:", "lost connection with X[ip]"), "" if none: the one
 	 * that answered, which edited logs may show apart from relay=. */
 	char reply_host[MAILLOG_ADDR_MAX];
+	/* The syslog name of a Postfix line: the program field before its
+	 * last "/<process>" ("postfix-out1" in "postfix-out1/smtp[12]",
+	 * "postfix/relay" in "postfix/relay/smtp"); "" for other MTAs, for
+	 * lines without a program field and for names of
+	 * MAILLOG_NAME_MAX bytes or more.  master.cf's "-o syslog_name=NAME"
+	 * or an instance's syslog_name: with syslog_names in the
+	 * configuration it tells which outbound IP the line is about. */
+	char syslog_name[MAILLOG_NAME_MAX];
 	/* Private to maillog_parse(), not part of the record: the local UTC
 	 * offset found for an earlier line, reused when the same struct is
 	 * passed again (a log follower's loop).  Any content is safe: it is

@@ -100,25 +100,6 @@ int probe_reply_parse(const char *data, size_t len, struct probe_reply *out,
 	}
 }
 
-/* probe_valid_address - safe to write into a command */
-int probe_valid_address(const char *s, int empty_ok)
-{
-	size_t n = s ? strlen(s) : 0, i;
-
-	if (n == 0)
-		return s && empty_ok;
-	if (n > 254)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' ||
-		    c == '\\')
-			return 0;
-	}
-	return 1;
-}
-
 /* now_ms - monotonic milliseconds */
 static long long now_ms(void)
 {
@@ -344,9 +325,9 @@ int probe_run(const struct probe_req *req, struct probe_result *res)
 	res->status = PROBE_FAILED;
 	res->stage = "connect";
 	if (!req->mx || !req->source_ip ||
-	    !probe_valid_address(req->sender, 1) ||
-	    !probe_valid_address(req->rcpt, 0) ||
-	    !probe_valid_address(req->helo, 0)) {
+	    !util_valid_mailbox(req->sender, 1) ||
+	    !util_valid_mailbox(req->rcpt, 0) ||
+	    !util_valid_mailbox(req->helo, 0)) {
 		fail(res, "connect", "invalid probe settings");
 		goto done;
 	}

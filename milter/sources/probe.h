@@ -77,13 +77,6 @@ struct probe_result {
 int probe_reply_parse(const char *data, size_t len, struct probe_reply *out,
 		      size_t *used);
 
-/*
- * probe_valid_address - an address we may write into MAIL FROM / RCPT TO:
- * 1-254 printable ASCII bytes without space, '<', '>', '"', '\\' (an empty
- * sender is valid when empty_ok)
- */
-int probe_valid_address(const char *s, int empty_ok);
-
 /* probe_run - run one probe (blocking); always fills res; returns 0 */
 int probe_run(const struct probe_req *req, struct probe_result *res);
 

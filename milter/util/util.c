@@ -193,3 +193,43 @@ void util_trim(const char **s, size_t *len)
 			(*s)[*len - 1] == '\r' || (*s)[*len - 1] == '\n'))
 		(*len)--;
 }
+
+/* util_valid_hostname - letters, digits, dots and hyphens, 1 to 253 bytes,
+ * not starting with a dot or hyphen: a host or domain name that is safe as
+ * a Postfix table key and in the state file */
+int util_valid_hostname(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* util_valid_mailbox - an address safe to write into an SMTP command (MAIL
+ * FROM, RCPT TO) or the state file: printable ASCII without space, <, >,
+ * quote or backslash, at most 254 bytes; "" only when empty_ok */
+int util_valid_mailbox(const char *s, int empty_ok)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n == 0)
+		return s && empty_ok;
+	if (n > 254)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' ||
+		    c == '\\')
+			return 0;
+	}
+	return 1;
+}

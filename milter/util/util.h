@@ -70,4 +70,14 @@ size_t util_utf8_len(const unsigned char *s, size_t n);
 /* util_trim - pointer/length of s without leading and trailing white space */
 void util_trim(const char **s, size_t *len);
 
+/* util_valid_hostname - true for a host or domain name that is safe as a
+ * Postfix table key and in the state file: 1-253 bytes of [a-z0-9.-] (any
+ * case), no leading dot or hyphen */
+int util_valid_hostname(const char *s);
+
+/* util_valid_mailbox - true for an address we may write into MAIL FROM /
+ * RCPT TO or the state file: 1-254 printable ASCII bytes without space,
+ * '<', '>', '"', '\\' (an empty sender is valid when empty_ok) */
+int util_valid_mailbox(const char *s, int empty_ok);
+
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "util.h"
 
 #include "buf.h"
 #include "probe.h"
@@ -42,8 +43,8 @@ static void check_event(const struct probe_reply *r)
 			   !strchr(buf_str(&b), '\r'),
 		   "event line \"%s\"", buf_str(&b));
 	buf_free(&b);
-	(void)probe_valid_address(r->text, 1);
-	if (reroute_valid_domain(r->text))
+	(void)util_valid_mailbox(r->text, 1);
+	if (util_valid_hostname(r->text))
 		FUZZ_CHECK(!strpbrk(r->text, " \t:#"), "domain \"%s\"",
 			   r->text);
 	if (reroute_valid_transport(r->text))

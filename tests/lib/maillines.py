@@ -2,14 +2,16 @@
 """maillines.py - Postfix log lines of Microsoft refusals, for the storm and
 crash tests to append to the mail log that milter-delist follows.
 
-    maillines.py KIND COUNT [FIRST [AGE [same]]]
+    maillines.py KIND COUNT [FIRST [AGE [same|named]]]
 
 KIND: block (S3150 from hotmail.com), ban (5.7.606 from a Microsoft 365
 tenant, contoso.com), sent (status=sent to hotmail.com: the block clears).
 Each line gets its own queue id and recipient; line i names the IP
 10.a.b.c made of i (FIRST + 0, 1, ...), 10.0.0.0/8 wrapped, so COUNT lines
 name COUNT distinct IPs (up to 2^24); with "same", every line names the IP
-of FIRST.  The syslog time stamp is now minus AGE seconds (default 0).
+of FIRST; with "named", line i is logged under the syslog name "out-IP"
+(IP: the one line i names; "out-IP/smtp[4242]"), the name a transport
+binding that IP would log under (syslog_names).  The syslog time stamp is now minus AGE seconds (default 0).
 Lines go to standard output.
 """
 
@@ -41,6 +43,7 @@ def main():
     first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     age = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     same = len(sys.argv) > 5 and sys.argv[5] == "same"
+    named = len(sys.argv) > 5 and sys.argv[5] == "named"
     t = time.localtime(time.time() - age)
     stamp = time.strftime("%b ", t) + ("%2d" % t.tm_mday) + \
         time.strftime(" %H:%M:%S", t)
@@ -49,9 +52,10 @@ def main():
     for i in range(first, first + count):
         j = (first if same else i) % (1 << 24)
         ip = "10.%d.%d.%d" % (j >> 16, (j >> 8) & 255, j & 255)
-        head = ("%s mx postfix/smtp[4242]: %X: to=<u%d@%s>, relay=%s"
+        name = "out-" + ip if named else "postfix"
+        head = ("%s mx %s/smtp[4242]: %X: to=<u%d@%s>, relay=%s"
                 "[104.47.1.1]:25, delay=0.7, delays=0.01/0/0.4/0.29, "
-                % (stamp, 0x100000 + i, i, domain, mx))
+                % (stamp, name, 0x100000 + i, i, domain, mx))
         if kind == "sent":
             out.append(head + "dsn=2.0.0, status=sent (250 2.0.0 OK "
                        "<%d@example.org> [Hostname=AM0EPF0000000001])" % i)

@@ -76,6 +76,9 @@ alert {
 	timeout = "${MD_TIMEOUT:-10s}"
 	retry = "${MD_RETRY:-1s}"
 	clear_after = "${MD_CLEAR_AFTER:-1h}"
+	reminder = "${MD_REMINDER:-24h}"
+	digest = "${MD_DIGEST:-0}"
+	stale = "${MD_STALE:-7d}"
 }
 EOF
 }
