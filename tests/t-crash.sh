@@ -78,7 +78,7 @@ md_wait_event "event=alert-sent ip=10.250.0.2 " 1 20 ||
 [ "$(md_count "ip=10.250.0.1 ")" = 0 ] || die "the first start read the log's history"
 md_stop KILL
 echo "--- first-start case done" >>"$MD_LOG"
-rm -f "$MD_STATE" "$MD_MAILDIR"/*.eml
+rm -f "$MD_STATE" "$MD_STATE".log "$MD_STATE".log.new "$MD_MAILDIR"/*.eml
 : >"$MAILLOG"
 okt "a first start killed at once: the restart read the line written meanwhile, not the history"
 
@@ -107,7 +107,11 @@ for d in $delays; do
 	wait "$MD_PID" 2>/dev/null
 	echo "--- killed run $k after $d s" >>"$MD_LOG"
 	if [ -f "$MD_STATE" ]; then
+		# with its journals: what was acknowledged may be only there
 		cp "$MD_STATE" "$T/snap/$k"
+		for j in log log.new; do
+			[ ! -f "$MD_STATE.$j" ] || cp "$MD_STATE.$j" "$T/snap/$k.$j"
+		done
 	else
 		: >"$T/snap/$k.none"
 	fi
@@ -135,8 +139,7 @@ want |= set(re.findall(r"event=block ip=([0-9.]+) .*source=dsn",
 deadline = time.time() + 90
 while True:
     try:
-        with open(state, "rb") as f:
-            incs = statefile.parse(f.read())
+        incs = statefile.load(state)
         have = set(statefile.text(i["ip"]) for i in incs)
         open_ = [statefile.text(i["ip"]) for i in incs if i["state"] == b"open"]
         if want <= have and not open_:
@@ -153,6 +156,9 @@ EOF
 sleep 2	# a duplicate alert, if one were owed, would go now
 md_stop KILL
 cp "$MD_STATE" "$T/final"
+for j in log log.new; do
+	[ ! -f "$MD_STATE.$j" ] || cp "$MD_STATE.$j" "$T/final.$j"
+done
 
 # --- the checks -----------------------------------------------------------
 python3 - "$T" "$MD_LOG" "$MD_MAILDIR" "$MD_PY" "$LOOPS" <<'EOF' >"$T/check.out" 2>&1
@@ -165,8 +171,7 @@ bad = []
 
 def state_ips(path):
     try:
-        with open(path, "rb") as f:
-            return set(statefile.text(i["ip"]) for i in statefile.parse(f.read()))
+        return set(statefile.text(i["ip"]) for i in statefile.load(path))
     except statefile.Corrupt as e:
         bad.append("%s: corrupt: %s" % (os.path.basename(path), e))
         return set()
@@ -263,6 +268,61 @@ head -c 4096 /dev/urandom >"$MD_STATE"
 corrupt "a garbage" 2
 : >"$MD_STATE"
 corrupt "an empty" 3
+
+# --- a torn and a corrupted journal ---------------------------------------
+# journal BAD - the final state file and a journal of one good record
+# (incident of IP 10.99.0.1) then, with BAD "torn", a record cut by a
+# crash (IP 10.99.0.2, no newline); with BAD "sum", a record whose sum is
+# wrong (IP 10.99.0.7) followed by a good one (IP 10.99.0.3)
+journal() {
+	cp "$T/final" "$MD_STATE"
+	rm -f "$MD_STATE.log" "$MD_STATE.log.new"
+	python3 - "$MD_STATE.log" "$1" <<'EOF'
+import sys
+path, bad = sys.argv[1:]
+def rec(body):
+    h = 0x811c9dc5
+    for c in body:
+        h = ((h ^ c) * 0x01000193) & 0xffffffff
+    return body + b" check=%08x\n" % h
+def inc(i, ip):
+    return (b"incident id=%d ip=%s provider=microsoft-consumer kind=block "
+            b"remedy=sender-support-form state=alerted first=1700000000 "
+            b"last=1700000000 alerted=1700000001" % (i, ip))
+data = b"milter-delist-journal 2\n" + rec(inc(900001, b"10.99.0.1"))
+if bad == "torn":
+    data += rec(inc(900002, b"10.99.0.2"))[:-40]
+else:
+    data += rec(inc(900002, b"10.99.0.2")).replace(b"10.99.0.2", b"10.99.0.7")
+    data += rec(inc(900003, b"10.99.0.3"))
+open(path, "wb").write(data)
+EOF
+	chmod 600 "$MD_STATE.log"
+	chown --reference="$MD_DIR/state" "$MD_STATE" "$MD_STATE.log"
+}
+has_ip() { # IP - the loaded state (state file and journals) has IP
+	python3 "$MD_PY/statefile.py" "$MD_STATE" | grep -q " $1 "
+}
+journal torn
+n=$(md_count "dropped a torn last record")
+md_start
+[ "$(md_count "dropped a torn last record")" = $((n + 1)) ] || die "a torn journal record: no warning"
+md_smoke || die "a torn journal: the daemon does not answer"
+md_stop TERM
+has_ip 10.99.0.1 || die "a torn journal: the good record before it was lost"
+has_ip 10.99.0.2 && die "a torn journal: the torn record was applied"
+[ -e "$MD_STATE.log" ] && die "a clean stop left the journal"
+okt "a torn journal record: dropped with a warning, the records before it loaded"
+journal sum
+n=$(md_count "record with a bad check")
+md_start
+[ "$(md_count "record with a bad check")" = $((n + 1)) ] || die "a corrupted journal record: no warning"
+md_stop TERM
+has_ip 10.99.0.1 || die "a corrupted journal: the good record before it was lost"
+has_ip 10.99.0.7 && die "a corrupted journal: the corrupted record was applied"
+kept=$(ls "$MD_DIR/state" | grep -c '^state\.log\.corrupt\.')
+[ "$kept" = 1 ] || die "a corrupted journal: not kept aside ($kept copies)"
+okt "a corrupted journal record: the rest dropped with a warning and kept in $(ls "$MD_DIR/state" | grep '^state\.log\.corrupt\.')"
 
 if [ -n "${SYSLOG_FILE:-}" ]; then
 	python3 "$MD_PY/logcheck.py" "$SYSLOG_FILE" >"$T/logcheck.out"

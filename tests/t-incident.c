@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "incident.h"
+#include "intern.h"
 #include "util.h"
 
 #define T0   1700000000 /* the fake clock starts here */
@@ -804,13 +805,18 @@ static int same_store(struct incident_store *a, struct incident_store *b)
 static void set_sample(struct incident *inc, size_t i, const char *code,
 		       const char *text)
 {
-	if (i < inc->n_samples)
+	if (i < inc->n_samples) {
 		free(inc->samples[i]);
-	else
-		inc->n_samples = i + 1;
+		intern_put(inc->sample_codes[i]);
+	} else {
+		inc->n_samples = (unsigned char)(i + 1);
+	}
 	inc->samples[i] = strdup(text);
-	snprintf(inc->sample_codes[i], VERDICT_CODE_MAX, "%s", code);
+	inc->sample_codes[i] = intern_get(code, strlen(code));
 }
+
+static const char hostile_domain[] = "b\xc3\xa4"
+				     "d,dom=x%y z";
 
 /* build - a store with incidents in every state and hostile values */
 static struct incident_store *build(void)
@@ -838,11 +844,9 @@ static struct incident_store *build(void)
 
 	inc = note(s, &r, NULL);
 	incident_mark(inc, INCIDENT_DUE_ALERT, T0 + 60);
-	snprintf(inc->codes[inc->n_codes++], VERDICT_CODE_MAX,
-		 "AS(2018 06=%%)");
-	snprintf(inc->domains[inc->n_domains++], FINDING_DOMAIN_MAX,
-		 "b\xc3\xa4"
-		 "d,dom=x%%y z");
+	inc->codes[inc->n_codes++] = intern_get("AS(2018 06=%)", 13);
+	inc->domains[inc->n_domains++] =
+		intern_get(hostile_domain, strlen(hostile_domain));
 	snprintf(inc->qids[inc->n_qids++], FINDING_QID_MAX, "q\tid\x7f");
 	set_sample(inc, 1, "5.7.1 x=y,z",
 		   "CR\rLF\n TAB\t %41 = , % %% \xe2\x82\xac \xff\x01 end ");
@@ -936,7 +940,7 @@ static void test_roundtrip(void)
 	      "mode 0600 even with umask 0: %o", (unsigned)st.st_mode);
 	CHECK_INT(count_tmp(tmpdir), 0, "no temp file left");
 	text = check_slurp(path, &len);
-	CHECK(text && strncmp(text, "milter-delist-state 1\n", 22) == 0,
+	CHECK(text && strncmp(text, "milter-delist-state 2\n", 22) == 0,
 	      "version line");
 	CHECK(text && strstr(text, "\nend 8\n") && text[len - 1] == '\n',
 	      "end line");
@@ -1073,9 +1077,12 @@ static void test_corrupt(void)
 		 0},
 		{"empty file", "", -1, 0},
 		{"bad version",
-		 "milter-delist-state 2\nstore next-id=1\n"
+		 "milter-delist-state 3\nstore next-id=1\n"
 		 "end 0\n",
 		 -1, 0},
+		{"version 1 (earlier releases)",
+		 "milter-delist-state 1\nstore next-id=1\n" INC "\nend 1\n", 0,
+		 1},
 		{"other file", "hello world\n", -1, 0},
 		{"no store line", "milter-delist-state 1\nend 0\n", -1, 0},
 		{"no end", HDR INC "\n", -1, 0},

@@ -50,11 +50,11 @@ static void fixture(struct incident *inc, struct config *cfg)
 	inc->bounced = 12;
 	inc->deferred = 2;
 	inc->n_codes = 2;
-	util_strcpy(inc->codes[0], sizeof(inc->codes[0]), "S3150");
-	util_strcpy(inc->codes[1], sizeof(inc->codes[1]), "5.7.1");
+	inc->codes[0] = "S3150";
+	inc->codes[1] = "5.7.1";
 	inc->n_domains = 2;
-	util_strcpy(inc->domains[0], sizeof(inc->domains[0]), "hotmail.com");
-	util_strcpy(inc->domains[1], sizeof(inc->domains[1]), "outlook.de");
+	inc->domains[0] = "hotmail.com";
+	inc->domains[1] = "outlook.de";
 	inc->n_samples = 1;
 	inc->samples[0] = (char *)s3150;
 
@@ -95,14 +95,10 @@ static void hostile(struct incident *inc, char *big, size_t which)
 	if (big)
 		inc->samples[2] = big;
 	inc->n_domains = 2;
-	util_strcpy(inc->domains[0], sizeof(inc->domains[0]),
-		    evil[which % ROWS(evil)]);
-	util_strcpy(inc->domains[1], sizeof(inc->domains[1]),
-		    "hotmail.com\r\nBcc: x@evil");
-	util_strcpy(inc->codes[0], sizeof(inc->codes[0]),
-		    "S3150\r\nBcc: x@evil");
-	util_strcpy(inc->codes[1], sizeof(inc->codes[1]),
-		    evil[(which + 1) % ROWS(evil)]);
+	inc->domains[0] = evil[which % ROWS(evil)];
+	inc->domains[1] = "hotmail.com\r\nBcc: x@evil";
+	inc->codes[0] = "S3150\r\nBcc: x@evil";
+	inc->codes[1] = evil[(which + 1) % ROWS(evil)];
 }
 
 /* Subject rows of notices: due, kind, provider, remedy, code, want. */
@@ -151,8 +147,7 @@ static void test_notice_subjects(void)
 		inc.kind = notice_subjects[i].kind;
 		inc.provider = notice_subjects[i].provider;
 		inc.remedy = notice_subjects[i].remedy;
-		util_strcpy(inc.codes[0], sizeof(inc.codes[0]),
-			    notice_subjects[i].code);
+		inc.codes[0] = notice_subjects[i].code;
 		inc.n_codes = *notice_subjects[i].code ? 1 : 0;
 		inc.alerted_at = NOW - 86400 + 120;
 		inc.sent_since = 1714813200; /* 2024-05-04 09:00 UTC */
@@ -396,8 +391,7 @@ static int emit(const char *what, const char *marker)
 				 "$(touch %s) `touch %s` ; | -rf", marker,
 				 marker);
 			inc.samples[1] = payload;
-			util_strcpy(inc.domains[0], sizeof(inc.domains[0]),
-				    payload);
+			inc.domains[0] = payload;
 		}
 	} else if (strcmp(what, "cleared") == 0) {
 		due = INCIDENT_DUE_CLEARED;
@@ -407,7 +401,7 @@ static int emit(const char *what, const char *marker)
 		inc.provider = VERDICT_MS_365;
 		inc.kind = VERDICT_BAN;
 		inc.remedy = VERDICT_DELIST_PORTAL;
-		util_strcpy(inc.codes[0], sizeof(inc.codes[0]), "5.7.606");
+		inc.codes[0] = "5.7.606";
 		inc.samples[0] = "550 5.7.606 Access denied, banned sending IP "
 				 "[2001:db8::25].";
 	} else if (strcmp(what, "alert") != 0) {

@@ -378,10 +378,9 @@ static void make(struct incident *inc, size_t r)
 	inc->remedy = rows[r].remedy;
 	inc->ip_inferred = rows[r].inferred;
 	inc->n_codes = 1;
-	util_strcpy(inc->codes[0], sizeof(inc->codes[0]), rows[r].code);
+	inc->codes[0] = rows[r].code;
 	for (i = 0; i < ROWS(rows[r].domains) && rows[r].domains[i]; i++)
-		util_strcpy(inc->domains[inc->n_domains++],
-			    sizeof(inc->domains[0]), rows[r].domains[i]);
+		inc->domains[inc->n_domains++] = rows[r].domains[i];
 	inc->n_samples = 1;
 	inc->samples[0] = (char *)rows[r].sample;
 	inc->count = inc->bounced = 3;
@@ -458,10 +457,9 @@ static void test_hostile(void)
 
 		make(&inc, 0);
 		inc.samples[0] = (char *)s;
-		util_strcpy(inc.domains[0], sizeof(inc.domains[0]),
-			    i < ROWS(evil) ? s : "hotmail.com\r\nBcc: x@evil");
-		util_strcpy(inc.codes[0], sizeof(inc.codes[0]),
-			    "S3150\r\nX: 1");
+		inc.domains[0] =
+			i < ROWS(evil) ? s : "hotmail.com\r\nBcc: x@evil";
+		inc.codes[0] = "S3150\r\nX: 1";
 		buf_init(&b);
 		CHECK_INT(request_render(&b, &inc, &full, ips1, 1), 0,
 			  "hostile");
@@ -655,9 +653,9 @@ static void test_outcomes(void)
 	inc.n_samples = 1;
 	inc.samples[0] = (char *)s3150;
 	inc.n_domains = 3;
-	util_strcpy(inc.domains[0], sizeof(inc.domains[0]), "outlook.de");
-	util_strcpy(inc.domains[1], sizeof(inc.domains[1]), "hotmail.com");
-	util_strcpy(inc.domains[2], sizeof(inc.domains[2]), "outlook.com");
+	inc.domains[0] = "outlook.de";
+	inc.domains[1] = "hotmail.com";
+	inc.domains[2] = "outlook.com";
 	inc.domain_outcomes[0] = INCIDENT_OUTCOME_DEFERRED;
 	inc.domain_outcomes[1] = INCIDENT_OUTCOME_REFUSED;
 	inc.domain_outcomes[2] =
@@ -775,7 +773,7 @@ static void test_same_url(void)
 		inc.first_seen = inc.last_seen = 1714813200;
 		inc.count = inc.bounced = 1;
 		inc.n_codes = 1;
-		util_strcpy(inc.codes[0], sizeof(inc.codes[0]), "S3150");
+		inc.codes[0] = "S3150";
 		cfg.alert.to = "postmaster@example.org";
 		cfg.alert.from = "milter-delist@example.org";
 		cfg.contact = full;

@@ -135,8 +135,9 @@ grep -q 'event=block ip=203.0.113.55 .*queue_id=D2B3C4D5E ' "$MD_LOG" ||
 	die "the file's block raised no event=block"
 ok "a block in the journal and one in the RFC 3339 log: each its event"
 wait_for 20 settled || die "the cursors were not saved"
-grep -q "^cursor source=journal:$J at=journal:" "$MD_STATE" &&
-	grep -q "^cursor source=$F at=file:" "$MD_STATE" ||
+# the state file and its journal (state.log, state.log.new)
+cat "$MD_STATE" "$MD_STATE".log* 2>/dev/null | grep -q "^cursor source=journal:$J at=journal:" &&
+	cat "$MD_STATE" "$MD_STATE".log* 2>/dev/null | grep -q "^cursor source=$F at=file:" ||
 	die "no cursor line per source in the state file"
 ok "one cursor per source in the state file"
 
@@ -216,7 +217,7 @@ want_seen s 1 "the unchanged journal after a reload"
 seen p 0 || die "reload: the old entries of the added journal were read"
 sleep 1
 seen q 0 || die "reload: the removed file is still read"
-wait_for 20 sh -c "! grep -q '^cursor source=$F ' '$MD_STATE'" ||
+wait_for 20 sh -c "! python3 '$PY/statefile.py' --cursor '$F' '$MD_STATE' >/dev/null" ||
 	die "the removed source's cursor is still saved"
 [ "$(md_count "following journal:$J from")" = 4 ] ||
 	die "the unchanged journal was restarted by the reload"

@@ -118,8 +118,8 @@ for f in "$MD_MAILDIR"/*.args; do
 	[ "$(tr '\n' ' ' <"$f")" = "-oi -t -f milter-delist@example.org " ] ||
 		die "sendmail was run with: $(tr '\n' ' ' <"$f")"
 done
-c1=$(grep -o 'ip=192.0.2.1 .* count=[0-9]*' "$MD_STATE" | sed 's/.* count=//')
-c2=$(grep -o 'ip=10.254.1.1 .* count=[0-9]*' "$MD_STATE" | sed 's/.* count=//')
+c1=$(incidents | awk '$2 == "192.0.2.1" { print $7 }')
+c2=$(incidents | awk '$2 == "10.254.1.1" { print $7 }')
 [ "$c1" = 10000 ] && [ "$c2" = 10000 ] ||
 	die "incident counts $c1 and $c2, want 10000 each"
 okt "10,000 bounces (milter) and 10,000 log lines for one IP each: 1 event=block, 1 alert mail (sendmail -oi -t -f milter-delist@example.org), count=10000 each"
@@ -171,7 +171,7 @@ $LINES block 100000 3000000 >>"$MAILLOG"
 last=$(ip_of 3099999)
 md_wait_event "event=block " $((blocks0 + 100000)) 120 ||
 	die "only $(($(md_count "event=block ") - blocks0)) of 100,000 findings logged"
-wait_for 60 grep_file " ip=$last " "$MD_STATE" || die "the last IP $last is not in the state file"
+wait_for 60 has_incident "$last" || die "the last IP $last is not in the state file (or its journal)"
 touch "$T/stop-watch"
 wait "$WATCH"
 wstatus=$?

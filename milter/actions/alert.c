@@ -6,6 +6,8 @@
  * stop and wake flags: a leaf, taken by alert_wake() from any thread, with
  * or without the state lock held.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	int stop, kick, started;
+	int unmarked; /* errno of the pending marker in this episode; 0 */
 	pthread_t worker;
 } W = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -298,13 +301,51 @@ static void pending_path(const struct config *cfg, char *dst, size_t size)
 	snprintf(dst, size, "%s.pending.%ld", cfg->state_file, (long)getpid());
 }
 
-/* send_mail - run sendmail with the configured command plus -f FROM */
+/* unmarked - the pending marker cannot be created (errno e; 0: it can
+ * again): said once per episode */
+static void unmarked(const struct config *cfg, const char *pending, int e)
+{
+	char dir[4200], why[4400];
+	const char *slash = strrchr(cfg->state_file, '/');
+	struct buf b;
+
+	if (e == W.unmarked)
+		return;
+	if (!e) {
+		log_notice("the state directory takes the alert marker again: "
+			   "alerts are sent exactly once again");
+		W.unmarked = 0;
+		return;
+	}
+	W.unmarked = e;
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash ? (int)(slash - cfg->state_file) : 1,
+		 slash ? cfg->state_file : ".");
+	snprintf(why, sizeof(why),
+		 "cannot create %s: %s; alerts are sent anyway, without the "
+		 "exactly-once marker: one may go out twice after a crash",
+		 pending, strerror(e));
+	buf_init(&b);
+	event_kv(&b, "event", "warning");
+	event_kv(&b, "what", "state-dir");
+	event_kv(&b, "path", *dir ? dir : "/");
+	event_kv(&b, "reason", why);
+	event_kv(&b, "fix", "make the state directory writable, free space");
+	if (!b.err)
+		log_warning("%s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* send_mail - run sendmail with the configured command plus -f FROM; when
+ * the state directory cannot take the pending marker (read-only, full),
+ * send without it: an admin hears of a block even when the disk is
+ * broken (at least once rather than not at all) */
 static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 		     size_t errlen)
 {
 	char *argv[40], marker[4200], pending[4200];
 	size_t i = 0;
-	int rc;
+	int rc, fd;
 
 	for (; cfg->alert.sendmail[i] && i < 36; i++)
 		argv[i] = cfg->alert.sendmail[i];
@@ -313,6 +354,13 @@ static int send_mail(const struct config *cfg, const struct buf *msg, char *err,
 	argv[i] = NULL;
 	marker_path(cfg, marker, sizeof(marker));
 	pending_path(cfg, pending, sizeof(pending));
+	fd = open(pending,
+		  O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	unmarked(cfg, pending, fd < 0 ? errno : 0);
+	if (fd < 0)
+		return run_sendmail(argv, msg->data, msg->len,
+				    cfg->alert.timeout, err, errlen);
+	close(fd);
 	rc = run_sendmail_marked(argv, msg->data, msg->len, cfg->alert.timeout,
 				 pending, marker, err, errlen);
 	unlink(pending); /* still there when the child failed before exec */

@@ -163,7 +163,7 @@ int notice_subject(struct buf *out, enum incident_due due,
 }
 
 /* put_list - "a, b, c" of cleaned untrusted strings */
-static void put_list(struct buf *b, const char (*v)[VERDICT_CODE_MAX], size_t n)
+static void put_list(struct buf *b, const char *const *v, size_t n)
 {
 	char tmp[VERDICT_CODE_MAX];
 	size_t i;

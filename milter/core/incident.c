@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "intern.h"
 #include "util.h"
 
 #define INCIDENT_DEFAULT_MAX 10000
@@ -52,8 +53,14 @@ void incident_free_one(struct incident *inc)
 {
 	size_t i;
 
-	for (i = 0; i < inc->n_samples; i++)
+	for (i = 0; i < inc->n_samples; i++) {
 		free(inc->samples[i]);
+		intern_put(inc->sample_codes[i]);
+	}
+	for (i = 0; i < inc->n_codes; i++)
+		intern_put(inc->codes[i]);
+	for (i = 0; i < inc->n_domains; i++)
+		intern_put(inc->domains[i]);
 	free(inc);
 }
 
@@ -68,9 +75,16 @@ void incident_store_clear(struct incident_store *s)
 	free(s->byid);
 	free(s->tab);
 	free(s->heap);
+	free(s->chg);
+	free(s->gone);
 	s->byid = NULL;
 	s->tab = NULL;
 	s->heap = NULL;
+	s->chg = NULL;
+	s->gone = NULL;
+	s->n_chg = s->chg_cap = s->n_gone = s->gone_cap = 0;
+	s->cursor_changed = s->lost_changes = 0;
+	s->journal_next_id = 0;
 	s->n = s->used = s->cap = s->holes = 0;
 	s->nbuckets = s->hashed = s->heap_cap = 0;
 	s->next_id = 1;
@@ -301,19 +315,52 @@ void incident_store_link(struct incident_store *s, struct incident *inc)
 	heap_fix(s, inc->heap_idx);
 }
 
-/* store_evict - drop the first incident of the eviction order */
-static void store_evict(struct incident_store *s)
+/* incident_store_remove - unlink inc from every index, note it gone, free */
+void incident_store_remove(struct incident_store *s, struct incident *inc)
 {
-	struct incident *victim = s->heap[0].inc;
+	size_t i = inc->heap_idx;
 
-	incident_hash_del(s, victim);
-	s->byid[victim->slot] = NULL;
+	incident_hash_del(s, inc);
+	s->byid[inc->slot] = NULL;
 	s->holes++;
-	if (--s->n > 0) {
-		heap_put(s, 0, s->heap[s->n]);
-		heap_fix(s, 0);
+	if (--s->n > i) {
+		heap_put(s, i, s->heap[s->n]);
+		heap_fix(s, i);
 	}
-	incident_free_one(victim);
+	incident_journal_drop(s, inc, 1);
+	incident_free_one(inc);
+}
+
+/* incident_store_evict - drop the first incident of the eviction order */
+void incident_store_evict(struct incident_store *s)
+{
+	incident_store_remove(s, s->heap[0].inc);
+}
+
+/* incident_store_replace - inc takes old's place in byid and the heap */
+void incident_store_replace(struct incident_store *s, struct incident *old,
+			    struct incident *inc)
+{
+	struct incident *cur;
+
+	inc->store = s;
+	inc->slot = old->slot;
+	s->byid[inc->slot] = inc;
+	inc->heap_idx = old->heap_idx;
+	s->heap[inc->heap_idx] = heap_key(inc);
+	heap_fix(s, inc->heap_idx);
+	cur = incident_hash_find(s, old->ip, old->provider);
+	if (cur == old)
+		incident_hash_del(s, old);
+	incident_journal_drop(s, old, 0);
+	incident_free_one(old);
+	cur = incident_hash_find(s, inc->ip, inc->provider);
+	if (cur && cur->id > inc->id)
+		return;
+	if (cur)
+		incident_hash_del(s, cur);
+	if (incident_hash_add(s, inc) < 0 && cur)
+		incident_hash_add(s, cur);
 }
 
 /* ---- noting findings ---- */
@@ -343,8 +390,9 @@ static void note_code(struct incident *inc, const char *code)
 	for (i = 0; i < inc->n_codes; i++)
 		if (strcmp(inc->codes[i], code) == 0)
 			return;
-	if (inc->n_codes < INCIDENT_MAX_CODES)
-		util_strcpy(inc->codes[inc->n_codes++], VERDICT_CODE_MAX, code);
+	if (inc->n_codes < INCIDENT_MAX_CODES &&
+	    (inc->codes[inc->n_codes] = intern_get(code, strlen(code))))
+		inc->n_codes++;
 }
 
 /* note_domain - remember a distinct recipient domain (lower case) */
@@ -361,8 +409,9 @@ static void note_domain(struct incident *inc, const char *d, size_t size)
 	for (i = 0; i < inc->n_domains; i++)
 		if (strcmp(inc->domains[i], low) == 0)
 			return;
-	if (inc->n_domains < INCIDENT_MAX_DOMAINS)
-		memcpy(inc->domains[inc->n_domains++], low, sizeof(low));
+	if (inc->n_domains < INCIDENT_MAX_DOMAINS &&
+	    (inc->domains[inc->n_domains] = intern_get(low, strlen(low))))
+		inc->n_domains++;
 }
 
 /* note_probe - the MX that refused (its address preferred) and a
@@ -429,12 +478,17 @@ static void note_sample(struct incident *inc, const struct finding *f)
 	if (!copy)
 		return; /* a sample is worth less than the finding */
 	memcpy(copy, norm, len + 1);
-	if (i < inc->n_samples)
+	if (i < inc->n_samples) {
 		free(inc->samples[i]);
-	else
+	} else {
+		inc->sample_codes[i] = intern_get(code, strlen(code));
+		if (!inc->sample_codes[i]) {
+			free(copy);
+			return;
+		}
 		inc->n_samples++;
+	}
 	inc->samples[i] = copy;
-	memcpy(inc->sample_codes[i], code, sizeof(code));
 }
 
 /* note_update - fold finding f (at when) into inc */
@@ -494,6 +548,7 @@ struct incident *incident_note(struct incident_store *s,
 		    (cur->sent_since && when < cur->sent_since))) {
 		note_update(cur, f, when);
 		heap_update(s, cur);
+		incident_touch(cur);
 		return cur;
 	}
 	/* New, or the old one cleared: a new incident with a new id
@@ -506,7 +561,7 @@ struct incident *incident_note(struct incident_store *s,
 	if (!inc)
 		return NULL;
 	if (s->n >= s->max)
-		store_evict(s);
+		incident_store_evict(s);
 	if (incident_store_reserve(s) < 0) {
 		free(inc);
 		return NULL;
@@ -533,6 +588,7 @@ struct incident *incident_note(struct incident_store *s,
 		return NULL;
 	}
 	incident_store_link(s, inc);
+	incident_touch(inc);
 	if (is_new)
 		*is_new = 1;
 	return inc;
@@ -542,8 +598,10 @@ struct incident *incident_note(struct incident_store *s,
 static void sent_one(struct incident *inc, time_t when)
 {
 	if (inc->state != INCIDENT_CLEARED && when >= inc->last_seen &&
-	    !inc->sent_since)
+	    !inc->sent_since) {
 		inc->sent_since = when ? when : 1;
+		incident_touch(inc);
+	}
 }
 
 /* incident_sent - a message to provider was accepted; see incident.h */
@@ -591,6 +649,7 @@ enum incident_due incident_due(struct incident *inc, time_t now,
 		inc->attempts = 0;
 		inc->next_attempt = 0;
 		retier(inc);
+		incident_touch(inc);
 	}
 	switch (inc->state) {
 	case INCIDENT_OPEN:
@@ -637,6 +696,7 @@ void incident_mark(struct incident *inc, enum incident_due due, time_t now)
 	}
 	inc->attempts = 0;
 	inc->next_attempt = 0;
+	incident_touch(inc);
 }
 
 /* incident_failed - schedule a retry with back-off; see incident.h */
@@ -651,6 +711,7 @@ void incident_failed(struct incident *inc, time_t now, time_t retry)
 	for (i = 1; i < inc->attempts && delay < cap; i++)
 		delay *= 2;
 	inc->next_attempt = now + (delay < cap ? delay : cap);
+	incident_touch(inc);
 }
 
 /* incident_record - incident_note() and the reopen rule; see incident.h */
@@ -675,6 +736,7 @@ struct incident *incident_record(struct incident_store *s,
 		inc->state = INCIDENT_OPEN;
 		inc->attempts = 0;
 		inc->next_attempt = 0;
+		incident_touch(inc);
 	}
 	return inc;
 }
@@ -685,6 +747,7 @@ void incident_sending_begin(struct incident *inc, enum incident_due due,
 {
 	inc->sending = now ? now : 1;
 	inc->sending_due = due;
+	incident_touch(inc);
 }
 
 /* incident_sending_end - sendmail returned: the marks go */
@@ -692,6 +755,7 @@ void incident_sending_end(struct incident *inc)
 {
 	inc->sending = 0;
 	inc->sending_due = 0;
+	incident_touch(inc);
 }
 
 /* incident_settle - a send the previous run left unfinished */
@@ -793,6 +857,7 @@ int incident_set_cursor(struct incident_store *s, const char *source,
 		free(s->cursors[i].source);
 		free(s->cursors[i].at);
 		s->cursors[i] = s->cursors[--s->n_cursors];
+		s->cursor_changed = 1;
 		return 0;
 	}
 	if (strlen(source) >= INCIDENT_CURSOR_MAX ||
@@ -802,6 +867,7 @@ int incident_set_cursor(struct incident_store *s, const char *source,
 		return 0;
 	if (!(copy = strdup(at)))
 		return -1;
+	s->cursor_changed = 1;
 	if (i < s->n_cursors) {
 		free(s->cursors[i].at);
 		s->cursors[i].at = copy;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "buf.h"
 #include "finding.h"
 #include "verdict.h"
 
@@ -75,14 +76,16 @@ struct incident {
 	unsigned long bounced;	/* of which permanent (5xx / failed) */
 	unsigned long deferred; /* of which temporary */
 
-	size_t n_codes;
-	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
-	size_t n_domains;
-	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
+	/* Codes, domains and sample codes are shared strings (intern.h):
+	 * read them as strings (the first n_* are set, never NULL), change
+	 * them only through this module.  A code is shorter than
+	 * VERDICT_CODE_MAX, a domain than FINDING_DOMAIN_MAX. */
+	unsigned char n_codes, n_domains, n_qids, n_samples;
+	const char *codes[INCIDENT_MAX_CODES];
+	const char *domains[INCIDENT_MAX_DOMAINS];
 	/* What mail to domains[i] met, an OR of INCIDENT_OUTCOME_*; 0 = not
 	 * recorded (the request then claims nothing about that domain). */
 	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
-	size_t n_qids;
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
 	/* Where to probe (issue 15): the MX that refused last (an address
 	 * from relay= or Remote-MTA, else its host name) and one recipient
@@ -90,11 +93,10 @@ struct incident {
 	char relay[FINDING_DOMAIN_MAX];
 	char rcpt[FINDING_DOMAIN_MAX];
 
-	size_t n_samples;
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,
 	 * the longest text seen for it (Sendmail logs cut replies). */
-	char sample_codes[INCIDENT_MAX_SAMPLES][VERDICT_CODE_MAX];
+	const char *sample_codes[INCIDENT_MAX_SAMPLES];
 
 	/* Failed mail attempts for this incident's owed mail (back-off). */
 	unsigned attempts;
@@ -113,6 +115,7 @@ struct incident {
 	struct incident_store *store;
 	struct incident *hnext;
 	size_t heap_idx, slot;
+	size_t chg_slot; /* 1 + index in the store's change list; 0 none */
 };
 
 /* Where the log follower is in its file; saved with the incidents.  src
@@ -224,6 +227,12 @@ void incident_sending_end(struct incident *inc);
  * that was being sent, DUE_NONE when inc was not sending. */
 enum incident_due incident_settle(struct incident *inc, int started);
 
+/* incident_touch - inc (the store's own, not a copy) changed outside the
+ * functions above: its record goes into the next journal batch
+ * (incident_changes()).  Every function of this header that changes an
+ * incident calls it; a module that changes a field itself must too. */
+void incident_touch(struct incident *inc);
+
 /* Iteration in id order; n = incident_count(s). */
 size_t incident_count(const struct incident_store *s);
 struct incident *incident_at(struct incident_store *s, size_t i);
@@ -243,8 +252,8 @@ const char *incident_longest_sample(const struct incident *inc);
  * source's own form (logsource.c), opaque here.  The source "" is the
  * cursor of a state file written when one log was followed.
  */
-#define INCIDENT_CURSORS_MAX 256   /* sources with a saved cursor */
-#define INCIDENT_CURSOR_MAX  1024  /* bytes of a source name or cursor */
+#define INCIDENT_CURSORS_MAX 256  /* sources with a saved cursor */
+#define INCIDENT_CURSOR_MAX  1024 /* bytes of a source name or cursor */
 
 /* incident_set_cursor - the cursor of source is at (copied); at NULL
  * forgets it.  0, or -1: too long, too many sources, out of memory. */
@@ -261,6 +270,68 @@ const char *incident_get_cursor(const struct incident_store *s,
 const char *incident_cursor_source(const struct incident_store *s, size_t i);
 
 /*
+ * The journal (incident_journal.c): records of what changed, appended to
+ * "<state_file>.log" beside the state file (state.c owns the files).
+ */
+
+/* incident_journal_enable - from now on note what changes in s (for
+ * incident_changes()); a store without a journal (--scan) notes nothing */
+void incident_journal_enable(struct incident_store *s);
+
+/* incident_changes - append to b one record per change since the last
+ * call: "gone" for each evicted incident, the whole line of each changed
+ * incident (id order), the cursor and next-id when they moved; each record
+ * a line ending in " check=X".  The change marks are cleared.  Returns the
+ * number of records (b->err set on out of memory: the marks are gone,
+ * write a snapshot). */
+size_t incident_changes(struct incident_store *s, struct buf *b);
+
+/* incident_changes_lost - 1 when a change could not be noted (out of
+ * memory): only a snapshot saves everything */
+int incident_changes_lost(const struct incident_store *s);
+
+/* incident_changes_forget - clear the change marks (a snapshot of the
+ * whole store was just taken) */
+void incident_changes_forget(struct incident_store *s);
+
+/* incident_journal_header - the journal's first line, newline included */
+const char *incident_journal_header(void);
+
+struct incident_replay_result {
+	size_t records;	   /* applied */
+	size_t skipped;	   /* stale or unknown records with a good sum */
+	size_t dropped;	   /* bytes not applied after a bad record */
+	size_t dropped_at; /* offset of the first one */
+	int torn;	   /* the bad record is a cut last line */
+	const char *why;   /* what was wrong, NULL when nothing */
+};
+
+/* incident_replay - apply the journal at path over the store (loaded from
+ * the state file first).  0 when the journal was read (or does not
+ * exist): r says how many records applied and what was dropped from the
+ * first bad record on (a cut last record: r->torn); -1 with errno when it
+ * is unreadable or not a journal (r->why). */
+int incident_replay(struct incident_store *s, const char *path,
+		    struct incident_replay_result *r);
+
+/* incident_replay_text - the same on data[len] (modified; data[len] is
+ * NUL) */
+int incident_replay_text(struct incident_store *s, char *data, size_t len,
+			 struct incident_replay_result *r);
+
+/* incident_snapshot - the whole store as a state file (the format below)
+ * appended to b; 0, or -1 with errno ENOMEM */
+int incident_snapshot(const struct incident_store *s, struct buf *b);
+
+/* incident_write_file - data[len] to path through "<path>.tmp.<pid>"
+ * (mode 0600, O_EXCL|O_NOFOLLOW), fsync, rename, fsync of the directory;
+ * 0, or -1 with errno (the temp file is removed) */
+int incident_write_file(const char *path, const char *data, size_t len);
+
+/* incident_sync_dir - fsync the directory holding path; 0 or -1 */
+int incident_sync_dir(const char *path);
+
+/*
  * incident_save - write the store to path: temp file "<path>.tmp.<pid>" in
  * the same directory (mode 0600, O_EXCL|O_NOFOLLOW), fsync, rename, fsync
  * of the directory.  0, or -1 with errno (the temp file is removed).
@@ -271,7 +342,7 @@ const char *incident_cursor_source(const struct incident_store *s, size_t i);
  * outside printable ASCII, and % = ,); code, domain, qid and sample
  * repeat; a sample is "code,text".
  *
- *   milter-delist-state 1
+ *   milter-delist-state 2
  *   store next-id=3 count=1
  *   cursor source=/var/log/mail.log at=file:2049:131:80211:1234:5678
  *   cursor source=journal%3A/srv/journal at=journal:s%3D6a...;i%3D1f3;...
@@ -282,7 +353,8 @@ const char *incident_cursor_source(const struct incident_store *s, size_t i);
  *     attempts=0 next-attempt=0 code=S3150 domain=hotmail.com qid=4Xyz1
  *     sample=S3150,550%205.7.1%20Unfortunately%2C%20messages...
  *   end 1
- * (an incident is one line; it is folded here.)
+ * (an incident is one line; it is folded here.)  Version 2 has the same
+ * lines as version 1 (still read) and comes with the journal.
  */
 int incident_save(const struct incident_store *s, const char *path);
 

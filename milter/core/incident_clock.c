@@ -30,6 +30,9 @@ unsigned incident_clamp(struct incident *inc, time_t now, time_t backoff_max)
 		inc->next_attempt = now;
 		n++;
 	}
+	/* A bounded time is a change the state journal must carry. */
+	if (n)
+		incident_touch(inc);
 	return n;
 }
 

@@ -5,6 +5,7 @@
 #ifndef MILTER_DELIST_INCIDENT_INT_H
 #define MILTER_DELIST_INCIDENT_INT_H
 
+#include "buf.h"
 #include "incident.h"
 
 /* One entry of the eviction heap: the key is copied from the incident so
@@ -34,8 +35,17 @@ struct incident_store {
 	uint64_t seed;
 	struct incident_named_cursor {
 		char *source, *at;
-	} *cursors; /* the log sources' cursors (incident.h) */
+	} * cursors; /* the log sources' cursors (incident.h) */
 	size_t n_cursors;
+	/* What changed since the last incident_changes(): incidents (NULL
+	 * holes for evicted ones), ids evicted, the cursor, next-id. */
+	struct incident **chg;
+	size_t n_chg, chg_cap;
+	uint64_t *gone;
+	size_t n_gone, gone_cap;
+	int journaling; /* changes are noted (incident_journal_enable()) */
+	int cursor_changed, lost_changes;
+	uint64_t journal_next_id;
 };
 
 /* incident_free_one - release one incident and its samples */
@@ -48,6 +58,18 @@ void incident_store_clear(struct incident_store *s);
 /* incident_store_reserve - room for one more incident; 0 or -1 */
 int incident_store_reserve(struct incident_store *s);
 
+/* incident_store_remove - drop inc (the store's) from every index and free
+ * it (a "gone" record is due) */
+void incident_store_remove(struct incident_store *s, struct incident *inc);
+
+/* incident_store_replace - put inc (same id, not linked) in the place of
+ * old (the store's, freed); the key's current incident is the larger id */
+void incident_store_replace(struct incident_store *s, struct incident *old,
+			    struct incident *inc);
+
+/* incident_store_evict - drop the first incident of the eviction order */
+void incident_store_evict(struct incident_store *s);
+
 /* incident_store_link - append inc (id set, larger than any) to the id
  * order and the eviction heap; room reserved */
 void incident_store_link(struct incident_store *s, struct incident *inc);
@@ -57,6 +79,39 @@ struct incident *incident_hash_find(const struct incident_store *s,
 				    const char *ip, enum verdict_provider p);
 int incident_hash_add(struct incident_store *s, struct incident *inc);
 void incident_hash_del(struct incident_store *s, struct incident *inc);
+
+/* incident_journal_drop - inc leaves the store: its change mark goes, and
+ * with gone a "gone" record is due (not when it is only replaced) */
+void incident_journal_drop(struct incident_store *s, struct incident *inc,
+			   int gone);
+
+/* incident_put_cursor - append the i-th cursor's "cursor source= at="
+ * line to b, without the newline (incident_io.c) */
+void incident_put_cursor(struct buf *b, const struct incident_store *s,
+			 size_t i);
+
+/* incident_parse_cursor - a cursor line's fields (after "cursor ") into
+ * the store; NULL or why (a source that has a cursor already is one) */
+const char *incident_parse_cursor(struct incident_store *s, char *p);
+
+/* incident_put_record - append inc's "incident k=v ..." line to b, without
+ * the newline (incident_io.c) */
+void incident_put_record(struct buf *b, const struct incident *inc);
+
+/* incident_parse_fields - the fields after "incident " into inc (zeroed);
+ * NULL or why (p is modified) */
+const char *incident_parse_fields(char *p, struct incident *inc);
+
+/* incident_parse_pairs - numeric fields names[i] of a store or cursor line
+ * into out[i]; the first nreq required, the rest optional (seen bits in
+ * *seen); NULL or why */
+const char *incident_parse_pairs(char *p, const char *const *names, size_t n,
+				 size_t nreq, unsigned *seen,
+				 unsigned long long *out);
+
+/* incident_parse_u64 - strict unsigned decimal no larger than max */
+int incident_parse_u64(const char *v, unsigned long long max,
+		       unsigned long long *out);
 
 /* incident_state_from_name - reverse of incident_state_name, -1 unknown */
 int incident_state_from_name(const char *name);

@@ -22,9 +22,10 @@
 #include <unistd.h>
 
 #include "incident_int.h"
+#include "intern.h"
 #include "util.h"
 
-#define STATE_HEADER   "milter-delist-state 1"
+#define STATE_HEADER   "milter-delist-state 2"
 #define STATE_LINE_MAX 65536	      /* longest line incident_load() accepts */
 #define STATE_TIME_MAX 253402300799LL /* |time|: 9999-12-31 23:59:59 */
 
@@ -89,129 +90,152 @@ static const struct field {
 #define REQUIRED_FIELDS (1u << 0 | 1u << 1 | 1u << 2 | 1u << 5)
 
 /* put_enc - percent-encode: only printable ASCII but % = , passes */
-static void put_enc(FILE *fp, const char *v, size_t len)
+static void put_enc(struct buf *b, const char *v, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
+	size_t i = 0, run;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if (c > ' ' && c < 0x7f && c != '%' && c != '=' && c != ',') {
-			putc_unlocked(c, fp);
-		} else {
-			putc_unlocked('%', fp);
-			putc_unlocked(hex[c >> 4], fp);
-			putc_unlocked(hex[c & 15], fp);
+	while (i < len) {
+		for (run = i; run < len; run++) {
+			unsigned char c = (unsigned char)v[run];
+			if (c <= ' ' || c >= 0x7f || c == '%' || c == '=' ||
+			    c == ',')
+				break;
 		}
+		if (run > i)
+			buf_add(b, v + i, run - i);
+		if (run < len) {
+			unsigned char c = (unsigned char)v[run];
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_add(b, e, 3);
+			run++;
+		}
+		i = run;
 	}
 }
 
 /* put_str - write " name=value" with value encoded */
-static void put_str(FILE *fp, const char *name, const char *v)
+static void put_str(struct buf *b, const char *name, const char *v)
 {
-	fprintf(fp, " %s=", name);
-	put_enc(fp, v, strlen(v));
+	buf_addc(b, ' ');
+	buf_puts(b, name);
+	buf_addc(b, '=');
+	put_enc(b, v, strlen(v));
 }
 
-/* put_incident - write one incident line */
-static void put_incident(FILE *fp, const struct incident *inc)
+/* incident_put_record - one incident line, no newline */
+void incident_put_record(struct buf *b, const struct incident *inc)
 {
 	const char *base = (const char *)inc;
 	size_t i, k;
 
-	fputs("incident", fp);
+	buf_puts(b, "incident");
 	for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++) {
 		const struct field *fd = &fields[i];
 		const void *m = base + fd->off;
 		switch (fd->type) {
 		case F_U64:
-			fprintf(fp, " %s=%" PRIu64, fd->name,
-				*(const uint64_t *)m);
+			buf_printf(b, " %s=%" PRIu64, fd->name,
+				   *(const uint64_t *)m);
 			break;
 		case F_TIME:
-			fprintf(fp, " %s=%lld", fd->name,
-				(long long)*(const time_t *)m);
+			buf_printf(b, " %s=%lld", fd->name,
+				   (long long)*(const time_t *)m);
 			break;
 		case F_ULONG:
-			fprintf(fp, " %s=%lu", fd->name,
-				*(const unsigned long *)m);
+			buf_printf(b, " %s=%lu", fd->name,
+				   *(const unsigned long *)m);
 			break;
 		case F_UINT:
-			fprintf(fp, " %s=%u", fd->name, *(const unsigned *)m);
+			buf_printf(b, " %s=%u", fd->name, *(const unsigned *)m);
 			break;
 		case F_FLAG:
-			fprintf(fp, " %s=%d", fd->name, *(const int *)m != 0);
+			buf_printf(b, " %s=%d", fd->name, *(const int *)m != 0);
 			break;
 		case F_IP:
-			put_str(fp, fd->name, inc->ip);
+			put_str(b, fd->name, inc->ip);
 			break;
 		case F_PROVIDER:
-			put_str(fp, fd->name,
+			put_str(b, fd->name,
 				verdict_provider_name(inc->provider));
 			break;
 		case F_KIND:
-			put_str(fp, fd->name, verdict_kind_name(inc->kind));
+			put_str(b, fd->name, verdict_kind_name(inc->kind));
 			break;
 		case F_REMEDY:
-			put_str(fp, fd->name, verdict_remedy_name(inc->remedy));
+			put_str(b, fd->name, verdict_remedy_name(inc->remedy));
 			break;
 		case F_STATE:
-			put_str(fp, fd->name, incident_state_name(inc->state));
+			put_str(b, fd->name, incident_state_name(inc->state));
 			break;
 		case F_RELAY:
 			if (inc->relay[0])
-				put_str(fp, fd->name, inc->relay);
+				put_str(b, fd->name, inc->relay);
 			break;
 		case F_RCPT:
 			if (inc->rcpt[0])
-				put_str(fp, fd->name, inc->rcpt);
+				put_str(b, fd->name, inc->rcpt);
 			break;
 		case F_CODE:
 			for (k = 0; k < inc->n_codes; k++)
-				put_str(fp, fd->name, inc->codes[k]);
+				put_str(b, fd->name, inc->codes[k]);
 			break;
 		case F_DOMAIN:
 			for (k = 0; k < inc->n_domains; k++)
-				put_str(fp, fd->name, inc->domains[k]);
+				put_str(b, fd->name, inc->domains[k]);
 			break;
 		case F_QID:
 			for (k = 0; k < inc->n_qids; k++)
-				put_str(fp, fd->name, inc->qids[k]);
+				put_str(b, fd->name, inc->qids[k]);
 			break;
 		case F_SAMPLE:
 			for (k = 0; k < inc->n_samples; k++) {
-				put_str(fp, fd->name, inc->sample_codes[k]);
-				putc_unlocked(',', fp);
-				put_enc(fp, inc->samples[k],
+				put_str(b, fd->name, inc->sample_codes[k]);
+				buf_addc(b, ',');
+				put_enc(b, inc->samples[k],
 					strlen(inc->samples[k]));
 			}
 			break;
 		}
 	}
-	putc_unlocked('\n', fp);
 }
 
-/* put_store - write the whole file body */
-static void put_store(FILE *fp, const struct incident_store *s)
+/* incident_put_cursor - the i-th cursor's line, no newline */
+void incident_put_cursor(struct buf *b, const struct incident_store *s,
+			 size_t i)
+{
+	buf_puts(b, "cursor");
+	put_str(b, "source", s->cursors[i].source);
+	put_str(b, "at", s->cursors[i].at);
+}
+
+/* incident_snapshot - the whole state file (version 2) into b */
+int incident_snapshot(const struct incident_store *s, struct buf *b)
 {
 	size_t i;
 
-	fprintf(fp, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
-		s->next_id, s->n);
+	buf_printf(b, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
+		   s->next_id, s->n);
 	for (i = 0; i < s->n_cursors; i++) {
-		fputs("cursor", fp);
-		put_str(fp, "source", s->cursors[i].source);
-		put_str(fp, "at", s->cursors[i].at);
-		putc_unlocked('\n', fp);
+		incident_put_cursor(b, s, i);
+		buf_addc(b, '\n');
 	}
-	for (i = 0; i < s->used; i++)
-		if (s->byid[i])
-			put_incident(fp, s->byid[i]);
-	fprintf(fp, "end %zu\n", s->n);
+	for (i = 0; i < s->used; i++) {
+		if (s->byid[i]) {
+			incident_put_record(b, s->byid[i]);
+			buf_addc(b, '\n');
+		}
+	}
+	buf_printf(b, "end %zu\n", s->n);
+	if (b->err) {
+		errno = b->err;
+		return -1;
+	}
+	return 0;
 }
 
-/* sync_dir - fsync the directory holding path */
-static int sync_dir(const char *path)
+/* incident_sync_dir - fsync the directory holding path */
+int incident_sync_dir(const char *path)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
@@ -233,12 +257,29 @@ static int sync_dir(const char *path)
 	return rc;
 }
 
-/* incident_save - write temp, fsync, rename, fsync dir; see incident.h */
-int incident_save(const struct incident_store *s, const char *path)
+/* write_all - the whole of data to fd; 0 or -1 */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* incident_write_file - temp, fsync, rename, fsync dir; see incident.h */
+int incident_write_file(const char *path, const char *data, size_t len)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	char tmp[4096];
-	FILE *fp = NULL;
 	int fd, rc = -1, renamed = 0, saved;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
@@ -254,32 +295,41 @@ int incident_save(const struct incident_store *s, const char *path)
 	}
 	if (fd < 0)
 		return -1;
-	if (fchmod(fd, 0600) < 0 || !(fp = fdopen(fd, "w")))
+	if (fchmod(fd, 0600) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0)
 		goto out;
+	rc = close(fd);
 	fd = -1;
-	put_store(fp, s);
-	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) < 0)
-		goto out;
-	rc = fclose(fp);
-	fp = NULL;
 	if (rc != 0)
 		goto out;
 	rc = -1;
 	if (rename(tmp, path) < 0)
 		goto out;
 	renamed = 1;
-	if (sync_dir(path) < 0)
+	if (incident_sync_dir(path) < 0)
 		goto out;
 	rc = 0;
 out:
 	saved = errno;
-	if (fp)
-		fclose(fp);
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0 && !renamed)
 		unlink(tmp);
 	errno = saved;
+	return rc;
+}
+
+/* incident_save - snapshot and write; see incident.h */
+int incident_save(const struct incident_store *s, const char *path)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	rc = incident_snapshot(s, &b);
+	if (rc == 0)
+		rc = incident_write_file(path, b.data, b.len);
+	buf_free(&b);
 	return rc;
 }
 
@@ -338,9 +388,9 @@ static int next_kv(char **p, char **key, char **val)
 	return 1;
 }
 
-/* parse_u64 - strict unsigned decimal no larger than max */
-static int parse_u64(const char *v, unsigned long long max,
-		     unsigned long long *out)
+/* incident_parse_u64 - strict unsigned decimal no larger than max */
+int incident_parse_u64(const char *v, unsigned long long max,
+		       unsigned long long *out)
 {
 	char *end;
 	unsigned long long x;
@@ -398,19 +448,39 @@ static int parse_sample(struct incident *inc, char *v)
 		return -1;
 	if (inc->n_samples == INCIDENT_MAX_SAMPLES)
 		return 0; /* a later version's larger cap */
-	if (parse_text(inc->sample_codes[inc->n_samples], VERDICT_CODE_MAX, v,
-		       clen) < 0 ||
+	if (clen >= VERDICT_CODE_MAX || memchr(v, '\0', clen) ||
 	    memchr(comma + 1, '\0', tlen))
 		return -1;
 	inc->samples[inc->n_samples] = strdup(comma + 1);
 	if (!inc->samples[inc->n_samples])
 		return -1;
+	inc->sample_codes[inc->n_samples] = intern_get(v, clen);
+	if (!inc->sample_codes[inc->n_samples]) {
+		free(inc->samples[inc->n_samples]);
+		return -1;
+	}
 	inc->n_samples++;
 	return 0;
 }
 
+/* parse_shared - one more value (shorter than width) of a repeated field
+ * of shared strings into arr[*n] */
+static int parse_shared(const char **arr, size_t width, size_t cap,
+			unsigned char *n, const char *v, size_t len)
+{
+	if (*n == cap)
+		return len < width ? 0 : -1;
+	if (!len || len >= width || memchr(v, '\0', len))
+		return -1;
+	arr[*n] = intern_get(v, len);
+	if (!arr[*n])
+		return -1;
+	(*n)++;
+	return 0;
+}
+
 /* parse_list - one more value of a repeated field into arr[*n] */
-static int parse_list(char *arr, size_t width, size_t cap, size_t *n,
+static int parse_list(char *arr, size_t width, size_t cap, unsigned char *n,
 		      const char *v, size_t len)
 {
 	if (*n == cap)
@@ -432,19 +502,19 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 
 	switch (fd->type) {
 	case F_U64:
-		if (parse_u64(v, INCIDENT_ID_MAX, &u) < 0 || u == 0)
+		if (incident_parse_u64(v, INCIDENT_ID_MAX, &u) < 0 || u == 0)
 			return -1;
 		*(uint64_t *)(void *)m = u;
 		return 0;
 	case F_TIME:
 		return parse_time(v, (time_t *)(void *)m);
 	case F_ULONG:
-		if (parse_u64(v, ULONG_MAX, &u) < 0)
+		if (incident_parse_u64(v, ULONG_MAX, &u) < 0)
 			return -1;
 		*(unsigned long *)(void *)m = (unsigned long)u;
 		return 0;
 	case F_UINT:
-		if (parse_u64(v, UINT_MAX, &u) < 0)
+		if (incident_parse_u64(v, UINT_MAX, &u) < 0)
 			return -1;
 		*(unsigned *)(void *)m = (unsigned)u;
 		return 0;
@@ -486,12 +556,12 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 			return -1;
 		return 0;
 	case F_CODE:
-		return parse_list(inc->codes[0], VERDICT_CODE_MAX,
-				  INCIDENT_MAX_CODES, &inc->n_codes, v, len);
+		return parse_shared(inc->codes, VERDICT_CODE_MAX,
+				    INCIDENT_MAX_CODES, &inc->n_codes, v, len);
 	case F_DOMAIN:
-		return parse_list(inc->domains[0], FINDING_DOMAIN_MAX,
-				  INCIDENT_MAX_DOMAINS, &inc->n_domains, v,
-				  len);
+		return parse_shared(inc->domains, FINDING_DOMAIN_MAX,
+				    INCIDENT_MAX_DOMAINS, &inc->n_domains, v,
+				    len);
 	case F_QID:
 		return parse_list(inc->qids[0], FINDING_QID_MAX,
 				  INCIDENT_MAX_QIDS, &inc->n_qids, v, len);
@@ -501,8 +571,8 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 	return -1;
 }
 
-/* parse_incident - the fields of an incident line into inc; NULL or why */
-static const char *parse_incident(char *p, struct incident *inc)
+/* incident_parse_fields - an incident line into inc; NULL or why */
+const char *incident_parse_fields(char *p, struct incident *inc)
 {
 	unsigned seen = 0;
 	char *key, *val;
@@ -538,11 +608,10 @@ static const char *parse_incident(char *p, struct incident *inc)
 	return NULL;
 }
 
-/* parse_pairs - the numeric fields of a store or cursor line: names[i]
- * into out[i], the first need of them required, the others 0 when absent;
- * NULL or why */
-static const char *parse_pairs(char *p, const char *const *names, size_t n,
-			       size_t need, unsigned long long *out)
+/* incident_parse_pairs - numeric fields of a store or cursor line */
+const char *incident_parse_pairs(char *p, const char *const *names, size_t n,
+				 size_t nreq, unsigned *seenp,
+				 unsigned long long *out)
 {
 	unsigned seen = 0;
 	char *key, *val;
@@ -556,24 +625,26 @@ static const char *parse_pairs(char *p, const char *const *names, size_t n,
 		if (i == n)
 			continue;
 		if ((seen & (1u << i)) || decode(val, &len) < 0 ||
-		    parse_u64(val, ULLONG_MAX, &out[i]) < 0)
+		    incident_parse_u64(val, ULLONG_MAX, &out[i]) < 0)
 			return "bad or repeated value";
 		seen |= 1u << i;
 	}
+	if (seenp)
+		*seenp = seen;
 	if (r < 0)
 		return "not key=value";
-	for (i = need; i < n; i++)
+	for (i = nreq; i < n; i++)
 		if (!(seen & (1u << i)))
 			out[i] = 0;
-	return (seen & ((1u << need) - 1)) == (1u << need) - 1
+	return (seen & ((1u << nreq) - 1)) == (1u << nreq) - 1
 		       ? NULL
 		       : "missing field";
 }
 
-/* parse_cursor - "source=S at=A", or the "dev= ino= offset= [src= sum=]"
- * of a state file written when one log was followed (source "", at in
+/* incident_parse_cursor - "source=S at=A", or the "dev= ino= offset= [src=
+ * sum=]" of a state file written when one log was followed (source "", at in
  * logsource.c's form of a file cursor); NULL or why */
-static const char *parse_cursor(struct incident_store *s, char *p)
+const char *incident_parse_cursor(struct incident_store *s, char *p)
 {
 	static const char *const old_keys[] = {"dev", "ino", "offset", "src",
 					       "sum"};
@@ -583,8 +654,8 @@ static const char *parse_cursor(struct incident_store *s, char *p)
 	int r;
 
 	if (strncmp(p, "source=", 7)) {
-		if ((source = (char *)parse_pairs(p, old_keys, 5, 3, num)) !=
-		    NULL)
+		if ((source = (char *)incident_parse_pairs(p, old_keys, 5, 3,
+							   NULL, num)) != NULL)
 			return source;
 		snprintf(old, sizeof(old), "file:%llu:%llu:%llu:%llu:%llu",
 			 num[0], num[1], num[2], num[3], num[4]);
@@ -713,8 +784,8 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 			*rest++ = '\0';
 		if (lineno == 1) {
 			if (!rest || strcmp(line, "milter-delist-state") ||
-			    strcmp(rest, "1")) {
-				why = "not a version 1 state file";
+			    (strcmp(rest, "1") && strcmp(rest, "2"))) {
+				why = "not a version 1 or 2 state file";
 				goto out;
 			}
 		} else if (saw_end) {
@@ -735,18 +806,19 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 				goto out;
 			}
 			v[n++] = inc;
-			why = parse_incident(rest, inc);
+			why = incident_parse_fields(rest, inc);
 		} else if (strcmp(line, "store") == 0 && !saw_store) {
 			saw_store = 1;
-			why = parse_pairs(rest, store_keys, 1, 1, num);
+			why = incident_parse_pairs(rest, store_keys, 1, 1, NULL,
+						   num);
 			if (!why && (!num[0] || num[0] > INCIDENT_ID_MAX + 1))
 				why = "next-id out of range";
 			s->next_id = num[0];
 		} else if (strcmp(line, "cursor") == 0) {
-			why = parse_cursor(s, rest);
+			why = incident_parse_cursor(s, rest);
 		} else if (strcmp(line, "end") == 0) {
 			saw_end = 1;
-			if (parse_u64(rest, SIZE_MAX, &num[0]) < 0 ||
+			if (incident_parse_u64(rest, SIZE_MAX, &num[0]) < 0 ||
 			    num[0] != n)
 				why = "end line does not match the incidents";
 		} else {
@@ -768,8 +840,10 @@ int incident_load(struct incident_store *s, const char *path, char *err,
 	why = install(s, v, n, &linked);
 	if (why && strcmp(why, "out of memory") == 0)
 		saved = ENOMEM;
-	if (!why)
+	if (!why) {
+		s->journal_next_id = s->next_id;
 		rc = 0;
+	}
 out:
 	if (rc < 0) {
 		if (err && errlen)

@@ -349,6 +349,10 @@ static const char *const addresses[] = {
 /* Everything built from the input; freed by alert_free(). */
 struct alert {
 	struct incident inc;
+	/* What inc's shared strings point to. */
+	char codes[INCIDENT_MAX_CODES][VERDICT_CODE_MAX];
+	char domains[INCIDENT_MAX_DOMAINS][FINDING_DOMAIN_MAX];
+	char sample_codes[INCIDENT_MAX_SAMPLES][VERDICT_CODE_MAX];
 	struct config cfg;
 	struct notice_volume vol;
 	struct notice_count rows[2][NOTICE_TOP_MAX + 2];
@@ -423,18 +427,23 @@ static void alert_build(struct alert *a, struct fuzz_in *in, unsigned flags)
 	inc->bounced = (unsigned long)fuzz_uint(in, 8);
 	inc->deferred = (unsigned long)fuzz_uint(in, 8);
 	inc->n_codes = fuzz_u8(in) % (INCIDENT_MAX_CODES + 1);
-	for (i = 0; i < inc->n_codes; i++)
-		fill(in, inc->codes[i], sizeof(inc->codes[i]));
+	for (i = 0; i < inc->n_codes; i++) {
+		fill(in, a->codes[i], sizeof(a->codes[i]));
+		inc->codes[i] = a->codes[i];
+	}
 	inc->n_domains = fuzz_u8(in) % (INCIDENT_MAX_DOMAINS + 1);
-	for (i = 0; i < inc->n_domains; i++)
-		fill(in, inc->domains[i], sizeof(inc->domains[i]));
+	for (i = 0; i < inc->n_domains; i++) {
+		fill(in, a->domains[i], sizeof(a->domains[i]));
+		inc->domains[i] = a->domains[i];
+	}
 	inc->n_qids = fuzz_u8(in) % (INCIDENT_MAX_QIDS + 1);
 	for (i = 0; i < inc->n_qids; i++)
 		fill(in, inc->qids[i], sizeof(inc->qids[i]));
 	inc->n_samples = fuzz_u8(in) % (INCIDENT_MAX_SAMPLES + 1);
 	for (i = 0; i < inc->n_samples; i++) {
 		inc->samples[i] = take(a, in);
-		fill(in, inc->sample_codes[i], sizeof(inc->sample_codes[i]));
+		fill(in, a->sample_codes[i], sizeof(a->sample_codes[i]));
+		inc->sample_codes[i] = a->sample_codes[i];
 	}
 
 	/* The file name comes from the command line, not from a stranger:

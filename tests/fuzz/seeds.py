@@ -202,6 +202,23 @@ def states(top):
            head + b"end 0\n"]
     out += [s for s in c_strings(os.path.join(top, "tests/t-incident.c"))
             if s.startswith(b"milter-delist-state")]
+    out.append(b"milter-delist-state 2\nstore next-id=8\n" + inc + b"end 1\n")
+
+    # journals (fuzz-state replays an input that starts with their header)
+    def rec(body):
+        h = 0x811c9dc5
+        for c in body:
+            h = ((h ^ c) * 0x01000193) & 0xffffffff
+        return body + b" check=%08x\n" % h
+    jh = b"milter-delist-journal 2\n"
+    r1, r2 = rec(inc[:-1]), rec(inc2[:-1])
+    out += [jh + r1 + r2 + rec(b"gone id=2") + rec(b"store next-id=12") +
+            rec(b"cursor dev=2049 ino=131 offset=80211"),
+            jh + r1 + rec(inc[:-1].replace(b"state=alerted", b"state=cleared")),
+            jh + r2 + r1[:-20],
+            jh + r1.replace(b"S3150", b"S3151") + r2,
+            jh + rec(b"later-version x=1") + r1,
+            jh[:10]]
     return out
 
 
