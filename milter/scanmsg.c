@@ -117,21 +117,75 @@ unsigned char scanmsg_type(const char *name)
 	return (unsigned char)name[strlen(name) + 1];
 }
 
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+/* dir_open - the directory path, for openat() of its entries: one path
+ * lookup per entry instead of one per component; -1 when it cannot be
+ * opened (the entries are then opened by their whole path) */
+static int dir_open(const char *path)
+{
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* entry_open - open entry name of directory path (dfd: from dir_open) */
+static int entry_open(int dfd, const char *path, const char *name)
+{
+	char sub[4096];
+
+	if (dfd >= 0)
+		return openat(dfd, name, OPEN_FLAGS);
+	if (scanmsg_path(sub, sizeof(sub), path, name) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(sub, OPEN_FLAGS);
+}
+
+/* journal_fd - does the open file fd start as a journal file does? */
+static int journal_fd(int fd)
+{
+	char magic[sizeof(SCANMSG_JOURNAL_MAGIC) - 1];
+
+	return read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+	       !memcmp(magic, SCANMSG_JOURNAL_MAGIC, sizeof(magic));
+}
+
+/* is_journal_at - scanmsg_is_journal() of entry name of directory path */
+static int is_journal_at(int dfd, const char *path, const char *name)
+{
+	unsigned char type = scanmsg_type(name);
+	char sub[4096];
+	struct stat st;
+	int fd, yes;
+
+	if (dfd < 0)
+		return !scanmsg_path(sub, sizeof(sub), path, name) &&
+		       scanmsg_is_journal(sub, type);
+	if (type != DT_REG &&
+	    (type != DT_UNKNOWN || fstatat(dfd, name, &st, 0) < 0 ||
+	     !S_ISREG(st.st_mode)))
+		return 0;
+	fd = openat(dfd, name, OPEN_FLAGS);
+	if (fd < 0)
+		return 0;
+	yes = journal_fd(fd);
+	close(fd);
+	return yes;
+}
+
 /* scanmsg_is_journal - see scanmsg.h */
 int scanmsg_is_journal(const char *path, unsigned char type)
 {
-	char magic[sizeof(SCANMSG_JOURNAL_MAGIC) - 1];
 	struct stat st;
 	int fd, yes = 0;
 
 	if (type != DT_REG &&
 	    (type != DT_UNKNOWN || stat(path, &st) < 0 || !S_ISREG(st.st_mode)))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open(path, OPEN_FLAGS);
 	if (fd < 0)
 		return 0;
-	yes = read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-	      !memcmp(magic, SCANMSG_JOURNAL_MAGIC, sizeof(magic));
+	yes = journal_fd(fd);
 	close(fd);
 	return yes;
 }
@@ -139,6 +193,7 @@ int scanmsg_is_journal(const char *path, unsigned char type)
 /* What a journal checker needs. */
 struct jcheck {
 	const char *path;
+	int dfd; /* from dir_open() */
 	char **names;
 	size_t n;
 	unsigned char *is;
@@ -149,14 +204,11 @@ struct jcheck {
 static void *jcheck(void *arg)
 {
 	struct jcheck *j = arg;
-	char sub[4096];
 	size_t i;
 
 	for (i = j->k; i < j->n; i += j->of)
-		j->is[i] =
-			j->names[i] &&
-			!scanmsg_path(sub, sizeof(sub), j->path, j->names[i]) &&
-			scanmsg_is_journal(sub, scanmsg_type(j->names[i]));
+		j->is[i] = j->names[i] &&
+			   is_journal_at(j->dfd, j->path, j->names[i]);
 	return NULL;
 }
 
@@ -167,11 +219,12 @@ int scanmsg_journals(const char *path, char **names, size_t n,
 	pthread_t tid[SCANMSG_WORKERS_MAX];
 	struct jcheck j[SCANMSG_WORKERS_MAX];
 	unsigned int k, nt = 0;
+	int dfd = dir_open(path);
 
 	if (workers > SCANMSG_WORKERS_MAX)
 		workers = SCANMSG_WORKERS_MAX;
 	for (k = 0; k < workers; k++)
-		j[k] = (struct jcheck){path, names, n, is, k, workers};
+		j[k] = (struct jcheck){path, dfd, names, n, is, k, workers};
 	while (nt < workers &&
 	       pthread_create(&tid[nt], NULL, jcheck, &j[nt]) == 0)
 		nt++;
@@ -179,6 +232,8 @@ int scanmsg_journals(const char *path, char **names, size_t n,
 		pthread_join(tid[k], NULL);
 	for (k = nt; k < workers; k++)
 		jcheck(&j[k]); /* a thread that did not start */
+	if (dfd >= 0)
+		close(dfd);
 	return 0;
 }
 
@@ -192,6 +247,7 @@ struct item {
 
 struct dir {
 	const char *path;
+	int dfd; /* from dir_open() */
 	char **names;
 	size_t n_names;
 	size_t max_bytes;
@@ -242,17 +298,15 @@ static int findings(struct scanmsg_msg *m)
 static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
 			 time_t *when)
 {
-	char sub[4096];
 	struct dsn *d = NULL;
 	struct stat st;
 	size_t end = 0;
 	ssize_t r = 1;
 	int fd;
 
-	if (scanmsg_type(name) != DT_REG ||
-	    scanmsg_path(sub, sizeof(sub), dr->path, name) < 0)
+	if (scanmsg_type(name) != DT_REG)
 		return NULL;
-	fd = open(sub, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = entry_open(dr->dfd, dr->path, name);
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -347,6 +401,7 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 #endif
 	memset(&dr, 0, sizeof(dr));
 	dr.path = path;
+	dr.dfd = -1;
 	dr.names = names;
 	dr.n_names = n;
 	dr.max_bytes = max_bytes;
@@ -355,6 +410,7 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	dr.items = calloc(dr.n_items, sizeof(*dr.items));
 	if (!dr.items)
 		return -1;
+	dr.dfd = dir_open(path);
 	pthread_mutex_init(&dr.mu, NULL);
 	pthread_cond_init(&dr.more, NULL);
 	pthread_cond_init(&dr.done, NULL);
@@ -385,6 +441,8 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	pthread_cond_destroy(&dr.done);
 	pthread_cond_destroy(&dr.more);
 	pthread_mutex_destroy(&dr.mu);
+	if (dr.dfd >= 0)
+		close(dr.dfd);
 	free(dr.items);
 	return nt ? 0 : -1;
 }

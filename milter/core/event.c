@@ -125,11 +125,12 @@ void event_incident(struct buf *b, const char *name, const struct incident *inc)
 	event_kv_num(b, "incident", inc->id);
 }
 
-/* event_json_string - JSON string literal, always valid UTF-8 */
+/* event_json_string - JSON string literal, always valid UTF-8; bytes that
+ * need no escape are appended in runs, not one at a time */
 void event_json_string(struct buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t i = 0, n;
+	size_t i = 0, run = 0, n;
 	char esc[8];
 
 	if (!s)
@@ -138,22 +139,28 @@ void event_json_string(struct buf *b, const char *s, size_t len)
 	while (i < len) {
 		unsigned char c = p[i];
 
-		if (c == '"' || c == '\\') {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)c);
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
 			i++;
+			continue;
+		}
+		if (c >= 0x80 && (n = util_utf8_len(p + i, len - i)) > 0) {
+			i += n;
+			continue;
+		}
+		buf_add(b, (const char *)p + run, i - run);
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			buf_add(b, esc, 2);
 		} else if (c < 0x20 || c == 0x7F) {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			buf_puts(b, esc);
-			i++;
-		} else if ((n = util_utf8_len(p + i, len - i)) > 0) {
-			buf_add(b, (const char *)p + i, n);
-			i += n;
 		} else {
 			buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD */
-			i++;
 		}
+		run = ++i;
 	}
+	buf_add(b, (const char *)p + run, i - run);
 	buf_addc(b, '"');
 }
 

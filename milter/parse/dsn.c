@@ -35,11 +35,21 @@ static int is_ws(int c)
  * message/delivery-status
  */
 
-/* name_is - case-insensitive comparison of a field name */
-static int name_is(const char *name, size_t n, const char *want)
+/* same_ci - are a and b (n bytes each) equal but for ASCII case? */
+static int same_ci(const char *a, const char *b, size_t n)
 {
-	return strlen(want) == n && util_has_prefix(name, n, want);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (util_lower((unsigned char)a[i]) !=
+		    util_lower((unsigned char)b[i]))
+			return 0;
+	return 1;
 }
+
+/* name_is - case-insensitive comparison of a field name with a literal */
+#define name_is(name, n, lit)                                                  \
+	((n) == sizeof(lit) - 1 && same_ci((name), (lit), (n)))
 
 /* strip_type - skip a "type;" prefix (rfc822;, dns;, smtp;, X-Postfix;) */
 static void strip_type(const char **s, size_t *n)
@@ -486,10 +496,6 @@ static void end_headers(struct dsn *d)
  * unfolded at all, and its continuation lines are dropped with it. */
 static int field_wanted(const char *s, size_t n)
 {
-	static const char *const names[] = {
-		"From",		"Auto-Submitted", DSN_MARKER_HEADER,
-		"MIME-Version", "Content-Type",	  "Content-Transfer-Encoding",
-	};
 	const char *colon = memchr(s, ':', n);
 	size_t nl, i;
 
@@ -499,10 +505,11 @@ static int field_wanted(const char *s, size_t n)
 	for (i = 0; i < nl; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7F)
 			return 1;
-	for (i = 0; i < UTIL_ARRAY_SIZE(names); i++)
-		if (name_is(s, nl, names[i]))
-			return 1;
-	return 0;
+	return name_is(s, nl, "From") || name_is(s, nl, "Auto-Submitted") ||
+	       name_is(s, nl, DSN_MARKER_HEADER) ||
+	       name_is(s, nl, "MIME-Version") ||
+	       name_is(s, nl, "Content-Type") ||
+	       name_is(s, nl, "Content-Transfer-Encoding");
 }
 
 /* header_line - one raw line of a header block */

@@ -9,8 +9,10 @@
 #define MILTER_DELIST_DSNPRIV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dsn.h"
+#include "util.h"
 
 #define DSN_LINE_MAX	 8192 /* raw and decoded line buffers */
 #define DSN_FIELD_MAX	 3072 /* one unfolded header, field or NDR entry */
@@ -150,6 +152,98 @@ size_t dsn_addr_scan(const char *s, size_t n, size_t *a, size_t *alen);
 void dsn_copy_trim(char *dst, size_t size, const char *s, size_t n);
 const char *dsn_find(const char *hay, size_t hlen, const char *needle,
 		     size_t nlen);
+
+/* A set of up to DSN_MULTI_MAX case-insensitive (ASCII) phrases of at
+ * least two bytes each, searched in one pass over a line. */
+#define DSN_MULTI_MAX 32
+
+struct dsn_phrase {
+	const char *s;
+	size_t len;
+};
+
+struct dsn_multi {
+	size_t n;
+	const struct dsn_phrase *p;
+	size_t m;		   /* the shortest phrase's length */
+	unsigned char shift[1024]; /* by two bytes, folded: a safe skip */
+	uint32_t ends[1024];	   /* phrases whose m-th bytes are those two */
+};
+
+void dsn_multi_init(struct dsn_multi *m, const struct dsn_phrase *p, size_t n);
+uint32_t dsn_multi_scan(const struct dsn_multi *m, const char *s, size_t n,
+			const char **at);
+
+/* layout bits (dsn_human.layout) */
+enum {
+	L_POSTFIX = 1 << 0,
+	L_SENDMAIL = 1 << 1,
+	L_QMAIL = 1 << 2,
+	L_EXIM = 1 << 3,
+	L_EXCHANGE = 1 << 4,
+	L_OTHER = 1 << 5,
+	L_FREETEXT = 1 << 6, /* text under a recipient is the error itself */
+};
+
+/* section of the current text part (dsn_human.mode) */
+enum { M_NONE, M_SM_LIST, M_SM_TRANS, M_EXCH_ADMIN };
+
+/* A line that names the layout (dsnmark.c); where: enum in dsnmark.c. */
+struct dsn_marker {
+	const char *text;
+	size_t len;
+	int where;
+	int layout;
+	int action; /* enum dsn_act, 0: unchanged */
+	int mode;   /* -1: unchanged */
+};
+
+/* Phrases the text part looks for anywhere in a line (dsnmark.c). */
+enum {
+	P_RETURNED,   /* Exchange: "Remote Server returned '" */
+	P_REMOTE_SRV, /* ... before it */
+	P_SERVER_AT,  /* ... or this */
+	P_GMAIL,      /* Gmail's introducer, DSN_GMAIL */
+	P_EXIM,	      /* Exim: the reply follows */
+	P_DID_NOT,    /* DragonFly */
+	P_GAVE,
+	P_Q_RCPT, /* qmail: the remote host */
+	P_Q_FAILED,
+	P_Q_SENDER,
+	P_FIXED,	     /* the ANYWHERE markers' phrases follow */
+	P_MAX = P_FIXED + 4, /* room for them */
+};
+
+#define DSN_GMAIL "The error that the other server returned was:"
+
+/* One trimmed text line and, once asked for, where each phrase occurs. */
+struct dsn_line {
+	const char *s;
+	size_t n;
+	int scanned;
+	const char *at[P_MAX];
+};
+
+/* dsn_prefix - case-insensitive: does s (n bytes) start with p (pl)? */
+static inline int dsn_prefix(const char *s, size_t n, const char *p, size_t pl)
+{
+	size_t i;
+
+	if (pl > n)
+		return 0;
+	for (i = 0; i < pl; i++)
+		if (util_lower((unsigned char)s[i]) !=
+		    util_lower((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+/* dsnmark.c */
+void dsn_line_init(struct dsn_line *l, const char *s, size_t n);
+const char *dsn_phrase_at(struct dsn_line *l, size_t k);
+int dsn_phrase_before(struct dsn_line *l, size_t k, const char *end);
+int dsn_stop_line(const char *s, size_t n);
+const struct dsn_marker *dsn_marker(struct dsn_line *l);
 
 /* dsndecode.c */
 void dsn_decode_start(struct dsn_decode *dc, int enc, dsn_line_fn *emit,

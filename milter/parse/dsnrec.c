@@ -100,6 +100,89 @@ const char *dsn_find(const char *hay, size_t hlen, const char *needle,
 	return NULL;
 }
 
+/* multi_key - two bytes folded to 10 bits: bytes equal but for ASCII
+ * case (they differ in bit 5 only) give the same key */
+static unsigned multi_key(unsigned char a, unsigned char b)
+{
+	return (unsigned)(a & 0x1F) << 5 | (b & 0x1F);
+}
+
+/*
+ * dsn_multi_init - build m for the n phrases p (n <= DSN_MULTI_MAX, each at
+ * least two bytes); p must outlive m.  Built once, m is read-only and may
+ * be shared by threads.  The tables are Wu and Manber's: a window of the
+ * shortest phrase's length slides over the line, and the two bytes at its
+ * end say how far it may move without passing a phrase's start.
+ */
+void dsn_multi_init(struct dsn_multi *m, const struct dsn_phrase *p, size_t n)
+{
+	size_t i, j, len = SIZE_MAX;
+	unsigned k;
+
+	if (n > DSN_MULTI_MAX)
+		n = DSN_MULTI_MAX;
+	for (i = 0; i < n; i++)
+		if (p[i].len < len)
+			len = p[i].len;
+	if (n == 0 || len < 2)
+		abort(); /* our bug: a phrase of one byte */
+	if (len > 256)
+		len = 256; /* a shift fits in a byte */
+	m->n = n;
+	m->p = p;
+	m->m = len;
+	memset(m->shift, (int)(len - 1), sizeof(m->shift));
+	memset(m->ends, 0, sizeof(m->ends));
+	for (i = 0; i < n; i++) {
+		for (j = 1; j < len; j++) {
+			k = multi_key((unsigned char)p[i].s[j - 1],
+				      (unsigned char)p[i].s[j]);
+			if (m->shift[k] > len - 1 - j)
+				m->shift[k] = (unsigned char)(len - 1 - j);
+		}
+		m->ends[k] |= UINT32_C(1) << i;
+	}
+}
+
+/*
+ * dsn_multi_scan - one pass over s (n bytes) for every phrase of m: bit i
+ * of the result is set when phrase i occurs, and at[i] (an array of m->n)
+ * is then its first occurrence, what dsn_find() would return; at[i] is
+ * NULL for a phrase that does not occur.  No position where a phrase may
+ * start is skipped, and positions are visited in order.
+ */
+uint32_t dsn_multi_scan(const struct dsn_multi *m, const char *s, size_t n,
+			const char **at)
+{
+	const unsigned char *h = (const unsigned char *)s;
+	uint32_t found = 0, all, c;
+	size_t i, j, w = m->m;
+	unsigned k;
+
+	for (j = 0; j < m->n; j++)
+		at[j] = NULL;
+	all = m->n >= 32 ? UINT32_MAX : (UINT32_C(1) << m->n) - 1;
+	for (i = 0; n >= w && i <= n - w;) {
+		k = multi_key(h[i + w - 2], h[i + w - 1]);
+		if (m->shift[k]) {
+			i += m->shift[k];
+			continue;
+		}
+		for (c = m->ends[k] & ~found; c; c &= c - 1) {
+			j = (size_t)__builtin_ctz(c);
+			if (m->p[j].len <= n - i &&
+			    rest_is(h + i, m->p[j].s, m->p[j].len)) {
+				found |= UINT32_C(1) << j;
+				at[j] = s + i;
+			}
+		}
+		if (found == all)
+			break;
+		i++;
+	}
+	return found;
+}
+
 /* dsn_buf_reset - empty an accumulator */
 void dsn_buf_reset(struct dsn_buf *b)
 {
@@ -115,15 +198,18 @@ static int is_collapsed(unsigned char c)
 }
 
 /* dsn_buf_put - append text; white space and control bytes (NUL too)
- * collapse to one space, and no space starts the buffer.  Runs of other
- * bytes are copied whole. */
+ * collapse to one space, and no space starts the buffer.  Runs of bytes
+ * that stay as they are (single blanks between other bytes included) are
+ * copied whole. */
 void dsn_buf_put(struct dsn_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n, *q;
 	size_t room, k;
+	int blank;
 
 	while (p < e) {
-		if (is_collapsed(*p)) {
+		if (is_collapsed(*p) &&
+		    (*p != ' ' || b->len == 0 || b->s[b->len - 1] == ' ')) {
 			p++;
 			if (b->len == 0 || b->s[b->len - 1] == ' ')
 				continue;
@@ -134,8 +220,17 @@ void dsn_buf_put(struct dsn_buf *b, const char *s, size_t n)
 			b->s[b->len++] = ' ';
 			continue;
 		}
-		for (q = p + 1; q < e && !is_collapsed(*q); q++)
-			;
+		/* *p is kept: a byte that is not collapsed, or a blank after
+		 * one */
+		blank = *p == ' ';
+		for (q = p + 1; q < e; q++) {
+			if (!is_collapsed(*q))
+				blank = 0;
+			else if (*q == ' ' && !blank)
+				blank = 1;
+			else
+				break;
+		}
 		k = (size_t)(q - p);
 		room = sizeof(b->s) - 1 - b->len;
 		if (k > room) {

@@ -23,20 +23,6 @@
 #include "dsnpriv.h"
 #include "util.h"
 
-/* layout bits (dsn_human.layout) */
-enum {
-	L_POSTFIX = 1 << 0,
-	L_SENDMAIL = 1 << 1,
-	L_QMAIL = 1 << 2,
-	L_EXIM = 1 << 3,
-	L_EXCHANGE = 1 << 4,
-	L_OTHER = 1 << 5,
-	L_FREETEXT = 1 << 6, /* text under a recipient is the error itself */
-};
-
-/* section of the current text part (dsn_human.mode) */
-enum { M_NONE, M_SM_LIST, M_SM_TRANS, M_EXCH_ADMIN };
-
 /* how the lines after a reply introducer join the reply (entry.reply) */
 enum {
 	R_NONE,	 /* the reply was one line */
@@ -45,106 +31,10 @@ enum {
 	R_MULTI, /* the last "<<<" line was "NNN-": the next one continues */
 };
 
-enum { AT_START, ANYWHERE, EXACT };
-
-struct marker {
-	const char *text;
-	size_t len;
-	int where;
-	int layout;
-	int action; /* enum dsn_act, 0: unchanged */
-	int mode;   /* -1: unchanged */
-};
-
+/* Labels before a recipient address. */
 #define M(lit) lit, sizeof(lit) - 1
 
-/* Lines that name the layout.  A marker with a mode starts a section. */
-static const struct marker markers[] = {
-	{M("This is the mail system at host"), AT_START, L_POSTFIX,
-	 DSN_ACT_FAILED, -1},
-	{M("This is the Postfix program at host"), AT_START, L_POSTFIX,
-	 DSN_ACT_FAILED, -1},
-	{M("The mail system"), EXACT, L_POSTFIX, 0, -1},
-	{M("# THIS IS A WARNING ONLY"), AT_START, L_POSTFIX, DSN_ACT_DELAYED,
-	 -1},
-	{M("----- The following addresses had permanent fatal errors"),
-	 AT_START, L_SENDMAIL, DSN_ACT_FAILED, M_SM_LIST},
-	{M("----- The following addresses had transient non-fatal errors"),
-	 AT_START, L_SENDMAIL, DSN_ACT_DELAYED, M_SM_LIST},
-	{M("----- Transcript of session follows"), AT_START, L_SENDMAIL, 0,
-	 M_SM_TRANS},
-	{M("The original message was received at"), AT_START, L_SENDMAIL, 0,
-	 -1},
-	{M("Hi. This is the qmail-send program"), AT_START,
-	 L_QMAIL | L_FREETEXT, DSN_ACT_FAILED, -1},
-	{M("Sorry, we were unable to deliver your message to the following"),
-	 AT_START, L_QMAIL | L_FREETEXT, DSN_ACT_FAILED, -1},
-	{M("This message was created automatically by mail delivery software"),
-	 AT_START, L_EXIM | L_FREETEXT, DSN_ACT_FAILED, -1},
-	{M("has not yet been delivered to one or more of its"), ANYWHERE,
-	 L_OTHER, DSN_ACT_DELAYED, -1},
-	{M("Delivery has failed to these recipients or"), AT_START, L_EXCHANGE,
-	 DSN_ACT_FAILED, M_NONE},
-	{M("Delivery is delayed to these recipients or"), AT_START, L_EXCHANGE,
-	 DSN_ACT_DELAYED, M_NONE},
-	{M("Diagnostic information for administrators"), AT_START, L_EXCHANGE,
-	 0, M_EXCH_ADMIN},
-	{M("did not reach the following recipient"), ANYWHERE,
-	 L_EXCHANGE | L_FREETEXT, DSN_ACT_FAILED, M_NONE},
-	{M("The following recipient(s) could not be reached"), AT_START,
-	 L_EXCHANGE | L_FREETEXT, DSN_ACT_FAILED, M_NONE},
-	{M("Delivery to the following recipient failed permanently"), AT_START,
-	 L_OTHER, DSN_ACT_FAILED, M_NONE},
-	{M("Delivery to the following recipients failed permanently"), AT_START,
-	 L_OTHER, DSN_ACT_FAILED, M_NONE},
-	{M("Delivery to the following recipient has been delayed"), AT_START,
-	 L_OTHER, DSN_ACT_DELAYED, M_NONE},
-	{M("This is the DragonFly Mail Agent"), AT_START, L_OTHER,
-	 DSN_ACT_FAILED, -1},
-	{M("This is the MAILER-DAEMON, please DO NOT REPLY"), AT_START, L_OTHER,
-	 0, -1},
-	{M("A message is delayed for more than"), AT_START, L_OTHER,
-	 DSN_ACT_DELAYED, -1},
-	{M("An error has occurred while attempting to deliver a message"),
-	 AT_START, L_OTHER, DSN_ACT_FAILED, -1},
-	{M("Each of the following recipients was rejected by a remote"),
-	 AT_START, L_OTHER, DSN_ACT_FAILED, -1},
-	{M("An email that you attempted to send to the following address "
-	   "could"),
-	 AT_START, L_OTHER, DSN_ACT_FAILED, -1},
-	{M("Warning: message still undelivered after"), AT_START, L_SENDMAIL,
-	 DSN_ACT_DELAYED, -1},
-};
-
-/* After leading dashes: the copy of the original message follows. */
-struct lit {
-	const char *s;
-	size_t len;
-};
-
-static const struct lit stops_dashed[] = {
-	{M("original message")},    {M("message header")},
-	{M("unsent message")},	    {M("returned message")},
-	{M("this is a copy of")},   {M("below this line is a copy")},
-	{M("enclosed is a copy")},  {M("enclosed are the original")},
-	{M("original mail info")},  {M("undelivered message")},
-	{M("copy of the message")},
-};
-
-/* The same, for layouts that write no dashes; the Content-Type lines
- * appear when a broken boundary makes us read a whole report as text. */
-static const struct lit stops[] = {
-	{M("Original message headers")},
-	{M("Message headers follow")},
-	{M("Below is a copy of the original message")},
-	{M("Original message follows")},
-	{M("Content-Type: message/rfc822")},
-	{M("Content-Type: text/rfc822-headers")},
-	{M("Content-Type: message/global")},
-};
-
-/* Labels before a recipient address. */
-static const struct lit labels[] = {
+static const struct dsn_phrase labels[] = {
 	{M("Recipient:")},
 	{M("Delivery failed:")},
 	{M("-- ")},
@@ -159,22 +49,8 @@ static const char *action_name(int act)
 					: "";
 }
 
-/* prefix_n - case-insensitive: does s (n bytes) start with p (pl bytes)? */
-static int prefix_n(const char *s, size_t n, const char *p, size_t pl)
-{
-	size_t i;
-
-	if (pl > n)
-		return 0;
-	for (i = 0; i < pl; i++)
-		if (util_lower((unsigned char)s[i]) !=
-		    util_lower((unsigned char)p[i]))
-			return 0;
-	return 1;
-}
-
 /* Literal needles: their length is known at compile time. */
-#define has_prefix(s, n, lit) prefix_n((s), (n), (lit), sizeof(lit) - 1)
+#define has_prefix(s, n, lit) dsn_prefix((s), (n), (lit), sizeof(lit) - 1)
 #define find(s, n, lit)	      dsn_find((s), (n), (lit), sizeof(lit) - 1)
 
 /* after_prefix - skip a prefix and the white space after it */
@@ -345,20 +221,14 @@ static void reply_more(struct dsn_entry *e, const char *s, size_t n)
 }
 
 /* intro - if the line introduces the remote's reply, put it into e */
-static int intro(struct dsn_entry *e, const char *s, size_t n)
+static int intro(struct dsn_entry *e, struct dsn_line *l)
 {
-	static const char gmail[] = "The error that the other server returned "
-				    "was:";
-	const char *p;
-	size_t k;
-	/* Two phrases need a quote, two a colon: most lines have neither,
-	 * and one memchr() each is cheaper than the searches. */
-	int quote = memchr(s, '\'', n) != NULL,
-	    colon = memchr(s, ':', n) != NULL;
+	const char *s = l->s, *p;
+	size_t n = l->n, k;
 
-	if (quote && (p = find(s, n, "returned '")) != NULL &&
-	    (find(s, (size_t)(p - s), "Remote Server ") ||
-	     find(s, (size_t)(p - s), "Server at "))) {
+	if ((p = dsn_phrase_at(l, P_RETURNED)) != NULL &&
+	    (dsn_phrase_before(l, P_REMOTE_SRV, p) ||
+	     dsn_phrase_before(l, P_SERVER_AT, p))) {
 		/* Exchange: "Remote Server returned '550 5.7.606 ...'" */
 		const char *r = p + 10;
 		size_t rn = n - (size_t)(r - s);
@@ -383,12 +253,12 @@ static int intro(struct dsn_entry *e, const char *s, size_t n)
 		reply_set(e, s + k, n - k, R_CODED);
 		return 1;
 	}
-	if (colon && (p = find(s, n, gmail)) != NULL) {
-		k = (size_t)(p - s) + sizeof(gmail) - 1;
+	if ((p = dsn_phrase_at(l, P_GMAIL)) != NULL) {
+		k = (size_t)(p - s) + sizeof(DSN_GMAIL) - 1;
 		reply_set(e, s + k, n - k, R_ANY);
 		return 1;
 	}
-	if (find(s, n, "SMTP error from remote mail server after")) {
+	if (dsn_phrase_at(l, P_EXIM)) {
 		/* Exim: the reply is on the following lines */
 		if (e->diag.len == 0 ||
 		    (code_class(e->diag.s, e->diag.len) != '4' &&
@@ -426,8 +296,7 @@ static int intro(struct dsn_entry *e, const char *s, size_t n)
 			e->reply = R_ANY;
 		return 1;
 	}
-	if ((p = find(s, n, " did not like our ")) != NULL ||
-	    (colon && (p = find(s, n, " gave this error:")) != NULL)) {
+	if (dsn_phrase_at(l, P_DID_NOT) || dsn_phrase_at(l, P_GAVE)) {
 		/* DragonFly: "host [ip] did not like our final DATA:" */
 		const char *sp = memchr(s, ' ', n);
 
@@ -489,10 +358,10 @@ static int host_line(struct dsn *d, struct dsn_entry *e, const char *s,
 }
 
 /* qmail_line - qmail's lines about the remote host; 1 if consumed */
-static int qmail_line(struct dsn_entry *e, const char *s, size_t n)
+static int qmail_line(struct dsn_entry *e, struct dsn_line *l)
 {
-	const char *p;
-	size_t k;
+	const char *s = l->s, *p;
+	size_t n = l->n, k;
 
 	if (has_prefix(s, n, "Giving up on ") ||
 	    has_prefix(s, n, "I'm not going to try again"))
@@ -503,9 +372,9 @@ static int qmail_line(struct dsn_entry *e, const char *s, size_t n)
 		set_host(e->remote, s + 13, k - 13);
 		return 1;
 	}
-	if ((p = find(s, n, " does not like recipient")) != NULL ||
-	    (p = find(s, n, " failed after I sent the message")) != NULL ||
-	    (p = find(s, n, " does not like sender")) != NULL) {
+	if ((p = dsn_phrase_at(l, P_Q_RCPT)) != NULL ||
+	    (p = dsn_phrase_at(l, P_Q_FAILED)) != NULL ||
+	    (p = dsn_phrase_at(l, P_Q_SENDER)) != NULL) {
 		for (k = (size_t)(p - s); k > 0 && s[k - 1] != ' '; k--)
 			;
 		set_host(e->remote, s + k, (size_t)(p - s) - k);
@@ -515,11 +384,13 @@ static int qmail_line(struct dsn_entry *e, const char *s, size_t n)
 }
 
 /* entry_line - a line inside the open entry */
-static void entry_line(struct dsn *d, const char *s, size_t n)
+static void entry_line(struct dsn *d, struct dsn_line *l)
 {
 	struct dsn_entry *e = &d->h.e;
+	const char *s = l->s;
+	size_t n = l->n;
 
-	if (intro(e, s, n) || host_line(d, e, s, n) || qmail_line(e, s, n))
+	if (intro(e, l) || host_line(d, e, s, n) || qmail_line(e, l))
 		return;
 	if (has_prefix(s, n, ">>> "))
 		return;
@@ -544,7 +415,7 @@ static int rcpt_line(struct dsn *d, const char *t, size_t n, int ind)
 	int labelled = 0;
 
 	for (i = 0; i < UTIL_ARRAY_SIZE(labels); i++) {
-		if (prefix_n(s, m, labels[i].s, labels[i].len)) {
+		if (dsn_prefix(s, m, labels[i].s, labels[i].len)) {
 			after_prefix(&s, &m, labels[i].len);
 			labelled = 1;
 			break;
@@ -674,34 +545,14 @@ static void sm_line(struct dsn *d, const char *s, size_t n)
 		sm_assign(d, NULL);
 }
 
-/* stop_line - does the copy of the original message start here? */
-static int stop_line(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n > 0 && s[0] == '-') {
-		while (n > 0 && (s[0] == '-' || s[0] == ' ')) {
-			s++;
-			n--;
-		}
-		for (i = 0; i < UTIL_ARRAY_SIZE(stops_dashed); i++)
-			if (prefix_n(s, n, stops_dashed[i].s,
-				     stops_dashed[i].len))
-				return 1;
-		return 0;
-	}
-	for (i = 0; i < UTIL_ARRAY_SIZE(stops); i++)
-		if (prefix_n(s, n, stops[i].s, stops[i].len))
-			return 1;
-	return 0;
-}
-
 /* marker_line - a layout marker: note it; 1 if it was one (the line
  * itself carries no entry) */
-static int marker_line(struct dsn *d, const char *s, size_t n)
+static int marker_line(struct dsn *d, struct dsn_line *l)
 {
 	struct dsn_human *h = &d->h;
-	size_t i;
+	const struct dsn_marker *m;
+	const char *s = l->s;
+	size_t n = l->n;
 
 	if (has_prefix(s, n, "Generating server:")) {
 		const char *v = s + 18;
@@ -713,28 +564,19 @@ static int marker_line(struct dsn *d, const char *s, size_t n)
 		h->layout |= L_EXCHANGE;
 		return 1;
 	}
-	for (i = 0; i < UTIL_ARRAY_SIZE(markers); i++) {
-		const struct marker *m = &markers[i];
-		int hit =
-			m->where == AT_START ? prefix_n(s, n, m->text, m->len)
-			: m->where == EXACT
-				? m->len == n && prefix_n(s, n, m->text, m->len)
-				: dsn_find(s, n, m->text, m->len) != NULL;
-
-		if (!hit)
-			continue;
-		h->layout |= m->layout;
-		if (m->action)
-			h->action = m->action;
-		if (m->mode >= 0) {
-			commit(d);
-			if (h->mode == M_SM_TRANS)
-				sm_flush(d);
-			h->mode = m->mode;
-		}
-		return 1;
+	m = dsn_marker(l);
+	if (!m)
+		return 0;
+	h->layout |= m->layout;
+	if (m->action)
+		h->action = m->action;
+	if (m->mode >= 0) {
+		commit(d);
+		if (h->mode == M_SM_TRANS)
+			sm_flush(d);
+		h->mode = m->mode;
 	}
-	return 0;
+	return 1;
 }
 
 /* dsn_text_begin - a human-readable part starts */
@@ -762,6 +604,7 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 	const char *t = line;
 	size_t n = len;
 	int ind = 0;
+	struct dsn_line l;
 
 	if (h->done)
 		return;
@@ -782,14 +625,15 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 		}
 		return;
 	}
-	if (stop_line(t, n)) {
+	if (dsn_stop_line(t, n)) {
 		commit(d);
 		if (h->mode == M_SM_TRANS)
 			sm_flush(d);
 		h->done = 1;
 		return;
 	}
-	if (marker_line(d, t, n)) {
+	dsn_line_init(&l, t, n);
+	if (marker_line(d, &l)) {
 		d->info.known_layout = 1;
 		return;
 	}
@@ -798,20 +642,20 @@ void dsn_text_line(struct dsn *d, const char *line, size_t len)
 		return;
 	}
 	if (e->open && e->collecting && ind > e->indent) {
-		entry_line(d, t, n);
+		entry_line(d, &l);
 		return;
 	}
 	if (rcpt_line(d, t, n, ind))
 		return;
 	if (e->open && e->collecting) {
-		entry_line(d, t, n);
+		entry_line(d, &l);
 		return;
 	}
 	/* a reply section after the recipient (or with none named) */
 	if (!e->open)
 		entry_open(e, "", 0, ind);
 	e->collecting = 1;
-	if (!intro(e, t, n)) {
+	if (!intro(e, &l)) {
 		if (!e->rcpt[0] && !e->diag.len)
 			entry_reset(e);
 		else

@@ -87,9 +87,14 @@ int buf_puts(struct buf *b, const char *s)
 	return buf_add(b, s ? s : "", s ? strlen(s) : 0);
 }
 
-/* buf_addc - append a byte */
+/* buf_addc - append a byte; room for it and the NUL is the usual case */
 int buf_addc(struct buf *b, char c)
 {
+	if (!b->err && b->len + 2 <= b->cap && (!b->max || b->len < b->max)) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return buf_add(b, &c, 1);
 }
 

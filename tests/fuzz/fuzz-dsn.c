@@ -12,6 +12,10 @@
  * feeding after dsn_finish() changes nothing.  Every record then goes
  * through the verdict table into a finding whose syslog line and JSON
  * object must be well-formed.
+ * Differential checks of the parser's helpers against naive versions:
+ * the one-pass phrase matcher (dsn_multi_scan) against dsn_find() for
+ * every phrase, with phrases cut out of the input and the text part's
+ * own kind; the accumulator (dsn_buf_put) against a byte-at-a-time copy.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +25,9 @@
 #include "fuzzevent.h"
 
 #include "dsn.h"
+#include "dsnpriv.h"
 #include "finding.h"
+#include "util.h"
 
 /* check_str - a record string: terminated in its array, no control byte */
 #define CHECK_STR(a)                                                           \
@@ -157,6 +163,111 @@ static void check_findings(const struct dsn *d)
 	}
 }
 
+/* check_multi - dsn_multi_scan() finds what dsn_find() finds, for phrases
+ * cut out of the input (so that they occur) and a few fixed ones */
+static void check_multi(const uint8_t *data, size_t size, uint64_t *rng)
+{
+	static const struct dsn_phrase fixed[] = {
+		{"returned '", 10},
+		{" does not like recipient", 24},
+		{"SMTP error from remote mail server after", 40},
+		{"Server at ", 10},
+	};
+	struct dsn_phrase p[DSN_MULTI_MAX];
+	const char *at[DSN_MULTI_MAX], *h = (const char *)data, *want;
+	struct dsn_multi *m = malloc(sizeof(*m));
+	size_t n = 0, i, off, len, hn = size;
+	uint32_t found;
+
+	if (!m)
+		abort();
+	for (i = 0; i < UTIL_ARRAY_SIZE(fixed) && fuzz_rand(rng) % 2; i++)
+		p[n++] = fixed[i];
+	while (n < 1 + fuzz_rand(rng) % 12 && size >= 2) {
+		len = 2 + (size_t)(fuzz_rand(rng) % 40);
+		if (len > size)
+			len = size;
+		off = (size_t)(fuzz_rand(rng) % (size - len + 1));
+		p[n].s = h + off;
+		p[n++].len = len;
+	}
+	if (n == 0) {
+		free(m);
+		return;
+	}
+	if (size > 0 && fuzz_rand(rng) % 2)
+		hn = (size_t)(fuzz_rand(rng) % (size + 1)); /* a shorter line */
+	dsn_multi_init(m, p, n);
+	found = dsn_multi_scan(m, h, hn, at);
+	for (i = 0; i < n; i++) {
+		want = dsn_find(h, hn, p[i].s, p[i].len);
+		FUZZ_CHECK(at[i] == want,
+			   "phrase %zu (%zu bytes): at %td, want %td", i,
+			   p[i].len, at[i] ? at[i] - h : -1,
+			   want ? want - h : -1);
+		FUZZ_CHECK(!!(found & (UINT32_C(1) << i)) == (want != NULL),
+			   "phrase %zu: found bit", i);
+	}
+	free(m);
+}
+
+/* buf_put_naive - dsn_buf_put() one byte at a time */
+static void buf_put_naive(struct dsn_buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c == 0x7F) {
+			if (b->len == 0 || b->s[b->len - 1] == ' ')
+				continue;
+			c = ' ';
+		}
+		if (b->len + 1 >= sizeof(b->s)) {
+			b->cut = 1;
+			break;
+		}
+		b->s[b->len++] = (char)c;
+	}
+	b->s[b->len] = '\0';
+}
+
+/* check_buf_put - dsn_buf_put() in PRNG-sized pieces against the naive
+ * copy, from a PRNG-chosen fill (so that the cut is reached) */
+static void check_buf_put(const uint8_t *data, size_t size, uint64_t *rng)
+{
+	struct dsn_buf *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	size_t off = 0, len, pre;
+
+	if (!a || !b)
+		abort();
+	dsn_buf_reset(a);
+	dsn_buf_reset(b);
+	pre = (size_t)(fuzz_rand(rng) % sizeof(a->s));
+	if (pre && fuzz_rand(rng) % 2) {
+		memset(a->s, 'x', pre);
+		a->s[pre - 1] = fuzz_rand(rng) % 2 ? ' ' : 'x';
+		a->len = pre;
+		a->s[pre] = '\0';
+		memcpy(b, a, sizeof(*a));
+	}
+	while (off < size && !a->cut) {
+		len = 1 + (size_t)(fuzz_rand(rng) % 200);
+		if (len > size - off)
+			len = size - off;
+		dsn_buf_put(a, (const char *)data + off, len);
+		buf_put_naive(b, (const char *)data + off, len);
+		FUZZ_CHECK(a->len == b->len && a->cut == b->cut &&
+				   !memcmp(a->s, b->s, a->len + 1),
+			   "dsn_buf_put: %zu bytes cut %d, naive %zu cut %d",
+			   a->len, a->cut, b->len, b->cut);
+		off += len;
+	}
+	free(a);
+	free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t rng = fuzz_hash(data, size);
@@ -184,5 +295,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_findings(a);
 	dsn_free(a);
 	dsn_free(b);
+
+	check_multi(data, size, &rng);
+	check_buf_put(data, size, &rng);
 	return 0;
 }

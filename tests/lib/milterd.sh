@@ -132,7 +132,22 @@ md_start() {
 	at_exit "kill -9 $MD_PID"
 	md_wait_event "event=start " $((ms_n + 1)) 20 ||
 		{ tail -n 20 "$MD_LOG"; fail "milter-delist did not start"; }
-	wait_for 10 test -S "${MD_SOCKET#unix:}" || fail "no milter socket"
+	wait_for 10 md_listening || fail "no milter socket ($MD_SOCKET)"
+}
+
+# md_listening - the daemon's socket is there: unix:/path is a socket;
+# inet:PORT@HOST (set MD_SOCKET after md_init) a listening TCP port (read
+# from /proc/net/tcp: a test connection would be a milter session)
+md_listening() {
+	case $MD_SOCKET in
+	inet:*)
+		md_p=${MD_SOCKET#inet:}
+		md_p=$(printf ':%04X ' "${md_p%%@*}")
+		awk -v p="$md_p" 'index($2 " ", p) && $4 == "0A" { f = 1 } END { exit !f }' \
+			/proc/net/tcp
+		;;
+	*) test -S "${MD_SOCKET#unix:}" ;;
+	esac
 }
 
 # md_stop SIGNAL - stop the daemon with SIGNAL and reap it

@@ -23,6 +23,8 @@
 #   setup    pf_require pf_create pf_set pf_postconf pf_route pf_mailbox
 #            pf_alias pf_milter pf_free_port
 #   control  pf_start pf_stop pf_reload pf_running pf_cleanup
+#   several  pf_select (PF_DIR=DIR pf_create for each instance, then
+#            pf_select DIR makes DIR the one the other functions act on)
 #   submit   pf_sendmail (sendmail -C) pf_send pf_swaks (swaks to our smtpd);
 #            a NON-ROOT submitter (e.g. a daemon that dropped privileges)
 #            runs under "ns_run -p $PF_ETC" (ns.sh): Postfix's set-gid
@@ -210,6 +212,22 @@ EOF
 	done
 }
 
+# pf_select DIR - make the instance created (pf_create) in DIR the current
+# one: a test runs several instances, each with its own PF_DIR, and
+# switches between them; PF_PORT is read back from its master.cf
+pf_select() {
+	PF_DIR=$1
+	PF_ETC=$PF_DIR/etc
+	PF_SPOOL=$PF_DIR/spool
+	PF_DATA=$PF_DIR/data
+	PF_MAILLOG=$PF_DIR/maillog
+	PF_MAILDIR=$PF_DIR/mail
+	PF_PORT=$(sed -n 's/^127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$PF_ETC/master.cf" | head -n 1)
+	PF_MYHOSTNAME=$(pf_postconf -h myhostname)
+	PF_MYDOMAIN=$(pf_postconf -h mydomain)
+	export PF_DIR PF_ETC PF_SPOOL PF_DATA PF_MAILLOG PF_MAILDIR PF_PORT PF_MYHOSTNAME PF_MYDOMAIN
+}
+
 # pf_running - true when the instance's master runs
 pf_running() {
 	[ -n "${PF_SPOOL:-}" ] && [ -f "$PF_SPOOL/pid/master.pid" ] || return 1
@@ -269,12 +287,18 @@ pf_milter() {
 	pf_reload
 }
 
-# pf_start - start the instance; pf_cleanup is registered with at_exit
-# (common.sh) when that exists. A port taken meanwhile is replaced once.
+# pf_start - start the instance; pf_cleanup of it is registered with
+# at_exit (common.sh) when that exists, once per instance directory. A
+# port taken meanwhile is replaced once.
 pf_start() {
-	if command -v at_exit >/dev/null 2>&1 && [ -z "${_PF_AT_EXIT:-}" ]; then
-		at_exit pf_cleanup
-		_PF_AT_EXIT=1
+	if command -v at_exit >/dev/null 2>&1; then
+		case " ${_PF_AT_EXIT:-} " in
+		*" $PF_DIR "*) ;;
+		*)
+			at_exit "pf_select '$PF_DIR'; pf_cleanup"
+			_PF_AT_EXIT="${_PF_AT_EXIT:-} $PF_DIR"
+			;;
+		esac
 	fi
 	pf_try=0
 	while [ "$pf_try" -lt 3 ]; do
