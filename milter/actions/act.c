@@ -356,7 +356,8 @@ static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
 	n = A.n;
 	pthread_mutex_unlock(&A.lock);
 	n = snapshot(snaps, ACT_MAX, ids, n, &full);
-	if (full && !said_full)
+	/* Only worth saying when there is something to do for them. */
+	if (full && !said_full && (A.rr_on || cfg->probe.interval > 0))
 		log_warning("more than %d open incidents: the later ones are "
 			    "neither rerouted nor probed",
 			    ACT_MAX);
