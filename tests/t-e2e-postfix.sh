@@ -276,6 +276,9 @@ wait_for 30 has_alert '127.0.0.2 cleared: mail to Outlook.com is accepted again'
 	{ subjects; die "no cleared mail"; }
 wait_for 30 has_alert '127.0.0.2 cleared: mail to Microsoft 365 is accepted again' ||
 	{ subjects; die "no cleared mail for the ban"; }
+# Reroute is off here: a clear changes no reroute table.
+[ "$(events reroute)" = 0 ] ||
+	die "event=reroute with reroute off: $(grep -F 'event=reroute ' "$SYSLOG_FILE" | head -1)"
 ok "cleared: event=cleared and the notice once mail to Microsoft flows again"
 
 # Every syslog line of ours is one line in key=value form.

@@ -327,6 +327,7 @@ struct change {
 	struct snap s;
 	int set;     /* 1 set, 0 cleared */
 	int cleared; /* the incident cleared: flush */
+	int routed;  /* a decision of the table changed (else: flush only) */
 	long domains;
 };
 
@@ -355,7 +356,8 @@ static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
 	n = A.n;
 	pthread_mutex_unlock(&A.lock);
 	n = snapshot(snaps, ACT_MAX, ids, n, &full);
-	if (full && !said_full)
+	/* Only worth saying when there is something to do for them. */
+	if (full && !said_full && (A.rr_on || cfg->probe.interval > 0))
 		log_warning("more than %d open incidents: the later ones are "
 			    "neither rerouted nor probed",
 			    ACT_MAX);
@@ -377,6 +379,7 @@ static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
 		ch[nch].s = t->s;
 		ch[nch].set = 0;
 		ch[nch].cleared = k < n;
+		ch[nch].routed = t->routed;
 		ch[nch].domains = -1;
 		if (t->routed && A.rr_on)
 			reroute_clear(&A.rr, t->s.ip,
@@ -407,6 +410,7 @@ static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
 				ch[nch].s = t->s;
 				ch[nch].set = 0;
 				ch[nch].cleared = 0;
+				ch[nch].routed = 1;
 				ch[nch++].domains = -1;
 				dirty = 1;
 			}
@@ -430,6 +434,7 @@ static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
 			ch[nch].s = t->s;
 			ch[nch].set = 1;
 			ch[nch].cleared = 0;
+			ch[nch].routed = 1;
 			ch[nch++].domains = rc;
 		}
 		t->routed = 1;
@@ -446,7 +451,10 @@ static void reconcile(const struct config *cfg, time_t now, struct snap *snaps,
 		retry_at = rc < 0 ? now + 60 : 0;
 	}
 	for (i = 0; i < nch; i++) {
-		if (rc < 0) {
+		/* An incident that was never rerouted (reroute off) clears
+		 * with a flush at most: no reroute line for it. */
+		if (!ch[i].routed) {
+		} else if (rc < 0) {
 			route_event(ch[i].set ? "set" : "clear", &ch[i].s,
 				    cfg->reroute.transport, ch[i].domains,
 				    "failed", err);
