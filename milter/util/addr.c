@@ -220,7 +220,8 @@ size_t addr_collapse(struct addr *in, size_t n, struct addr_range *out,
 		if (in[i].family == 4 || in[i].family == 6)
 			in[m++] = in[i];
 	n = m;
-	qsort(in, n, sizeof(*in), cmp_qsort);
+	if (n > 1) /* in may be NULL when n is 0 */
+		qsort(in, n, sizeof(*in), cmp_qsort);
 	for (i = 0, m = 0; i < n; i++)
 		if (m == 0 || addr_cmp(&in[m - 1], &in[i]) != 0)
 			in[m++] = in[i];
