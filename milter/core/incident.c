@@ -61,6 +61,8 @@ void incident_free_one(struct incident *inc)
 		intern_put(inc->codes[i]);
 	for (i = 0; i < inc->n_domains; i++)
 		intern_put(inc->domains[i]);
+	intern_put(inc->relay);
+	intern_put(inc->rcpt);
 	free(inc);
 }
 
@@ -422,13 +424,17 @@ static void note_probe(struct incident *inc, const struct finding *f)
 
 	/* Both go into the state file and a probe: checked as
 	 * incident_load() checks them. */
+	/* Out of memory keeps the old value: only a probe's target. */
 	if (util_ip_parse(f->relay_ip, strlen(f->relay_ip), ip, sizeof(ip)))
-		util_strcpy(inc->relay, sizeof(inc->relay), ip);
+		(void)intern_set(&inc->relay, ip, strlen(ip));
 	else if (util_valid_hostname(f->remote_mta) &&
 		 !util_ip_parse(inc->relay, strlen(inc->relay), ip, sizeof(ip)))
-		util_strcpy(inc->relay, sizeof(inc->relay), f->remote_mta);
+		(void)intern_set(
+			&inc->relay, f->remote_mta,
+			strnlen(f->remote_mta, sizeof(f->remote_mta) - 1));
 	if (util_valid_mailbox(f->rcpt, 0))
-		util_strcpy(inc->rcpt, sizeof(inc->rcpt), f->rcpt);
+		(void)intern_set(&inc->rcpt, f->rcpt,
+				 strnlen(f->rcpt, sizeof(f->rcpt) - 1));
 }
 
 /* note_qid - remember a distinct queue id; when full the oldest goes */
@@ -560,6 +566,7 @@ struct incident *incident_note(struct incident_store *s,
 	inc = calloc(1, sizeof(*inc));
 	if (!inc)
 		return NULL;
+	inc->relay = inc->rcpt = intern_empty;
 	if (s->n >= s->max)
 		incident_store_evict(s);
 	if (incident_store_reserve(s) < 0) {

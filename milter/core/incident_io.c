@@ -545,16 +545,16 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		inc->state = (enum incident_state)x;
 		return x < 0 ? -1 : 0;
 	case F_RELAY: /* an address or a host name, nothing else */
-		if (parse_text(inc->relay, sizeof(inc->relay), v, len) < 0 ||
+		if (len >= FINDING_DOMAIN_MAX || memchr(v, '\0', len) ||
 		    (!util_ip_parse(v, len, ip, sizeof(ip)) &&
 		     !util_valid_hostname(v)))
 			return -1;
-		return 0;
+		return intern_set(&inc->relay, v, len);
 	case F_RCPT: /* written into a probe's RCPT TO */
-		if (parse_text(inc->rcpt, sizeof(inc->rcpt), v, len) < 0 ||
+		if (len >= FINDING_DOMAIN_MAX || memchr(v, '\0', len) ||
 		    !util_valid_mailbox(v, 0))
 			return -1;
-		return 0;
+		return intern_set(&inc->rcpt, v, len);
 	case F_CODE:
 		return parse_shared(inc->codes, VERDICT_CODE_MAX,
 				    INCIDENT_MAX_CODES, &inc->n_codes, v, len);
@@ -579,6 +579,7 @@ const char *incident_parse_fields(char *p, struct incident *inc)
 	size_t i, len;
 	int r;
 
+	inc->relay = inc->rcpt = intern_empty; /* until their fields come */
 	while ((r = next_kv(&p, &key, &val)) > 0) {
 		for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++)
 			if (strcmp(key, fields[i].name) == 0)

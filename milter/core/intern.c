@@ -23,6 +23,8 @@ static struct {
 	size_t nb, n;
 } P = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+const char intern_empty[1] = "";
+
 /* hash - FNV-1a of s[len] */
 static uint32_t hash(const char *s, size_t len)
 {
@@ -62,6 +64,8 @@ const char *intern_get(const char *s, size_t len)
 	uint32_t h = hash(s, len);
 	struct ent *e;
 
+	if (!len)
+		return intern_empty;
 	pthread_mutex_lock(&P.lock);
 	if (P.n >= P.nb)
 		grow();
@@ -96,7 +100,7 @@ void intern_put(const char *s)
 {
 	struct ent *e, **pp;
 
-	if (!s)
+	if (!s || s == intern_empty)
 		return;
 	e = (struct ent *)(void *)(s - offsetof(struct ent, s));
 	pthread_mutex_lock(&P.lock);
@@ -112,6 +116,21 @@ void intern_put(const char *s)
 		}
 	}
 	pthread_mutex_unlock(&P.lock);
+}
+
+/* intern_set - replace *slot by the shared copy of s[len] */
+int intern_set(const char **slot, const char *s, size_t len)
+{
+	const char *x;
+
+	if (*slot && strlen(*slot) == len && memcmp(*slot, s, len) == 0)
+		return 0;
+	x = intern_get(s, len);
+	if (!x)
+		return -1;
+	intern_put(*slot);
+	*slot = x;
+	return 0;
 }
 
 /* intern_count - distinct strings */
