@@ -579,14 +579,52 @@ int notice_body(struct buf *out, enum incident_due due,
 	return 0;
 }
 
+/* notice_compose - the message: subject, body and, when file is not
+ * NULL, att attached as file; see notice_int.h */
+int notice_compose(struct buf *out, const struct config *cfg, const char *host,
+		   time_t now, const struct buf *subject,
+		   const struct buf *body, const struct buf *att,
+		   const char *file)
+{
+	struct mime_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.from = cfg->alert.from;
+	m.to = cfg->alert.to;
+	m.subject = buf_str(subject);
+	m.date = now;
+	m.host = host;
+	m.body = buf_str(body);
+	m.body_len = body->len;
+	if (file) {
+		m.att_name = file;
+		m.att_text = buf_str(att);
+		m.att_len = att->len;
+	}
+	return mime_compose(out, &m);
+}
+
+/* notice_done - free the three buffers; see notice_int.h */
+int notice_done(int rc, struct buf *subject, struct buf *body, struct buf *att)
+{
+	if (rc < 0 && (subject->err || body->err || att->err))
+		errno = subject->err ? subject->err
+			: body->err  ? body->err
+				     : att->err;
+	buf_free(subject);
+	buf_free(body);
+	buf_free(att);
+	return rc;
+}
+
 /* notice_build - the complete message */
 int notice_build(struct buf *out, enum incident_due due,
 		 const struct incident *inc, const struct config *cfg,
 		 const struct notice_volume *vol, const char *host, time_t now)
 {
 	struct buf subject, body, att;
-	struct mime_msg m;
 	char file[96];
+	const char *name = NULL;
 	int rc = -1;
 
 	buf_init(&subject);
@@ -597,31 +635,14 @@ int notice_build(struct buf *out, enum incident_due due,
 	if (notice_subject(&subject, due, inc, cfg, now) < 0 ||
 	    notice_body(&body, due, inc, cfg, vol, now) < 0)
 		goto out;
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->alert.from;
-	m.to = cfg->alert.to;
-	m.subject = buf_str(&subject);
-	m.date = now;
-	m.host = host;
-	m.body = buf_str(&body);
-	m.body_len = body.len;
 	if (due != INCIDENT_DUE_CLEARED && inc->count) {
 		if (request_render(&att, inc, &cfg->contact, cfg->outbound_ips,
 				   cfg->n_outbound_ips) < 0)
 			goto out;
 		request_filename(file, sizeof(file), inc->ip);
-		m.att_name = file;
-		m.att_text = buf_str(&att);
-		m.att_len = att.len;
+		name = file;
 	}
-	rc = mime_compose(out, &m);
+	rc = notice_compose(out, cfg, host, now, &subject, &body, &att, name);
 out:
-	if (rc < 0 && (subject.err || body.err || att.err))
-		errno = subject.err ? subject.err
-			: body.err  ? body.err
-				    : att.err;
-	buf_free(&subject);
-	buf_free(&body);
-	buf_free(&att);
-	return rc;
+	return notice_done(rc, &subject, &body, &att);
 }

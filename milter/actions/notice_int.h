@@ -54,4 +54,16 @@ void notice_put_remedy(struct notice_ctx *x, const char *file);
 void notice_put_volume(struct notice_ctx *x, const struct notice_volume *v);
 void notice_put_missing(struct notice_ctx *x);
 
+/* notice_compose - the whole message into out (mime_compose()): from and
+ * to of cfg->alert, subject, date now, host, body, and att attached under
+ * the name file when file is not NULL; 0 or -1 */
+int notice_compose(struct buf *out, const struct config *cfg, const char *host,
+		   time_t now, const struct buf *subject,
+		   const struct buf *body, const struct buf *att,
+		   const char *file);
+
+/* notice_done - rc, after freeing subject, body and att; when rc < 0 and
+ * one of them ran out of memory, errno is that buffer's error */
+int notice_done(int rc, struct buf *subject, struct buf *body, struct buf *att);
+
 #endif

@@ -144,7 +144,6 @@ int notice_build_many(struct buf *out, enum incident_due due,
 {
 	struct buf subject, body, att;
 	char file[96], label[48], code[VERDICT_CODE_MAX + 4];
-	struct mime_msg m;
 	struct notice_ctx x;
 	char **v;
 	int rc = -1;
@@ -186,26 +185,8 @@ int notice_build_many(struct buf *out, enum incident_due due,
 	if (subject.err || body.err ||
 	    request_render_many(&att, incs[0], &cfg->contact, v, n, label) < 0)
 		goto out;
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->alert.from;
-	m.to = cfg->alert.to;
-	m.subject = buf_str(&subject);
-	m.date = x.now;
-	m.host = host;
-	m.body = buf_str(&body);
-	m.body_len = body.len;
-	m.att_name = file;
-	m.att_text = buf_str(&att);
-	m.att_len = att.len;
-	rc = mime_compose(out, &m);
+	rc = notice_compose(out, cfg, host, x.now, &subject, &body, &att, file);
 out:
-	if (rc < 0 && (subject.err || body.err || att.err))
-		errno = subject.err ? subject.err
-			: body.err  ? body.err
-				    : att.err;
-	buf_free(&subject);
-	buf_free(&body);
-	buf_free(&att);
 	free((void *)v);
-	return rc;
+	return notice_done(rc, &subject, &body, &att);
 }

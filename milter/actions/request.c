@@ -150,6 +150,17 @@ static void put_field(struct buf *b, int n, const char *label)
 	buf_printf(b, "\n[%d] %s\n", n, label);
 }
 
+/* request_sending_domain - the configured sending domain, cleaned, or
+ * fill when none is set */
+void request_sending_domain(char *dst, size_t size, const struct request_ctx *x,
+			    const char *fill)
+{
+	request_clean_str(dst, size,
+			  request_set(x->c->sending_domain)
+				  ? x->c->sending_domain
+				  : fill);
+}
+
 /* request_put_heading - section heading, underlined */
 void request_put_heading(struct buf *b, const char *title)
 {
@@ -424,10 +435,7 @@ void request_put_checklist(struct request_ctx *x, const char *title)
 {
 	char d[FINDING_DOMAIN_MAX];
 
-	request_clean_str(d, sizeof(d),
-			  request_set(x->c->sending_domain)
-				  ? x->c->sending_domain
-				  : "<your domain>");
+	request_sending_domain(d, sizeof(d), x, "<your domain>");
 	request_put_heading(x->b, title);
 	buf_wrapf(
 		x->b, WIDTH,
@@ -480,10 +488,8 @@ static void render_form(struct request_ctx *x, char *const *ips, size_t n_ips)
 	struct buf *b = x->b;
 	char dom[FINDING_DOMAIN_MAX];
 
-	request_clean_str(dom, sizeof(dom),
-			  request_set(c->sending_domain)
-				  ? c->sending_domain
-				  : "<fill in: sending domain>");
+	request_sending_domain(dom, sizeof(dom), x,
+			       "<fill in: sending domain>");
 	buf_wrapf(b, WIDTH,
 		  "%s refuses mail from %s: the IP is on Microsoft's own block "
 		  "list, which no public DNSBL shows. Microsoft removes it on "

@@ -46,6 +46,11 @@ void request_clean_str(char *dst, size_t size, const char *s);
  * replying about) a delisting; a listing comes back if the cause stays */
 void request_put_checklist(struct request_ctx *x, const char *title);
 
+/* request_sending_domain - the configured sending domain into dst,
+ * cleaned, or fill when none is set */
+void request_sending_domain(char *dst, size_t size, const struct request_ctx *x,
+			    const char *fill);
+
 /* request_put_heading - section heading, underlined */
 void request_put_heading(struct buf *b, const char *title);
 

@@ -57,10 +57,8 @@ void request_render_mail(struct request_ctx *x)
 	struct buf *b = x->b;
 	char dom[FINDING_DOMAIN_MAX];
 
-	request_clean_str(dom, sizeof(dom),
-			  request_set(x->c->sending_domain)
-				  ? x->c->sending_domain
-				  : "<fill in: sending domain>");
+	request_sending_domain(dom, sizeof(dom), x,
+			       "<fill in: sending domain>");
 	buf_wrapf(b, WIDTH,
 		  "Microsoft 365 has banned %s with 5.7.511. For this code the "
 		  "delist portal is not allowed: Microsoft wants a mail to %s "
@@ -199,10 +197,8 @@ void request_render_support(struct request_ctx *x)
 	struct buf *b = x->b;
 	char dom[FINDING_DOMAIN_MAX];
 
-	request_clean_str(dom, sizeof(dom),
-			  request_set(x->c->sending_domain)
-				  ? x->c->sending_domain
-				  : "<fill in: sending domain>");
+	request_sending_domain(dom, sizeof(dom), x,
+			       "<fill in: sending domain>");
 	buf_wrapf(b, WIDTH,
 		  "%s accepts no traffic from %s (5.7.708, \"traffic not "
 		  "accepted from this IP\"): mail from it to every "

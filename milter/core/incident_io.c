@@ -257,24 +257,6 @@ int incident_sync_dir(const char *path)
 	return rc;
 }
 
-/* write_all - the whole of data to fd; 0 or -1 */
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* incident_write_file - temp, fsync, rename, fsync dir; see incident.h */
 int incident_write_file(const char *path, const char *data, size_t len)
 {
@@ -295,7 +277,7 @@ int incident_write_file(const char *path, const char *data, size_t len)
 	}
 	if (fd < 0)
 		return -1;
-	if (fchmod(fd, 0600) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, 0600) < 0 || util_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0)
 		goto out;
 	rc = close(fd);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "util.h"
 
 struct ent {
 	struct ent *next;
@@ -24,19 +25,6 @@ static struct {
 } P = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 const char intern_empty[1] = "";
-
-/* hash - FNV-1a of s[len] */
-static uint32_t hash(const char *s, size_t len)
-{
-	uint32_t h = 0x811c9dc5u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x01000193u;
-	}
-	return h;
-}
 
 /* grow - double the buckets (lock held); failure keeps chains longer */
 static void grow(void)
@@ -61,7 +49,7 @@ static void grow(void)
 /* intern_get - find or add s[len] */
 const char *intern_get(const char *s, size_t len)
 {
-	uint32_t h = hash(s, len);
+	uint32_t h = util_fnv1a32(s, len);
 	struct ent *e;
 
 	if (!len)

@@ -48,42 +48,10 @@ static const struct word postfix_other[] = {
 static const struct word sendmail_names[] = {WORD("sm-mta"), WORD("sendmail"),
 					     WORD("sm-msp-queue")};
 
-/* maillog_is_digit - ASCII digit */
-int maillog_is_digit(int c)
-{
-	return (unsigned int)(c - '0') < 10;
-}
-
-/* maillog_is_alnum - ASCII letter or digit */
-int maillog_is_alnum(int c)
-{
-	return maillog_is_digit(c) || (unsigned int)((c | 0x20) - 'a') < 26;
-}
-
-/* maillog_is_blank - space or tab */
-int maillog_is_blank(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* maillog_starts - does [p, e) start with the literal s? (case-sensitive) */
-int maillog_starts(const char *p, const char *e, const char *s, size_t n)
-{
-	return (size_t)(e - p) >= n && memcmp(p, s, n) == 0;
-}
-
 /* ends_with - does [p, e) end with the literal s? */
 static int ends_with(const char *p, const char *e, const char *s, size_t n)
 {
 	return (size_t)(e - p) >= n && memcmp(e - n, s, n) == 0;
-}
-
-/* maillog_skip_blanks - first non-blank at or after p */
-const char *maillog_skip_blanks(const char *p, const char *e)
-{
-	while (p < e && maillog_is_blank((unsigned char)*p))
-		p++;
-	return p;
 }
 
 /* maillog_trim_span - drop blanks and line-end bytes at both ends of [*p, *e)
@@ -94,15 +62,6 @@ void maillog_trim_span(const char **p, const char **e)
 
 	util_trim(p, &n);
 	*e = *p + n;
-}
-
-/* maillog_tok_end - end of the token at p (next space or e).  Only spaces end a
- * token: syslog daemons escape tabs, and memchr() is fast. */
-const char *maillog_tok_end(const char *p, const char *e)
-{
-	const char *q = memchr(p, ' ', (size_t)(e - p));
-
-	return q ? q : e;
 }
 
 /* maillog_in_list - is [p, p+n) one of the words of list? */

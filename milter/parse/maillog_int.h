@@ -7,6 +7,7 @@
 #define MILTER_DELIST_MAILLOG_INT_H
 
 #include <stddef.h>
+#include <string.h>
 #include <time.h>
 
 #include "maillog.h"
@@ -52,6 +53,50 @@ time_t maillog_stamp_time(const struct maillog_stamp *st, time_t now,
  */
 int maillog_exim(const char *p, const char *e, struct maillog_rec *r);
 
+/* ---- byte and token tests, inline: the parsers' inner loops ---- */
+
+/* maillog_is_digit - ASCII digit */
+static inline int maillog_is_digit(int c)
+{
+	return (unsigned int)(c - '0') < 10;
+}
+
+/* maillog_is_alnum - ASCII letter or digit */
+static inline int maillog_is_alnum(int c)
+{
+	return maillog_is_digit(c) || (unsigned int)((c | 0x20) - 'a') < 26;
+}
+
+/* maillog_is_blank - space or tab */
+static inline int maillog_is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* maillog_starts - does [p, e) start with the literal s? (case-sensitive) */
+static inline int maillog_starts(const char *p, const char *e, const char *s,
+				 size_t n)
+{
+	return (size_t)(e - p) >= n && memcmp(p, s, n) == 0;
+}
+
+/* maillog_skip_blanks - first non-blank at or after p */
+static inline const char *maillog_skip_blanks(const char *p, const char *e)
+{
+	while (p < e && maillog_is_blank((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* maillog_tok_end - end of the token at p (next space or e).  Only spaces end a
+ * token: syslog daemons escape tabs, and memchr() is fast. */
+static inline const char *maillog_tok_end(const char *p, const char *e)
+{
+	const char *q = memchr(p, ' ', (size_t)(e - p));
+
+	return q ? q : e;
+}
+
 /* ---- maillog_field.c: prefix, token and field readers ---- */
 
 #define STR_LEN(s) (sizeof(s) - 1)
@@ -81,28 +126,9 @@ enum prog {
 	PROG_IGNORE /* anything else: not a delivery record */
 };
 
-/* maillog_is_digit - ASCII digit */
-int maillog_is_digit(int c);
-
-/* maillog_is_alnum - ASCII letter or digit */
-int maillog_is_alnum(int c);
-
-/* maillog_is_blank - space or tab */
-int maillog_is_blank(int c);
-
-/* maillog_starts - does [p, e) start with the literal s? (case-sensitive) */
-int maillog_starts(const char *p, const char *e, const char *s, size_t n);
-
-/* maillog_skip_blanks - first non-blank at or after p */
-const char *maillog_skip_blanks(const char *p, const char *e);
-
 /* maillog_trim_span - drop blanks and line-end bytes at both ends of [*p, *e)
  */
 void maillog_trim_span(const char **p, const char **e);
-
-/* maillog_tok_end - end of the token at p (next space or e).  Only spaces end a
- * token: syslog daemons escape tabs, and memchr() is fast. */
-const char *maillog_tok_end(const char *p, const char *e);
 
 /* maillog_in_list - is [p, p+n) one of the words of list? */
 int maillog_in_list(const char *p, size_t n, const struct word *list,
