@@ -122,7 +122,9 @@ static size_t snapshot(struct act_snap *out, size_t max, const uint64_t *ids,
 		util_strcpy(out[n].relay, sizeof(out[n].relay), inc->relay);
 		util_strcpy(out[n].rcpt, sizeof(out[n].rcpt), inc->rcpt);
 		out[n].n_domains = inc->n_domains;
-		memcpy(out[n].domains, inc->domains, sizeof(inc->domains));
+		for (k = 0; k < inc->n_domains; k++)
+			util_strcpy(out[n].domains[k],
+				    sizeof(out[n].domains[k]), inc->domains[k]);
 		n++;
 	}
 	state_unlock();
