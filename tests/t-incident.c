@@ -926,13 +926,13 @@ static void test_roundtrip(void)
 	inc = incident_find(a, "203.0.113.5", VERDICT_MS_CONSUMER);
 	CHECK(inc != NULL, "203.0.113.5 built");
 	if (inc) {
-		snprintf(inc->relay, sizeof(inc->relay), "192.0.2.25");
-		snprintf(inc->rcpt, sizeof(inc->rcpt), "bob@hotmail.com");
+		intern_set(&inc->relay, "192.0.2.25", 10);
+		intern_set(&inc->rcpt, "bob@hotmail.com", 15);
 	}
 	inc = incident_find(a, "2001:db8::25", VERDICT_MS_365);
 	if (inc)
-		snprintf(inc->relay, sizeof(inc->relay),
-			 "contoso-com.mail.protection.outlook.com");
+		intern_set(&inc->relay,
+			   "contoso-com.mail.protection.outlook.com", 39);
 	CHECK_INT(incident_save(a, tpath(path, sizeof(path), "state")), 0,
 		  "save");
 	umask(old);

@@ -1,6 +1,7 @@
 /*
- * notice.c - subject and body of the alert, reminder and cleared mails,
- * and the whole message through mime_compose()
+ * notice.c - subject and body of the alert, reminder and cleared mails
+ * about one incident, and the whole message through mime_compose(); the
+ * digest about several is in notice_many.c
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* localtime_r, strnlen */
@@ -16,28 +17,16 @@
 #include "incident_clock.h"
 #include "mime.h"
 #include "notice.h"
+#include "notice_int.h"
 #include "remedy.h"
 #include "request.h"
 #include "util.h"
 #include "verdict.h"
 
 #define KEY_MAX 128 /* bytes of a sender or user name shown */
-#define WIDTH	72  /* prose is wrapped at this column */
 
-/* What every part of a notice needs, gathered once. */
-struct ctx {
-	struct buf *b;
-	enum incident_due due;
-	const struct incident *inc;
-	const struct config *cfg;
-	time_t now;
-	char ip[VERDICT_IP_MAX];     /* cleaned */
-	char code[VERDICT_CODE_MAX]; /* cleaned first code, or "" */
-	const char *provider;	     /* "Outlook.com" */
-};
-
-/* fmt_time - local time as "2024-05-03 10:12 +0200", or "unknown" */
-static void fmt_time(char *dst, size_t size, time_t t)
+/* notice_fmt_time - local time as "2024-05-03 10:12 +0200", or "unknown" */
+void notice_fmt_time(char *dst, size_t size, time_t t)
 {
 	struct tm tm;
 
@@ -46,8 +35,8 @@ static void fmt_time(char *dst, size_t size, time_t t)
 		util_strcpy(dst, size, "unknown");
 }
 
-/* fmt_duration - "24 h", "1 h 30 min", "45 min", "30 s" */
-static void fmt_duration(char *dst, size_t size, time_t s)
+/* notice_fmt_duration - "24 h", "1 h 30 min", "45 min", "30 s" */
+void notice_fmt_duration(char *dst, size_t size, time_t s)
 {
 	long long v = s < 0 ? 0 : (long long)s;
 
@@ -61,8 +50,8 @@ static void fmt_duration(char *dst, size_t size, time_t s)
 		snprintf(dst, size, "%lld s", v);
 }
 
-/* verb - what the provider does to the IP, for subjects and sentences */
-static const char *verb(enum verdict_kind k)
+/* notice_verb - what the provider does to the IP, for subjects and sentences */
+const char *notice_verb(enum verdict_kind k)
 {
 	switch (k) {
 	case VERDICT_BAN:
@@ -76,8 +65,8 @@ static const char *verb(enum verdict_kind k)
 	}
 }
 
-/* ctx_init - clean the incident's untrusted identifiers once */
-static void ctx_init(struct ctx *x, struct buf *b, enum incident_due due,
+/* notice_ctx_init - clean the incident's untrusted identifiers once */
+void notice_ctx_init(struct notice_ctx *x, struct buf *b, enum incident_due due,
 		     const struct incident *inc, const struct config *cfg,
 		     time_t now)
 {
@@ -99,8 +88,8 @@ static void ctx_init(struct ctx *x, struct buf *b, enum incident_due due,
 		x->provider = "Microsoft";
 }
 
-/* code_paren - " (S3150)" or "" */
-static void code_paren(char *dst, size_t size, const struct ctx *x)
+/* notice_code_paren - " (S3150)" or "" */
+void notice_code_paren(char *dst, size_t size, const struct notice_ctx *x)
 {
 	if (*x->code)
 		snprintf(dst, size, " (%s)", x->code);
@@ -113,23 +102,23 @@ int notice_subject(struct buf *out, enum incident_due due,
 		   const struct incident *inc, const struct config *cfg,
 		   time_t now)
 {
-	struct ctx x;
+	struct notice_ctx x;
 	char code[VERDICT_CODE_MAX + 4], when[64];
 	time_t since;
 
-	ctx_init(&x, out, due, inc, cfg, now);
-	code_paren(code, sizeof(code), &x);
+	notice_ctx_init(&x, out, due, inc, cfg, now);
+	notice_code_paren(code, sizeof(code), &x);
 	switch (due) {
 	case INCIDENT_DUE_ALERT:
 		buf_printf(out, "[milter-delist] %s %s by %s%s%s", x.ip,
-			   verb(inc->kind), x.provider, code,
+			   notice_verb(inc->kind), x.provider, code,
 			   inc->remedy == VERDICT_WAIT
 				   ? ""
 				   : ": delisting request attached");
 		break;
 	case INCIDENT_DUE_REMINDER:
 		if (incident_stale(inc, x.now, cfg->alert.stale)) {
-			fmt_time(when, sizeof(when), inc->last_seen);
+			notice_fmt_time(when, sizeof(when), inc->last_seen);
 			buf_printf(out,
 				   "[milter-delist] %s: no refusal from %s "
 				   "since %s, probably cleared",
@@ -139,13 +128,15 @@ int notice_subject(struct buf *out, enum incident_due due,
 		since = inc->alerted_at ? x.now - inc->alerted_at
 					: cfg->alert.reminder;
 		since = (since + 1800) / 3600 * 3600; /* whole hours */
-		fmt_duration(when, sizeof(when), since);
+		notice_fmt_duration(when, sizeof(when), since);
 		buf_printf(out, "[milter-delist] %s still %s by %s%s after %s",
-			   x.ip, verb(inc->kind), x.provider, code, when);
+			   x.ip, notice_verb(inc->kind), x.provider, code,
+			   when);
 		break;
 	case INCIDENT_DUE_CLEARED:
-		fmt_time(when, sizeof(when),
-			 inc->sent_since ? inc->sent_since : inc->cleared_at);
+		notice_fmt_time(when, sizeof(when),
+				inc->sent_since ? inc->sent_since
+						: inc->cleared_at);
 		buf_printf(out,
 			   "[milter-delist] %s cleared: mail to %s is accepted "
 			   "again since %s",
@@ -175,7 +166,7 @@ static void put_list(struct buf *b, const char *const *v, size_t n)
 }
 
 /* put_domains - recipient domains, cleaned */
-static void put_domains(struct ctx *x)
+static void put_domains(struct notice_ctx *x)
 {
 	char tmp[FINDING_DOMAIN_MAX];
 	size_t i;
@@ -200,14 +191,14 @@ static const char *audience(const struct incident *inc)
 }
 
 /* put_what - the opening paragraph: what happened, since when */
-static void put_what(struct ctx *x)
+static void put_what(struct notice_ctx *x)
 {
 	const struct incident *inc = x->inc;
 	char first[64], last[64], code[VERDICT_CODE_MAX + 4];
 
-	fmt_time(first, sizeof(first), inc->first_seen);
-	fmt_time(last, sizeof(last), inc->last_seen);
-	code_paren(code, sizeof(code), x);
+	notice_fmt_time(first, sizeof(first), inc->first_seen);
+	notice_fmt_time(last, sizeof(last), inc->last_seen);
+	notice_code_paren(code, sizeof(code), x);
 	switch (inc->kind) {
 	case VERDICT_RATELIMIT:
 		buf_wrapf(x->b, WIDTH,
@@ -249,7 +240,7 @@ static void put_what(struct ctx *x)
 }
 
 /* put_numbers - counts, domains, codes */
-static void put_numbers(struct ctx *x)
+static void put_numbers(struct notice_ctx *x)
 {
 	const struct incident *inc = x->inc;
 
@@ -271,8 +262,8 @@ static void put_numbers(struct ctx *x)
 		   (unsigned long long)inc->id);
 }
 
-/* put_samples - the replies, verbatim (cleaned of control characters) */
-static void put_samples(struct ctx *x)
+/* notice_put_samples - the replies, verbatim (cleaned of control characters) */
+void notice_put_samples(struct notice_ctx *x)
 {
 	size_t i;
 
@@ -286,9 +277,9 @@ static void put_samples(struct ctx *x)
 	}
 }
 
-/* put_remedy - which remedy applies, its URL, what the attachment holds:
+/* notice_put_remedy - which remedy applies, its URL, what the attachment holds:
  * all from the remedy's row (remedy.h), as the attachment reads them */
-static void put_remedy(struct ctx *x, const char *file)
+void notice_put_remedy(struct notice_ctx *x, const char *file)
 {
 	const struct remedy *r = remedy_get(x->inc->remedy);
 
@@ -319,12 +310,13 @@ static void put_table(struct buf *b, const char *title,
 	}
 }
 
-/* put_volume - outbound volume to Microsoft: the compromise check */
-static void put_volume(struct ctx *x, const struct notice_volume *v)
+/* notice_put_volume - outbound volume to Microsoft: the compromise check */
+void notice_put_volume(struct notice_ctx *x, const struct notice_volume *v)
 {
 	char win[32];
 
-	fmt_duration(win, sizeof(win), v && v->window ? v->window : 86400);
+	notice_fmt_duration(win, sizeof(win),
+			    v && v->window ? v->window : 86400);
 	buf_wrapf(x->b, WIDTH,
 		  "\nOutbound mail to Microsoft domains in the last %s (a "
 		  "sudden top sender is the usual sign of a compromised "
@@ -347,8 +339,8 @@ static void put_volume(struct ctx *x, const struct notice_volume *v)
 	put_table(x->b, "Top SASL users", v->users, v->n_users);
 }
 
-/* put_missing - contact fields the request needs but the config lacks */
-static void put_missing(struct ctx *x)
+/* notice_put_missing - contact fields the request needs but the config lacks */
+void notice_put_missing(struct notice_ctx *x)
 {
 	const struct config_contact *c = &x->cfg->contact;
 	unsigned miss = request_missing(x->inc, c), bit;
@@ -375,12 +367,12 @@ static void put_missing(struct ctx *x)
 }
 
 /* put_next - what milter-delist does next */
-static void put_next(struct ctx *x)
+static void put_next(struct notice_ctx *x)
 {
 	char rem[32], clr[32], first[160];
 
-	fmt_duration(rem, sizeof(rem), x->cfg->alert.reminder);
-	fmt_duration(clr, sizeof(clr), x->cfg->alert.clear_after);
+	notice_fmt_duration(rem, sizeof(rem), x->cfg->alert.reminder);
+	notice_fmt_duration(clr, sizeof(clr), x->cfg->alert.clear_after);
 	if (x->due == INCIDENT_DUE_ALERT && x->cfg->alert.reminder > 0)
 		snprintf(first, sizeof(first),
 			 "if mail to %s is still refused in %s, milter-delist "
@@ -402,7 +394,7 @@ static void put_next(struct ctx *x)
 /* put_attribution - on a host with several outbound IPs, a delivery in
  * the log clears this incident only when its syslog name is mapped to
  * the incident's IP: say so when it is not */
-static void put_attribution(struct ctx *x)
+static void put_attribution(struct notice_ctx *x)
 {
 	const struct config *c = x->cfg;
 	size_t i;
@@ -428,16 +420,16 @@ static void put_attribution(struct ctx *x)
 }
 
 /* put_cleared - the whole body of the cleared notice */
-static void put_cleared(struct ctx *x)
+static void put_cleared(struct notice_ctx *x)
 {
 	const struct incident *inc = x->inc;
 	char since[64], first[64], last[64], code[VERDICT_CODE_MAX + 4];
 
-	fmt_time(since, sizeof(since),
-		 inc->sent_since ? inc->sent_since : inc->cleared_at);
-	fmt_time(first, sizeof(first), inc->first_seen);
-	fmt_time(last, sizeof(last), inc->last_seen);
-	code_paren(code, sizeof(code), x);
+	notice_fmt_time(since, sizeof(since),
+			inc->sent_since ? inc->sent_since : inc->cleared_at);
+	notice_fmt_time(first, sizeof(first), inc->first_seen);
+	notice_fmt_time(last, sizeof(last), inc->last_seen);
+	notice_code_paren(code, sizeof(code), x);
 	buf_wrapf(x->b, WIDTH,
 		  "Mail from %s to %s is accepted again since %s.\n\n"
 		  "The block%s was first seen %s and last seen %s.\n",
@@ -451,14 +443,14 @@ static void put_cleared(struct ctx *x)
 }
 
 /* put_reminder_intro - the reminder's opening paragraph */
-static void put_reminder_intro(struct ctx *x)
+static void put_reminder_intro(struct notice_ctx *x)
 {
 	char first[64], last[64], code[VERDICT_CODE_MAX + 4];
 
-	fmt_time(first, sizeof(first), x->inc->first_seen);
-	code_paren(code, sizeof(code), x);
+	notice_fmt_time(first, sizeof(first), x->inc->first_seen);
+	notice_code_paren(code, sizeof(code), x);
 	if (incident_stale(x->inc, x->now, x->cfg->alert.stale)) {
-		fmt_time(last, sizeof(last), x->inc->last_seen);
+		notice_fmt_time(last, sizeof(last), x->inc->last_seen);
 		buf_wrapf(x->b, WIDTH,
 			  "No refusal from %s for %s seen since %s (first seen "
 			  "%s%s). The block has probably cleared, or no mail "
@@ -473,7 +465,7 @@ static void put_reminder_intro(struct ctx *x)
 		  "have sent the request, Microsoft needs 24 to 48 hours; "
 		  "nothing else to do. If not, the request is attached again, "
 		  "updated.\n\n",
-		  x->ip, verb(x->inc->kind), x->provider, code, first);
+		  x->ip, notice_verb(x->inc->kind), x->provider, code, first);
 }
 
 /* hhmm - local "HH:MM" of t */
@@ -504,7 +496,7 @@ static void nexthop(char *dst, size_t size, const char *transport)
 
 /* put_actions - what milter-delist did about it (reroute, held mail,
  * probe: act.h); nothing when it did nothing */
-static void put_actions(struct ctx *x)
+static void put_actions(struct notice_ctx *x)
 {
 	struct act_status a;
 	char at[16], hop[REROUTE_VALUE_MAX];
@@ -554,14 +546,14 @@ int notice_body(struct buf *out, enum incident_due due,
 		const struct incident *inc, const struct config *cfg,
 		const struct notice_volume *vol, time_t now)
 {
-	struct ctx x;
+	struct notice_ctx x;
 	char file[96];
 
 	if (due == INCIDENT_DUE_NONE) {
 		errno = EINVAL;
 		return -1;
 	}
-	ctx_init(&x, out, due, inc, cfg, now);
+	notice_ctx_init(&x, out, due, inc, cfg, now);
 	if (due == INCIDENT_DUE_CLEARED) {
 		put_cleared(&x);
 	} else {
@@ -571,11 +563,11 @@ int notice_body(struct buf *out, enum incident_due due,
 		put_what(&x);
 		put_numbers(&x);
 		put_actions(&x);
-		put_samples(&x);
+		notice_put_samples(&x);
 		/* no finding, no request attached (request_render()) */
-		put_remedy(&x, inc->count ? file : NULL);
-		put_volume(&x, vol);
-		put_missing(&x);
+		notice_put_remedy(&x, inc->count ? file : NULL);
+		notice_put_volume(&x, vol);
+		notice_put_missing(&x);
 		put_next(&x);
 		if (due == INCIDENT_DUE_REMINDER)
 			put_attribution(&x);
@@ -589,14 +581,52 @@ int notice_body(struct buf *out, enum incident_due due,
 	return 0;
 }
 
+/* notice_compose - the message: subject, body and, when file is not
+ * NULL, att attached as file; see notice_int.h */
+int notice_compose(struct buf *out, const struct config *cfg, const char *host,
+		   time_t now, const struct buf *subject,
+		   const struct buf *body, const struct buf *att,
+		   const char *file)
+{
+	struct mime_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.from = cfg->alert.from;
+	m.to = cfg->alert.to;
+	m.subject = buf_str(subject);
+	m.date = now;
+	m.host = host;
+	m.body = buf_str(body);
+	m.body_len = body->len;
+	if (file) {
+		m.att_name = file;
+		m.att_text = buf_str(att);
+		m.att_len = att->len;
+	}
+	return mime_compose(out, &m);
+}
+
+/* notice_done - free the three buffers; see notice_int.h */
+int notice_done(int rc, struct buf *subject, struct buf *body, struct buf *att)
+{
+	if (rc < 0 && (subject->err || body->err || att->err))
+		errno = subject->err ? subject->err
+			: body->err  ? body->err
+				     : att->err;
+	buf_free(subject);
+	buf_free(body);
+	buf_free(att);
+	return rc;
+}
+
 /* notice_build - the complete message */
 int notice_build(struct buf *out, enum incident_due due,
 		 const struct incident *inc, const struct config *cfg,
 		 const struct notice_volume *vol, const char *host, time_t now)
 {
 	struct buf subject, body, att;
-	struct mime_msg m;
 	char file[96];
+	const char *name = NULL;
 	int rc = -1;
 
 	buf_init(&subject);
@@ -607,217 +637,14 @@ int notice_build(struct buf *out, enum incident_due due,
 	if (notice_subject(&subject, due, inc, cfg, now) < 0 ||
 	    notice_body(&body, due, inc, cfg, vol, now) < 0)
 		goto out;
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->alert.from;
-	m.to = cfg->alert.to;
-	m.subject = buf_str(&subject);
-	m.date = now;
-	m.host = host;
-	m.body = buf_str(&body);
-	m.body_len = body.len;
 	if (due != INCIDENT_DUE_CLEARED && inc->count) {
 		if (request_render(&att, inc, &cfg->contact, cfg->outbound_ips,
 				   cfg->n_outbound_ips) < 0)
 			goto out;
 		request_filename(file, sizeof(file), inc->ip);
-		m.att_name = file;
-		m.att_text = buf_str(&att);
-		m.att_len = att.len;
+		name = file;
 	}
-	rc = mime_compose(out, &m);
+	rc = notice_compose(out, cfg, host, now, &subject, &body, &att, name);
 out:
-	if (rc < 0 && (subject.err || body.err || att.err))
-		errno = subject.err ? subject.err
-			: body.err  ? body.err
-				    : att.err;
-	buf_free(&subject);
-	buf_free(&body);
-	buf_free(&att);
-	return rc;
-}
-
-/* digest_ips - the IPs of incs (pointers into them; malloc'ed), NULL
- * out of memory */
-static char **digest_ips(const struct incident *const *incs, size_t n)
-{
-	char **v = malloc((n ? n : 1) * sizeof(*v));
-	size_t i;
-
-	for (i = 0; v && i < n; i++)
-		v[i] = (char *)incs[i]->ip;
-	return v;
-}
-
-/* put_entries - the IPs as the form's field takes them: collapsed into
- * ranges, "; " between entries (request_ip_list()), wrapped */
-static void put_entries(struct buf *b, char *const *v, size_t n)
-{
-	struct buf list;
-
-	buf_init(&list);
-	if (request_ip_list(&list, v, n) < 0 || list.err) {
-		if (!b->err)
-			b->err = list.err ? list.err : ENOMEM;
-	} else {
-		buf_wrapf(b, WIDTH, "  %s\n", buf_str(&list));
-	}
-	buf_free(&list);
-}
-
-/* put_digest_table - one line per incident, the first NOTICE_DIGEST_ROWS */
-static void put_digest_table(struct ctx *x, const struct incident *const *incs,
-			     size_t n)
-{
-	char ip[VERDICT_IP_MAX], first[64], code[VERDICT_CODE_MAX];
-	size_t i;
-
-	buf_printf(x->b, "\n  %-20s %-12s %-10s %-24s %s\n", "IP", "refused",
-		   "code", "first seen", "incident");
-	for (i = 0; i < n && i < NOTICE_DIGEST_ROWS; i++) {
-		util_clean(ip, sizeof(ip), incs[i]->ip,
-			   strnlen(incs[i]->ip, sizeof(ip)));
-		code[0] = '\0';
-		if (incs[i]->n_codes)
-			util_clean(code, sizeof(code), incs[i]->codes[0],
-				   strnlen(incs[i]->codes[0], sizeof(code)));
-		fmt_time(first, sizeof(first), incs[i]->first_seen);
-		buf_printf(x->b, "  %-20s %-12s %-10s %-24s %llu\n", ip,
-			   verb(incs[i]->kind), *code ? code : "-", first,
-			   (unsigned long long)incs[i]->id);
-	}
-	if (n > NOTICE_DIGEST_ROWS)
-		buf_printf(x->b,
-			   "  ... and %zu more (every IP is in the list "
-			   "above)\n",
-			   n - NOTICE_DIGEST_ROWS);
-}
-
-/* digest_body - the body of a digest mail about n > 1 incidents */
-static void digest_body(struct ctx *x, const struct incident *const *incs,
-			size_t n, char *const *v,
-			const struct notice_volume *vol, const char *file)
-{
-	char first[64], last[64], win[32], code[VERDICT_CODE_MAX + 4];
-	time_t t = incs[0]->first_seen, l = incs[0]->last_seen;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (incs[i]->first_seen && incs[i]->first_seen < t)
-			t = incs[i]->first_seen;
-		if (incs[i]->last_seen > l)
-			l = incs[i]->last_seen;
-	}
-	fmt_time(first, sizeof(first), t);
-	fmt_time(last, sizeof(last), l);
-	fmt_duration(win, sizeof(win), x->cfg->alert.digest);
-	code_paren(code, sizeof(code), x);
-	if (x->due == INCIDENT_DUE_ALERT)
-		buf_wrapf(x->b, WIDTH,
-			  "Since %s, %s has %s mail from %zu of your "
-			  "server's IPs%s: Microsoft lists ranges (\"part of "
-			  "their network is on our block list\"). IPs refused "
-			  "within %s of an alert join one digest like this one "
-			  "(alert.digest), not one mail each.\n",
-			  first, x->provider, verb(x->inc->kind), n, code, win);
-	else if (incident_stale(x->inc, x->now, x->cfg->alert.stale))
-		buf_wrapf(
-			x->b, WIDTH,
-			"No refusal from %s for these %zu IPs seen since %s "
-			"(first seen %s%s). The block has probably cleared, "
-			"or no mail was sent to %s since; milter-delist cannot "
-			"tell which. It does not remind you about these "
-			"blocks again; a new refusal makes one current "
-			"again.\n",
-			x->provider, n, last, first, code, x->provider);
-	else
-		buf_wrapf(x->b, WIDTH,
-			  "Reminder: %zu of your server's IPs are still %s by "
-			  "%s%s, first seen %s. If you have sent the request, "
-			  "Microsoft needs 24 to 48 hours; if not, it is "
-			  "attached again, updated.\n",
-			  n, verb(x->inc->kind), x->provider, code, first);
-	buf_wrapf(x->b, WIDTH,
-		  "\nThe %zu IPs, as the form's field \"Outbound IP(s) or "
-		  "range(s)\" takes them:\n\n",
-		  n);
-	put_entries(x->b, v, n);
-	put_digest_table(x, incs, n);
-	put_samples(x);
-	put_remedy(x, file);
-	put_volume(x, vol);
-	put_missing(x);
-}
-
-/* notice_build_many - one mail about several incidents; see notice.h */
-int notice_build_many(struct buf *out, enum incident_due due,
-		      const struct incident *const *incs, size_t n,
-		      const struct config *cfg, const struct notice_volume *vol,
-		      const char *host, time_t now)
-{
-	struct buf subject, body, att;
-	char file[96], label[48], code[VERDICT_CODE_MAX + 4];
-	struct mime_msg m;
-	struct ctx x;
-	char **v;
-	int rc = -1;
-
-	if (n == 1)
-		return notice_build(out, due, incs[0], cfg, vol, host, now);
-	if (n == 0 || due == INCIDENT_DUE_NONE || due == INCIDENT_DUE_CLEARED) {
-		errno = EINVAL;
-		return -1;
-	}
-	v = digest_ips(incs, n);
-	if (!v)
-		return -1;
-	buf_init(&subject);
-	buf_init(&body);
-	buf_init(&att);
-	ctx_init(&x, &body, due, incs[0], cfg, now);
-	code_paren(code, sizeof(code), &x);
-	snprintf(label, sizeof(label), "the %zu IPs listed", n);
-	snprintf(file, sizeof(file), "delist-request-%zu-ips.txt", n);
-	if (due == INCIDENT_DUE_REMINDER &&
-	    incident_stale(incs[0], x.now, cfg->alert.stale))
-		buf_printf(&subject,
-			   "[milter-delist] %zu IPs: no refusal from %s since "
-			   "the last one, probably cleared",
-			   n, x.provider);
-	else
-		buf_printf(&subject, "[milter-delist] %zu IPs %s%s by %s%s%s",
-			   n, due == INCIDENT_DUE_ALERT ? "" : "still ",
-			   verb(incs[0]->kind), x.provider, code,
-			   due == INCIDENT_DUE_ALERT &&
-					   incs[0]->remedy != VERDICT_WAIT
-				   ? ": one delisting request attached"
-				   : "");
-	digest_body(&x, incs, n, v, vol, file);
-	buf_printf(&body, "\n-- \nmilter-delist, incidents %llu..%llu\n",
-		   (unsigned long long)incs[0]->id,
-		   (unsigned long long)incs[n - 1]->id);
-	if (subject.err || body.err ||
-	    request_render_many(&att, incs[0], &cfg->contact, v, n, label) < 0)
-		goto out;
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->alert.from;
-	m.to = cfg->alert.to;
-	m.subject = buf_str(&subject);
-	m.date = x.now;
-	m.host = host;
-	m.body = buf_str(&body);
-	m.body_len = body.len;
-	m.att_name = file;
-	m.att_text = buf_str(&att);
-	m.att_len = att.len;
-	rc = mime_compose(out, &m);
-out:
-	if (rc < 0 && (subject.err || body.err || att.err))
-		errno = subject.err ? subject.err
-			: body.err  ? body.err
-				    : att.err;
-	buf_free(&subject);
-	buf_free(&body);
-	buf_free(&att);
-	free((void *)v);
-	return rc;
+	return notice_done(rc, &subject, &body, &att);
 }

@@ -1,5 +1,7 @@
 /*
  * request.c - render the prefilled delisting request for one incident
+ * (or a digest's IPs): the title, the form and its fields, the shared
+ * paragraphs; the other remedies' procedures are in request_remedy.c
  *
  * The text is what a busy admin pastes into Microsoft's forms: values
  * stand alone on their own line, flush left, so a triple click copies one
@@ -16,31 +18,12 @@
 
 #include "addr.h"
 #include "request.h"
+#include "request_int.h"
 #include "util.h"
 #include "verdict.h"
 
-#define LINE_MAX_BYTES	 1024 /* one rendered line of untrusted text */
-#define WIDTH		 72   /* prose is wrapped at this column */
-#define DELIST_MAIL_ADDR "delist@messaging.microsoft.com"
-#define FORM_TITLE	 "Server IP Listed / Non-Delivery Returned Mail"
-#define CUT_LINE	 "----8<----------------------------------------------------"
-
-/* Microsoft SNDS, where a registered IP's reputation is shown (no remedy
- * of its own: remedy URLs come from the remedy table, remedy.h). */
-#define SNDS_URL "https://sendersupport.olc.protection.outlook.com/snds/"
-
-/* What request_render() needs besides the buffer, gathered once. */
-struct ctx {
-	struct buf *b;
-	const struct incident *inc;
-	const struct config_contact *c;
-	char ip[VERDICT_IP_MAX];       /* cleaned incident IP */
-	char code[VERDICT_CODE_MAX];   /* cleaned first code, or "" */
-	char rcpt[FINDING_DOMAIN_MAX]; /* first recipient domain, cleaned */
-	const char *provider;	       /* "Outlook.com" */
-	char *const *many;	       /* a digest's IPs, or NULL */
-	size_t n_many;
-};
+#define LINE_MAX_BYTES 1024 /* one rendered line of untrusted text */
+#define FORM_TITLE     "Server IP Listed / Non-Delivery Returned Mail"
 
 static const struct {
 	enum request_field f;
@@ -102,8 +85,8 @@ void request_filename(char *dst, size_t size, const char *ip)
 	memcpy(dst + n, ".txt", 5);
 }
 
-/* set - is a contact string configured? */
-static int set(const char *s)
+/* request_set - is a contact string configured? */
+int request_set(const char *s)
 {
 	return s && *s;
 }
@@ -120,41 +103,41 @@ unsigned request_missing(const struct incident *inc,
 {
 	unsigned miss = 0;
 
-	if (!set(c->name))
+	if (!request_set(c->name))
 		miss |= REQUEST_NAME;
-	if (!set(c->email))
+	if (!request_set(c->email))
 		miss |= REQUEST_EMAIL;
-	if (!set(c->timezone))
+	if (!request_set(c->timezone))
 		miss |= REQUEST_TIMEZONE;
-	if (!set(c->sending_domain))
+	if (!request_set(c->sending_domain))
 		miss |= REQUEST_SENDING_DOMAIN;
-	if (!set(c->company_type))
+	if (!request_set(c->company_type))
 		miss |= REQUEST_COMPANY_TYPE;
-	if (!set(c->server_type))
+	if (!request_set(c->server_type))
 		miss |= REQUEST_SERVER_TYPE;
-	if (!set(c->website) && !set(c->sending_domain))
+	if (!request_set(c->website) && !request_set(c->sending_domain))
 		miss |= REQUEST_WEBSITE;
 	return miss & needed(inc);
 }
 
-/* remedy_url - the one URL of remedy r (remedy.h) */
-static const char *remedy_url(enum verdict_remedy r)
+/* request_remedy_url - the one URL of remedy r (remedy.h) */
+const char *request_remedy_url(enum verdict_remedy r)
 {
 	return remedy_get(r)->url;
 }
 
-/* clean_str - util_clean of a NUL-terminated string */
-static void clean_str(char *dst, size_t size, const char *s)
+/* request_clean_str - util_clean of a NUL-terminated string */
+void request_clean_str(char *dst, size_t size, const char *s)
 {
 	util_clean(dst, size, s ? s : "", s ? strnlen(s, size * 4) : 0);
 }
 
-/* put_value - a contact value on its own line, or the fill-in marker */
-static void put_value(struct buf *b, const char *v, enum request_field f)
+/* request_put_value - a contact value on its own line, or the fill-in marker */
+void request_put_value(struct buf *b, const char *v, enum request_field f)
 {
 	char tmp[LINE_MAX_BYTES];
 
-	clean_str(tmp, sizeof(tmp), v);
+	request_clean_str(tmp, sizeof(tmp), v);
 	if (*tmp)
 		buf_printf(b, "%s\n", tmp);
 	else
@@ -167,8 +150,19 @@ static void put_field(struct buf *b, int n, const char *label)
 	buf_printf(b, "\n[%d] %s\n", n, label);
 }
 
-/* put_heading - section heading, underlined */
-static void put_heading(struct buf *b, const char *title)
+/* request_sending_domain - the configured sending domain, cleaned, or
+ * fill when none is set */
+void request_sending_domain(char *dst, size_t size, const struct request_ctx *x,
+			    const char *fill)
+{
+	request_clean_str(dst, size,
+			  request_set(x->c->sending_domain)
+				  ? x->c->sending_domain
+				  : fill);
+}
+
+/* request_put_heading - section heading, underlined */
+void request_put_heading(struct buf *b, const char *title)
 {
 	size_t i, n = strlen(title);
 
@@ -217,8 +211,9 @@ void request_quote(struct buf *b, const char *s, const char *indent)
 		buf_printf(b, "%s[...]\n", indent);
 }
 
-/* put_samples - every sample error, verbatim but cleaned, blank-separated */
-static void put_samples(struct ctx *x, const char *indent)
+/* request_put_samples - every sample error, verbatim but cleaned,
+ * blank-separated */
+void request_put_samples(struct request_ctx *x, const char *indent)
 {
 	size_t i;
 
@@ -278,7 +273,7 @@ static void put_outcome(struct buf *b, unsigned o)
 /* put_sending_to - form value: the drop-down entry to pick, then what
  * mail to each recipient domain actually met (never "refused" for a
  * domain that was only deferred or accepted) */
-static void put_sending_to(struct ctx *x)
+static void put_sending_to(struct request_ctx *x)
 {
 	const struct incident *inc = x->inc;
 	const char *first = NULL;
@@ -304,7 +299,7 @@ static void put_sending_to(struct ctx *x)
 		return;
 	buf_init(&list);
 	for (i = 0; i < n; i++) {
-		clean_str(d, sizeof(d), inc->domains[i]);
+		request_clean_str(d, sizeof(d), inc->domains[i]);
 		buf_printf(&list, "%s%s: ", i ? "; " : "", d);
 		put_outcome(&list, inc->domain_outcomes[i]);
 	}
@@ -363,7 +358,7 @@ int request_ip_list(struct buf *out, char *const *ips, size_t n)
 
 /* put_ips - form value: the blocked IP, or every outbound IP (collapsed
  * into ranges) when the IP was inferred */
-static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
+static void put_ips(struct request_ctx *x, char *const *ips, size_t n_ips)
 {
 	char **others;
 	struct addr me;
@@ -409,20 +404,20 @@ static void put_ips(struct ctx *x, char *const *ips, size_t n_ips)
 }
 
 /* put_server_type - "Dedicated"/"Shared" as the drop-down spells them */
-static void put_server_type(struct ctx *x)
+static void put_server_type(struct request_ctx *x)
 {
 	const char *s = x->c->server_type;
 
-	if (set(s) && strcmp(s, "dedicated") == 0)
+	if (request_set(s) && strcmp(s, "dedicated") == 0)
 		buf_puts(x->b, "Dedicated\n");
-	else if (set(s) && strcmp(s, "shared") == 0)
+	else if (request_set(s) && strcmp(s, "shared") == 0)
 		buf_puts(x->b, "Shared\n");
 	else
-		put_value(x->b, s, REQUEST_SERVER_TYPE);
+		request_put_value(x->b, s, REQUEST_SERVER_TYPE);
 }
 
-/* put_inferred - warn that the IP was assumed from outbound_ips */
-static void put_inferred(struct ctx *x)
+/* request_put_inferred - warn that the IP was assumed from outbound_ips */
+void request_put_inferred(struct request_ctx *x)
 {
 	if (!x->inc->ip_inferred || x->many)
 		return;
@@ -434,16 +429,14 @@ static void put_inferred(struct ctx *x)
 		  "you send this request.\n");
 }
 
-/* put_checklist - the checks to make before asking for (or replying
+/* request_put_checklist - the checks to make before asking for (or replying
  * about) a delisting; a listing comes back if the cause stays */
-static void put_checklist(struct ctx *x, const char *title)
+void request_put_checklist(struct request_ctx *x, const char *title)
 {
 	char d[FINDING_DOMAIN_MAX];
 
-	clean_str(d, sizeof(d),
-		  set(x->c->sending_domain) ? x->c->sending_domain
-					    : "<your domain>");
-	put_heading(x->b, title);
+	request_sending_domain(d, sizeof(d), x, "<your domain>");
+	request_put_heading(x->b, title);
 	buf_wrapf(
 		x->b, WIDTH,
 		"[ ] No account is compromised: compare the outbound volume "
@@ -466,10 +459,10 @@ static void put_checklist(struct ctx *x, const char *title)
 		x->ip, d, x->ip, d, d, x->ip);
 }
 
-/* put_verify - how to see that the block is gone */
-static void put_verify(struct ctx *x, const char *delay)
+/* request_put_verify - how to see that the block is gone */
+void request_put_verify(struct request_ctx *x, const char *delay)
 {
-	put_heading(x->b, "Verify the unblock");
+	request_put_heading(x->b, "Verify the unblock");
 	buf_wrapf(
 		x->b, WIDTH,
 		"%s Then send a test mail to an address at %s. The mail log "
@@ -480,57 +473,59 @@ static void put_verify(struct ctx *x, const char *delay)
 		delay, *x->rcpt ? x->rcpt : "the refused domain", x->provider);
 }
 
-/* put_signature - name and address closing a mail to Microsoft */
-static void put_signature(struct ctx *x)
+/* request_put_signature - name and address closing a mail to Microsoft */
+void request_put_signature(struct request_ctx *x)
 {
 	buf_puts(x->b, "\nRegards,\n");
-	put_value(x->b, x->c->name, REQUEST_NAME);
-	put_value(x->b, x->c->email, REQUEST_EMAIL);
+	request_put_value(x->b, x->c->name, REQUEST_NAME);
+	request_put_value(x->b, x->c->email, REQUEST_EMAIL);
 }
 
 /* render_form - Outlook.com consumer block: the sender support form */
-static void render_form(struct ctx *x, char *const *ips, size_t n_ips)
+static void render_form(struct request_ctx *x, char *const *ips, size_t n_ips)
 {
 	const struct config_contact *c = x->c;
 	struct buf *b = x->b;
 	char dom[FINDING_DOMAIN_MAX];
 
-	clean_str(dom, sizeof(dom),
-		  set(c->sending_domain) ? c->sending_domain
-					 : "<fill in: sending domain>");
+	request_sending_domain(dom, sizeof(dom), x,
+			       "<fill in: sending domain>");
 	buf_wrapf(b, WIDTH,
 		  "%s refuses mail from %s: the IP is on Microsoft's own block "
 		  "list, which no public DNSBL shows. Microsoft removes it on "
 		  "request only. Fill in the sender support form, logged in "
 		  "with an Outlook.com or Hotmail account:\n",
 		  x->provider, x->ip);
-	buf_printf(b, "\n  %s\n", remedy_url(VERDICT_SENDER_SUPPORT_FORM));
-	put_inferred(x);
-	put_heading(b, "The form, field by field (copy the line under each "
-		       "label)");
+	buf_printf(b, "\n  %s\n",
+		   request_remedy_url(VERDICT_SENDER_SUPPORT_FORM));
+	request_put_inferred(x);
+	request_put_heading(
+		b, "The form, field by field (copy the line under each "
+		   "label)");
 	put_field(b, 1, "Issue title");
 	buf_puts(b, FORM_TITLE "\n");
 	put_field(b, 2, "Contact name");
-	put_value(b, c->name, REQUEST_NAME);
+	request_put_value(b, c->name, REQUEST_NAME);
 	put_field(b, 3, "What domain are you sending to?");
 	put_sending_to(x);
 	put_field(b, 4, "Contact e-mail (Microsoft replies there)");
-	put_value(b, c->email, REQUEST_EMAIL);
+	request_put_value(b, c->email, REQUEST_EMAIL);
 	put_field(b, 5, "Timezone");
-	put_value(b, c->timezone, REQUEST_TIMEZONE);
+	request_put_value(b, c->timezone, REQUEST_TIMEZONE);
 	put_field(b, 6, "What domain are you sending from?");
-	put_value(b, c->sending_domain, REQUEST_SENDING_DOMAIN);
+	request_put_value(b, c->sending_domain, REQUEST_SENDING_DOMAIN);
 	put_field(b, 7, "How would you describe your company or yourself?");
-	put_value(b, c->company_type, REQUEST_COMPANY_TYPE);
+	request_put_value(b, c->company_type, REQUEST_COMPANY_TYPE);
 	put_field(b, 8, "Outbound IP(s) or range(s)");
 	put_ips(x, ips, n_ips);
 	put_field(b, 9, "Is your server dedicated or shared?");
 	put_server_type(x);
 	put_field(b, 10, "Error messages (paste them as they are)");
-	put_samples(x, "");
+	request_put_samples(x, "");
 	put_field(b, 11, "URL of your website");
-	put_value(b, set(c->website) ? c->website : c->sending_domain,
-		  REQUEST_WEBSITE);
+	request_put_value(
+		b, request_set(c->website) ? c->website : c->sending_domain,
+		REQUEST_WEBSITE);
 
 	buf_wrapf(
 		b, WIDTH,
@@ -538,9 +533,9 @@ static void render_form(struct ctx *x, char *const *ips, size_t n_ips)
 		"If it says it found nothing to fix, the IP is unblocked. If "
 		"it says the IP is \"not qualified for mitigation\", make the "
 		"checks below, then reply.\n");
-	put_checklist(x, "Before you reply to Microsoft");
+	request_put_checklist(x, "Before you reply to Microsoft");
 
-	put_heading(b, "Reply to \"not qualified for mitigation\"");
+	request_put_heading(b, "Reply to \"not qualified for mitigation\"");
 	buf_puts(b, "Reply to Microsoft's mail (keep the request number in the "
 		    "subject) with:\n\n" CUT_LINE "\n");
 	buf_wrapf(b, WIDTH,
@@ -553,230 +548,16 @@ static void render_form(struct ctx *x, char *const *ips, size_t n_ips)
 		  "- it is not an open relay, and its reverse DNS (PTR) and "
 		  "HELO name match.\n\nThe error we receive:\n\n",
 		  x->ip, *x->rcpt ? x->rcpt : "your users", dom, dom);
-	put_samples(x, "  ");
+	request_put_samples(x, "  ");
 	buf_printf(b, "\nPlease remove %s from your block list.\n", x->ip);
-	put_signature(x);
+	request_put_signature(x);
 	buf_puts(b, CUT_LINE "\n");
-	put_verify(x, "Microsoft needs 24 to 48 hours to apply a mitigation.");
-}
-
-/* render_portal - Microsoft 365 ban (5.7.6xx): the delist portal */
-static void render_portal(struct ctx *x)
-{
-	struct buf *b = x->b;
-
-	buf_wrapf(b, WIDTH,
-		  "Microsoft 365 (Exchange Online) has banned %s: mail from it "
-		  "to every organisation hosted at Microsoft 365 is refused. "
-		  "Remove the IP yourself with the delist portal. It takes one "
-		  "e-mail address and one IP per visit: repeat the steps for "
-		  "every banned IP.\n",
-		  x->ip);
-	put_inferred(x);
-	put_checklist(x, "First check (a ban comes back if the cause stays)");
-	put_heading(b, "Delist portal, step by step");
-	buf_printf(b, "1. Open %s\n", remedy_url(VERDICT_DELIST_PORTAL));
-	buf_wrapf(b, WIDTH,
-		  "\n2. E-mail address (a mailbox you can read now: the "
-		  "confirmation link goes there):\n");
-	put_value(b, x->c->email, REQUEST_EMAIL);
-	buf_printf(b, "\n3. IP address:\n%s\n", x->ip);
-	buf_wrapf(
-		b, WIDTH,
-		"\n4. Solve the CAPTCHA and submit.\n"
-		"\n5. Open the mail Microsoft sends to that address and follow "
-		"its link; on the page it opens, press \"Delist IP\".\n"
-		"\n6. Wait: the IP is removed within 24 hours. Deferred mail "
-		"is retried by your MTA; refused mail must be sent again.\n");
-	put_heading(b, "The error received (for your records)");
-	put_samples(x, "  ");
-	put_verify(x, "The delisting takes effect within 24 hours.");
-}
-
-/* render_mail - Microsoft 365 5.7.511: the delist mail with the NDR */
-static void render_mail(struct ctx *x)
-{
-	struct buf *b = x->b;
-	char dom[FINDING_DOMAIN_MAX];
-
-	clean_str(dom, sizeof(dom),
-		  set(x->c->sending_domain) ? x->c->sending_domain
-					    : "<fill in: sending domain>");
-	buf_wrapf(b, WIDTH,
-		  "Microsoft 365 has banned %s with 5.7.511. For this code the "
-		  "delist portal is not allowed: Microsoft wants a mail to %s "
-		  "with the bounce (NDR) attached.\n",
-		  x->ip, DELIST_MAIL_ADDR);
-	put_inferred(x);
-	put_checklist(x, "First check (a ban comes back if the cause stays)");
-	put_heading(b, "The delist mail");
-	buf_puts(b, "1. Forward the bounce you received, as an attachment, "
-		    "to:\n" DELIST_MAIL_ADDR "\n");
-	buf_wrapf(b, WIDTH,
-		  "   (If only the mail log shows the refusal, the error below "
-		  "is in the text.)\n\n2. Subject:\n");
-	buf_printf(b,
-		   "Delist request for %s (5.7.511)\n\n3. Text:\n\n" CUT_LINE
-		   "\n",
-		   x->ip);
-	buf_wrapf(
-		b, WIDTH,
-		"Hello,\n\nour mail server %s, sending for %s, is banned with "
-		"5.7.511. The bounce is attached. We have checked the server: "
-		"no account is compromised, no spam or malware was sent, SPF, "
-		"DKIM and DMARC are set up for %s, and it is not an open "
-		"relay.\n\nThe error:\n\n",
-		x->ip, dom, dom);
-	put_samples(x, "  ");
-	buf_printf(b, "\nPlease remove %s from the ban list.\n", x->ip);
-	put_signature(x);
-	buf_puts(b, CUT_LINE "\n");
-	buf_wrapf(b, WIDTH,
-		  "\n4. Microsoft answers by mail; it may ask for more "
-		  "details.\n");
-	put_verify(x, "Allow a few days for the answer and 24 hours after "
-		      "it.");
-}
-
-/* render_spamhaus - listing at Spamhaus, which Microsoft consults */
-static void render_spamhaus(struct ctx *x)
-{
-	struct buf *b = x->b;
-
-	buf_wrapf(b, WIDTH,
-		  "%s refuses %s because of a Spamhaus listing, not its own "
-		  "list. Microsoft's forms cannot remove it; Spamhaus can.\n",
-		  x->provider, x->ip);
-	put_inferred(x);
-	put_heading(b, "Spamhaus lookup and removal");
-	buf_printf(b, "1. Look up the IP at %s\n%s\n",
-		   remedy_url(VERDICT_SPAMHAUS), x->ip);
-	buf_wrapf(b, WIDTH,
-		  "   and your sending domain (a domain listing refuses mail "
-		  "from any IP):\n");
-	put_value(b, x->c->sending_domain, REQUEST_SENDING_DOMAIN);
-	buf_wrapf(b, WIDTH,
-		  "\n2. Read which list names it and why. CSS or XBL: an "
-		  "infected host or a compromised account sends spam through "
-		  "this IP; fix that first. PBL: the IP is in an end-user "
-		  "range; send through your provider's relay, or have the "
-		  "provider declare it a mail server. DBL: the domain appeared "
-		  "in spam.\n"
-		  "\n3. Request the removal on the lookup page; Spamhaus mails "
-		  "a confirmation to:\n");
-	put_value(b, x->c->email, REQUEST_EMAIL);
-	buf_wrapf(
-		b, WIDTH,
-		"\n4. Once Spamhaus has removed the listing, Microsoft follows "
-		"without a request of its own.\n");
-	put_checklist(x, "Checks before you request the removal");
-	put_heading(b, "The error received");
-	put_samples(x, "  ");
-	put_verify(x, "Spamhaus removals take effect within hours.");
-}
-
-/* render_wait - temporary rate limit: nothing to request */
-static void render_wait(struct ctx *x)
-{
-	struct buf *b = x->b;
-
-	buf_wrapf(
-		b, WIDTH,
-		"%s is rate limiting %s%s%s%s because of the IP's "
-		"reputation. The mail is deferred, not lost: your MTA retries "
-		"it. There is no form for a rate limit; the limit lifts when "
-		"the reputation recovers.\n",
-		x->provider, x->ip, *x->code ? " (" : "", x->code,
-		*x->code ? ")" : "");
-	put_inferred(x);
-	put_heading(b, "What to do");
-	buf_wrapf(b, WIDTH,
-		  "1. Look for a compromised account or a bulk sender: the "
-		  "alert lists the outbound volume per sender and per SASL "
-		  "user.\n"
-		  "2. Reduce the rate to Microsoft: send bulk mail in smaller "
-		  "batches. In Postfix, a transport of its own for the "
-		  "Microsoft domains with <transport>_destination_concurrency"
-		  "_limit = 2 and <transport>_destination_rate_delay = 1s "
-		  "spreads the load.\n"
-		  "3. Check the IP's reputation: Microsoft SNDS (%s) for IPs "
-		  "you registered there, and %s for public listings.\n"
-		  "4. Check SPF, DKIM and DMARC for your sending domain.\n",
-		  SNDS_URL, remedy_url(VERDICT_SPAMHAUS));
-	put_heading(b, "What to expect");
-	buf_wrapf(b, WIDTH,
-		  "Deferrals usually stop within hours once the volume and "
-		  "complaints fall. If they go on for more than a day, or turn "
-		  "into 5xx refusals, ask for mitigation with the sender "
-		  "support form:\n");
-	buf_printf(b, "  %s\n", remedy_url(VERDICT_SENDER_SUPPORT_FORM));
-	put_heading(b, "The reply received");
-	put_samples(x, "  ");
-	put_verify(x, "The limit usually lifts within hours.");
-}
-
-/* render_auth - the sender's authentication is the problem, not the IP */
-static void render_auth(struct ctx *x)
-{
-	buf_wrapf(x->b, WIDTH,
-		  "%s refuses mail from %s because of the sender's "
-		  "authentication (SPF, DKIM or DMARC), not the IP's "
-		  "reputation. No delisting applies.\n",
-		  x->provider, x->ip);
-	put_checklist(x, "Fix and check");
-	put_heading(x->b, "The error received");
-	put_samples(x, "  ");
-	put_verify(x, "Records take effect as their DNS TTL expires.");
-}
-
-/* render_support - Microsoft 365 5.7.708: a request to Microsoft 365
- * support by the tenant's admin; the delist portal does not apply */
-static void render_support(struct ctx *x)
-{
-	struct buf *b = x->b;
-	char dom[FINDING_DOMAIN_MAX];
-
-	clean_str(dom, sizeof(dom),
-		  set(x->c->sending_domain) ? x->c->sending_domain
-					    : "<fill in: sending domain>");
-	buf_wrapf(b, WIDTH,
-		  "%s accepts no traffic from %s (5.7.708, \"traffic not "
-		  "accepted from this IP\"): mail from it to every "
-		  "organisation hosted at Microsoft 365 is refused. Microsoft "
-		  "sends this for a new or low-reputation tenant or IP. The "
-		  "delist portal and the sender support form do not lift it: "
-		  "the admin of the Microsoft 365 tenant the mail goes through "
-		  "(yours, or your customer's) asks Microsoft 365 support, "
-		  "after fixing the cause.\n",
-		  x->provider, x->ip);
-	put_inferred(x);
-	put_checklist(x, "First fix the cause (support asks what changed)");
-	put_heading(b, "The support request");
-	buf_wrapf(b, WIDTH,
-		  "1. The tenant's admin signs in to the Microsoft 365 admin "
-		  "center and opens a new support request (Support, Help and "
-		  "support). In the Defender portal, Email & collaboration, "
-		  "Review, Restricted entities, check first that no user is "
-		  "blocked from sending: unblock them there, it is a different "
-		  "block.\n\n2. Text:\n\n");
-	buf_puts(b, CUT_LINE "\n");
-	buf_wrapf(b, WIDTH,
-		  "Hello,\n\nmail from our server %s, sending for %s, is "
-		  "refused with 550 5.7.708 (traffic not accepted from this "
-		  "IP). We have checked the server: no account is compromised, "
-		  "no spam or malware was sent, SPF, DKIM and DMARC are set up "
-		  "for %s, and it is not an open relay.\n\nThe error:\n\n",
-		  x->ip, dom, dom);
-	put_samples(x, "  ");
-	buf_printf(b, "\nPlease accept traffic from %s again.\n", x->ip);
-	put_signature(x);
-	buf_puts(b, CUT_LINE "\n");
-	put_verify(x, "Support answers within days; ask them what they "
-		      "changed.");
+	request_put_verify(
+		x, "Microsoft needs 24 to 48 hours to apply a mitigation.");
 }
 
 /* render - the request for inc into x (b, many and ip set) */
-static int render(struct ctx *x, const struct incident *inc,
+static int render(struct request_ctx *x, const struct incident *inc,
 		  const struct config_contact *contact,
 		  char *const *outbound_ips, size_t n_ips);
 
@@ -785,11 +566,11 @@ int request_render(struct buf *out, const struct incident *inc,
 		   const struct config_contact *contact,
 		   char *const *outbound_ips, size_t n_ips)
 {
-	struct ctx x;
+	struct request_ctx x;
 
 	memset(&x, 0, sizeof(x));
 	x.b = out;
-	clean_str(x.ip, sizeof(x.ip), inc->ip);
+	request_clean_str(x.ip, sizeof(x.ip), inc->ip);
 	return render(&x, inc, contact, outbound_ips, n_ips);
 }
 
@@ -798,22 +579,22 @@ int request_render_many(struct buf *out, const struct incident *inc,
 			const struct config_contact *contact, char *const *ips,
 			size_t n, const char *label)
 {
-	struct ctx x;
+	struct request_ctx x;
 
 	memset(&x, 0, sizeof(x));
 	x.b = out;
 	x.many = ips;
 	x.n_many = n;
-	clean_str(x.ip, sizeof(x.ip), label);
+	request_clean_str(x.ip, sizeof(x.ip), label);
 	return render(&x, inc, contact, NULL, 0);
 }
 
-static int render(struct ctx *xp, const struct incident *inc,
+static int render(struct request_ctx *xp, const struct incident *inc,
 		  const struct config_contact *contact,
 		  char *const *outbound_ips, size_t n_ips)
 {
 	const struct remedy *rem = remedy_get(inc->remedy);
-	struct ctx x = *xp;
+	struct request_ctx x = *xp;
 	struct buf *out = x.b;
 	char title[256];
 	size_t i, n;
@@ -829,9 +610,9 @@ static int render(struct ctx *xp, const struct incident *inc,
 	if (!*x.ip)
 		util_strcpy(x.ip, sizeof(x.ip), "<fill in: IP address>");
 	if (inc->n_codes)
-		clean_str(x.code, sizeof(x.code), inc->codes[0]);
+		request_clean_str(x.code, sizeof(x.code), inc->codes[0]);
 	if (inc->n_domains)
-		clean_str(x.rcpt, sizeof(x.rcpt), inc->domains[0]);
+		request_clean_str(x.rcpt, sizeof(x.rcpt), inc->domains[0]);
 	x.provider = verdict_provider_label(inc->provider);
 	if (!x.provider || !*x.provider)
 		x.provider = "Microsoft";
@@ -852,22 +633,22 @@ static int render(struct ctx *xp, const struct incident *inc,
 		buf_printf(out, "Where: %s\n\n", rem->url);
 	switch (rem->render) {
 	case REMEDY_RENDER_PORTAL:
-		render_portal(&x);
+		request_render_portal(&x);
 		break;
 	case REMEDY_RENDER_MAIL:
-		render_mail(&x);
+		request_render_mail(&x);
 		break;
 	case REMEDY_RENDER_SPAMHAUS:
-		render_spamhaus(&x);
+		request_render_spamhaus(&x);
 		break;
 	case REMEDY_RENDER_WAIT:
-		render_wait(&x);
+		request_render_wait(&x);
 		break;
 	case REMEDY_RENDER_AUTH:
-		render_auth(&x);
+		request_render_auth(&x);
 		break;
 	case REMEDY_RENDER_SUPPORT:
-		render_support(&x);
+		request_render_support(&x);
 		break;
 	case REMEDY_RENDER_FORM:
 	default:

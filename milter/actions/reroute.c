@@ -268,22 +268,12 @@ int reroute_render(const struct reroute *r, struct buf *b)
 static int write_file(const char *path, const char *text, size_t len, char *err,
 		      size_t errlen)
 {
-	size_t done = 0;
-	ssize_t w;
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0644);
-	if (fd < 0)
+	if (fd < 0 || util_write_all(fd, text, len) < 0)
 		goto fail;
-	while (done < len) {
-		w = write(fd, text + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
-	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
 		goto fail;

@@ -276,8 +276,6 @@ struct run {
 static int message_file(const char *msg, size_t len)
 {
 	const char *tmp = getenv("TMPDIR");
-	size_t done = 0;
-	ssize_t w;
 	int fd, saved;
 
 	fd = memfd_create("milter-delist-alert", MFD_CLOEXEC);
@@ -286,17 +284,8 @@ static int message_file(const char *msg, size_t len)
 			  O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	while (done < len) {
-		w = write(fd, msg + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
-	}
-	if (lseek(fd, 0, SEEK_SET) == 0)
+	if (util_write_all(fd, msg, len) == 0 && lseek(fd, 0, SEEK_SET) == 0)
 		return fd;
-fail:
 	saved = errno ? errno : EIO;
 	close(fd);
 	errno = saved;

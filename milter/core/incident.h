@@ -89,9 +89,11 @@ struct incident {
 	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
 	/* Where to probe (issue 15): the MX that refused last (an address
 	 * from relay= or Remote-MTA, else its host name) and one recipient
-	 * of the incident (the latest); "" when unknown. */
-	char relay[FINDING_DOMAIN_MAX];
-	char rcpt[FINDING_DOMAIN_MAX];
+	 * of the incident (the latest); "" when unknown.  Shared strings
+	 * like the codes (never NULL in the store's incidents; shorter than
+	 * FINDING_DOMAIN_MAX): read them, change them through this module. */
+	const char *relay;
+	const char *rcpt;
 
 	char *samples[INCIDENT_MAX_SAMPLES]; /* distinct reply texts, owned */
 	/* v.code of the finding each sample came from: one sample per code,

@@ -1,6 +1,7 @@
 /*
- * incident_int.h - what incident.c (the store) shares with incident_io.c
- * (the state file); no other module includes it
+ * incident_int.h - what incident_store.c (the store and its indexes)
+ * shares with incident.c (findings, life cycle), incident_io.c (the state
+ * file) and incident_journal.c; no other module includes it
  */
 #ifndef MILTER_DELIST_INCIDENT_INT_H
 #define MILTER_DELIST_INCIDENT_INT_H
@@ -73,6 +74,10 @@ void incident_store_evict(struct incident_store *s);
 /* incident_store_link - append inc (id set, larger than any) to the id
  * order and the eviction heap; room reserved */
 void incident_store_link(struct incident_store *s, struct incident *inc);
+
+/* incident_heap_update - inc's eviction key changed (last_seen, or it was
+ * cleared): refresh its heap entry */
+void incident_heap_update(struct incident_store *s, struct incident *inc);
 
 /* The (ip, provider) hash: the current incident of a key. */
 struct incident *incident_hash_find(const struct incident_store *s,

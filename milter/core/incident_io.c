@@ -1,5 +1,8 @@
 /*
- * incident_io.c - the state file: incident_save() and incident_load()
+ * incident_io.c - the state file's lines: an incident's record and a
+ * cursor written (incident_put_record/_put_cursor) and read back
+ * (incident_load(), incident_parse_fields()); writing the whole file is in
+ * incident_save.c
  *
  * Line-oriented text (see incident.h for an example): a version line, a
  * store line, a cursor line per log source, one line per incident of
@@ -25,7 +28,6 @@
 #include "intern.h"
 #include "util.h"
 
-#define STATE_HEADER   "milter-delist-state 2"
 #define STATE_LINE_MAX 65536	      /* longest line incident_load() accepts */
 #define STATE_TIME_MAX 253402300799LL /* |time|: 9999-12-31 23:59:59 */
 
@@ -207,130 +209,6 @@ void incident_put_cursor(struct buf *b, const struct incident_store *s,
 	buf_puts(b, "cursor");
 	put_str(b, "source", s->cursors[i].source);
 	put_str(b, "at", s->cursors[i].at);
-}
-
-/* incident_snapshot - the whole state file (version 2) into b */
-int incident_snapshot(const struct incident_store *s, struct buf *b)
-{
-	size_t i;
-
-	buf_printf(b, "%s\nstore next-id=%" PRIu64 " count=%zu\n", STATE_HEADER,
-		   s->next_id, s->n);
-	for (i = 0; i < s->n_cursors; i++) {
-		incident_put_cursor(b, s, i);
-		buf_addc(b, '\n');
-	}
-	for (i = 0; i < s->used; i++) {
-		if (s->byid[i]) {
-			incident_put_record(b, s->byid[i]);
-			buf_addc(b, '\n');
-		}
-	}
-	buf_printf(b, "end %zu\n", s->n);
-	if (b->err) {
-		errno = b->err;
-		return -1;
-	}
-	return 0;
-}
-
-/* incident_sync_dir - fsync the directory holding path */
-int incident_sync_dir(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, rc;
-
-	if (!slash)
-		util_strcpy(dir, sizeof(dir), ".");
-	else if (slash == path)
-		util_strcpy(dir, sizeof(dir), "/");
-	else
-		util_copy(dir, sizeof(dir), path, (size_t)(slash - path));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (rc < 0 && errno == EINVAL) /* no fsync for directories here */
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
-/* write_all - the whole of data to fd; 0 or -1 */
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* incident_write_file - temp, fsync, rename, fsync dir; see incident.h */
-int incident_write_file(const char *path, const char *data, size_t len)
-{
-	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	char tmp[4096];
-	int fd, rc = -1, renamed = 0, saved;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-			     (long)getpid()) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, flags, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		/* Left by a killed process that had our pid (containers). */
-		unlink(tmp);
-		fd = open(tmp, flags, 0600);
-	}
-	if (fd < 0)
-		return -1;
-	if (fchmod(fd, 0600) < 0 || write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0)
-		goto out;
-	rc = close(fd);
-	fd = -1;
-	if (rc != 0)
-		goto out;
-	rc = -1;
-	if (rename(tmp, path) < 0)
-		goto out;
-	renamed = 1;
-	if (incident_sync_dir(path) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0 && !renamed)
-		unlink(tmp);
-	errno = saved;
-	return rc;
-}
-
-/* incident_save - snapshot and write; see incident.h */
-int incident_save(const struct incident_store *s, const char *path)
-{
-	struct buf b;
-	int rc;
-
-	buf_init(&b);
-	rc = incident_snapshot(s, &b);
-	if (rc == 0)
-		rc = incident_write_file(path, b.data, b.len);
-	buf_free(&b);
-	return rc;
 }
 
 /* unhex - value of a hex digit, -1 if c is none */
@@ -545,16 +423,16 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		inc->state = (enum incident_state)x;
 		return x < 0 ? -1 : 0;
 	case F_RELAY: /* an address or a host name, nothing else */
-		if (parse_text(inc->relay, sizeof(inc->relay), v, len) < 0 ||
+		if (len >= FINDING_DOMAIN_MAX || memchr(v, '\0', len) ||
 		    (!util_ip_parse(v, len, ip, sizeof(ip)) &&
 		     !util_valid_hostname(v)))
 			return -1;
-		return 0;
+		return intern_set(&inc->relay, v, len);
 	case F_RCPT: /* written into a probe's RCPT TO */
-		if (parse_text(inc->rcpt, sizeof(inc->rcpt), v, len) < 0 ||
+		if (len >= FINDING_DOMAIN_MAX || memchr(v, '\0', len) ||
 		    !util_valid_mailbox(v, 0))
 			return -1;
-		return 0;
+		return intern_set(&inc->rcpt, v, len);
 	case F_CODE:
 		return parse_shared(inc->codes, VERDICT_CODE_MAX,
 				    INCIDENT_MAX_CODES, &inc->n_codes, v, len);
@@ -579,6 +457,7 @@ const char *incident_parse_fields(char *p, struct incident *inc)
 	size_t i, len;
 	int r;
 
+	inc->relay = inc->rcpt = intern_empty; /* until their fields come */
 	while ((r = next_kv(&p, &key, &val)) > 0) {
 		for (i = 0; i < UTIL_ARRAY_SIZE(fields); i++)
 			if (strcmp(key, fields[i].name) == 0)

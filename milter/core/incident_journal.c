@@ -40,26 +40,13 @@ const char *incident_journal_header(void)
 	return JOURNAL_HEADER "\n";
 }
 
-/* sum32 - FNV-1a of data[len] */
-static uint32_t sum32(const char *data, size_t len)
-{
-	uint32_t h = 0x811c9dc5u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)data[i];
-		h *= 0x01000193u;
-	}
-	return h;
-}
-
 /* frame - end the record that starts at b->data + from */
 static void frame(struct buf *b, size_t from)
 {
 	if (b->err)
 		return;
 	buf_printf(b, " check=%08" PRIx32 "\n",
-		   sum32(b->data + from, b->len - from));
+		   util_fnv1a32(b->data + from, b->len - from));
 }
 
 /* incident_touch - note inc as changed; see incident.h */
@@ -309,7 +296,7 @@ static int check_sum(char *line, size_t len)
 			return -1;
 	want = strtoull(p, NULL, 16);
 	line[len - 15] = '\0';
-	return sum32(line, len - 15) == (uint32_t)want ? 0 : -1;
+	return util_fnv1a32(line, len - 15) == (uint32_t)want ? 0 : -1;
 }
 
 /* incident_replay_text - apply a journal's bytes; see incident.h */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "util.h"
 
 struct ent {
 	struct ent *next;
@@ -23,18 +24,7 @@ static struct {
 	size_t nb, n;
 } P = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* hash - FNV-1a of s[len] */
-static uint32_t hash(const char *s, size_t len)
-{
-	uint32_t h = 0x811c9dc5u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x01000193u;
-	}
-	return h;
-}
+const char intern_empty[1] = "";
 
 /* grow - double the buckets (lock held); failure keeps chains longer */
 static void grow(void)
@@ -59,9 +49,11 @@ static void grow(void)
 /* intern_get - find or add s[len] */
 const char *intern_get(const char *s, size_t len)
 {
-	uint32_t h = hash(s, len);
+	uint32_t h = util_fnv1a32(s, len);
 	struct ent *e;
 
+	if (!len)
+		return intern_empty;
 	pthread_mutex_lock(&P.lock);
 	if (P.n >= P.nb)
 		grow();
@@ -96,7 +88,7 @@ void intern_put(const char *s)
 {
 	struct ent *e, **pp;
 
-	if (!s)
+	if (!s || s == intern_empty)
 		return;
 	e = (struct ent *)(void *)(s - offsetof(struct ent, s));
 	pthread_mutex_lock(&P.lock);
@@ -112,6 +104,21 @@ void intern_put(const char *s)
 		}
 	}
 	pthread_mutex_unlock(&P.lock);
+}
+
+/* intern_set - replace *slot by the shared copy of s[len] */
+int intern_set(const char **slot, const char *s, size_t len)
+{
+	const char *x;
+
+	if (*slot && strlen(*slot) == len && memcmp(*slot, s, len) == 0)
+		return 0;
+	x = intern_get(s, len);
+	if (!x)
+		return -1;
+	intern_put(*slot);
+	*slot = x;
+	return 0;
 }
 
 /* intern_count - distinct strings */

@@ -98,24 +98,6 @@ void state_stats(struct state_stats *st)
 	pthread_mutex_unlock(&S.lock);
 }
 
-/* write_all - data[len] to fd; 0 or -1 */
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* journal_create - a new journal at path (truncated), its header synced
  * with its directory entry; the fd or -1 */
 static int journal_create(const char *path)
@@ -129,7 +111,7 @@ static int journal_create(const char *path)
 	if (fd < 0)
 		return -1;
 	if (fchmod(fd, S.jmode ? S.jmode : 0600) < 0 ||
-	    write_all(fd, h, strlen(h)) < 0 || fdatasync(fd) < 0 ||
+	    util_write_all(fd, h, strlen(h)) < 0 || fdatasync(fd) < 0 ||
 	    incident_sync_dir(path) < 0) {
 		int e = errno;
 		close(fd);
@@ -182,7 +164,7 @@ static int journal_flush(void)
 	if (journal_open() < 0)
 		return -1;
 	if (S.pend.len) {
-		if (write_all(S.jfd, S.pend.data, S.pend.len) < 0) {
+		if (util_write_all(S.jfd, S.pend.data, S.pend.len) < 0) {
 			int e = errno;
 			/* Cut what was written of it: records after a torn
 			 * one would never be read. */

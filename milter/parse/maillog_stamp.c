@@ -21,18 +21,6 @@
 /* Half-width of the interval of instants a UTC offset is cached for. */
 #define TZ_SPAN (12 * 3600LL)
 
-/* is_digit - ASCII digit */
-static int is_digit(int c)
-{
-	return (unsigned int)(c - '0') < 10;
-}
-
-/* is_blank - space or tab */
-static int is_blank(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* digits - read exactly n digits at *pp into *v */
 static int digits(const char **pp, const char *e, int n, int *v)
 {
@@ -42,7 +30,7 @@ static int digits(const char **pp, const char *e, int n, int *v)
 	if (e - p < n)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)p[i]))
+		if (!maillog_is_digit((unsigned char)p[i]))
 			return 0;
 		x = x * 10 + (p[i] - '0');
 	}
@@ -219,7 +207,7 @@ static const char *stamp_fraction(const char *p, const char *e)
 {
 	if (p < e && *p == '.') {
 		p++;
-		while (p < e && is_digit((unsigned char)*p))
+		while (p < e && maillog_is_digit((unsigned char)*p))
 			p++;
 	}
 	return p;
@@ -228,7 +216,8 @@ static const char *stamp_fraction(const char *p, const char *e)
 /* two_digits - the value of "dd" at p, -1 if it is not two digits */
 static int two_digits(const char *p)
 {
-	if (!is_digit((unsigned char)p[0]) || !is_digit((unsigned char)p[1]))
+	if (!maillog_is_digit((unsigned char)p[0]) ||
+	    !maillog_is_digit((unsigned char)p[1]))
 		return -1;
 	return (p[0] - '0') * 10 + (p[1] - '0');
 }
@@ -302,15 +291,15 @@ static size_t stamp_classic(const char *s, const char *e,
 	p += 4;
 	if (*p == ' ')
 		p++;
-	if (!is_digit((unsigned char)*p))
+	if (!maillog_is_digit((unsigned char)*p))
 		return 0;
 	st->day = *p++ - '0';
-	if (p < e && is_digit((unsigned char)*p))
+	if (p < e && maillog_is_digit((unsigned char)*p))
 		st->day = st->day * 10 + (*p++ - '0');
 	if (p >= e || *p++ != ' ' || !stamp_clock(&p, e, st))
 		return 0;
 	p = stamp_fraction(p, e);
-	if (p < e && !is_blank((unsigned char)*p))
+	if (p < e && !maillog_is_blank((unsigned char)*p))
 		return 0;
 	st->mon = m + 1;
 	st->kind = MAILLOG_STAMP_CLASSIC;
@@ -354,7 +343,7 @@ static size_t stamp_rfc3339(const char *s, const char *e,
 		kind = MAILLOG_STAMP_ZONED;
 		off = sign * (oh * 3600L + om * 60L);
 	}
-	if (p < e && !is_blank((unsigned char)*p))
+	if (p < e && !maillog_is_blank((unsigned char)*p))
 		return 0;
 	st->kind = kind;
 	st->off = off;
@@ -428,7 +417,7 @@ size_t maillog_stamp_len(const char *line, size_t len)
 	memset(&st, 0, sizeof(st));
 	n = maillog_stamp_parse(line, line + len, &st);
 	if (!n || st.kind == MAILLOG_STAMP_NONE || n >= len ||
-	    !is_blank((unsigned char)line[n]))
+	    !maillog_is_blank((unsigned char)line[n]))
 		return 0;
 	return n;
 }

@@ -1,7 +1,10 @@
 /*
  * util.c - small string and address helpers shared by every module
  */
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "util.h"
@@ -232,4 +235,35 @@ int util_valid_mailbox(const char *s, int empty_ok)
 			return 0;
 	}
 	return 1;
+}
+
+/* util_write_all - the whole of data to fd */
+int util_write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* util_fnv1a32 - FNV-1a, 32 bits */
+uint32_t util_fnv1a32(const char *data, size_t len)
+{
+	uint32_t h = 0x811c9dc5u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)data[i];
+		h *= 0x01000193u;
+	}
+	return h;
 }

@@ -9,6 +9,7 @@
 #define MILTER_DELIST_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define UTIL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -86,5 +87,12 @@ int util_valid_hostname(const char *s);
  * RCPT TO or the state file: 1-254 printable ASCII bytes without space,
  * '<', '>', '"', '\\' (an empty sender is valid when empty_ok) */
 int util_valid_mailbox(const char *s, int empty_ok);
+
+/* util_write_all - write data[len] to fd whole, again after EINTR and
+ * short writes; 0, or -1 with errno (ENOSPC when write() wrote nothing) */
+int util_write_all(int fd, const char *data, size_t len);
+
+/* util_fnv1a32 - the 32-bit FNV-1a hash of data[len] */
+uint32_t util_fnv1a32(const char *data, size_t len);
 
 #endif
