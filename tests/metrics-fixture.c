@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		    !finding_from_log(&f, &rec, now))
 			continue;
 		if (f.sent) {
-			incident_sent(store, "", f.v.provider, f.when);
+			incident_sent(store, "", f.v.provider, f.when, NULL);
 			continue;
 		}
 		metrics_finding(m, finding_source_name(f.source),

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 			incident_mark(inc, INCIDENT_DUE_ALERT, now + (time_t)v);
 		if (field(argv[i], "sent", &v))
 			incident_sent(s, inc->ip, inc->provider,
-				      now + (time_t)v);
+				      now + (time_t)v, NULL);
 		if (field(argv[i], "next", &v))
 			incident_failed(inc, now + (time_t)v, 1);
 	}

@@ -134,7 +134,7 @@ static void test_roundtrip(void)
 		if (i == 130)
 			incident_set_cursor(a, "journal", NULL); /* dropped */
 		if (i % 17 == 0)
-			incident_sent(a, "", VERDICT_MS_CONSUMER, T0 + 400 + i);
+			incident_sent(a, "", VERDICT_MS_CONSUMER, T0 + 400 + i, NULL);
 		if (i % 5 == 0)
 			incident_changes(a, &j);
 	}

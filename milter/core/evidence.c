@@ -125,7 +125,7 @@ void evidence_note(struct incident_store *st, struct finding *f,
 			r->outcome = EVIDENCE_UNATTRIBUTED;
 			return;
 		}
-		incident_sent(st, ip, f->v.provider, f->when);
+		incident_sent(st, ip, f->v.provider, f->when, f->rcpt_domain);
 		r->outcome = EVIDENCE_SENT;
 		return;
 	}
@@ -279,7 +279,7 @@ void evidence_accepted(const char *ip, enum verdict_provider provider,
 	state_lock();
 	st = state_store();
 	if (st && ip && *ip) {
-		incident_sent(st, ip, provider, when);
+		incident_sent(st, ip, provider, when, NULL);
 		state_changed_locked();
 		inc = incident_find(st, ip, provider);
 	}

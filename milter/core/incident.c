@@ -52,23 +52,43 @@ static void note_code(struct incident *inc, const char *code)
 		inc->n_codes++;
 }
 
-/* note_domain - remember a distinct recipient domain (lower case) */
-static void note_domain(struct incident *inc, const char *d, size_t size)
+/* domain_at - the slot of recipient domain d (any case) in inc, or -1 */
+static int domain_at(const struct incident *inc, const char *d, size_t size)
 {
 	char low[FINDING_DOMAIN_MAX];
 	size_t i;
 
 	copy_field(low, sizeof(low), d, size);
-	if (!*low)
-		return;
 	for (i = 0; low[i]; i++)
 		low[i] = (char)util_lower((unsigned char)low[i]);
-	for (i = 0; i < inc->n_domains; i++)
+	for (i = 0; *low && i < inc->n_domains; i++)
 		if (strcmp(inc->domains[i], low) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* note_domain - remember a distinct recipient domain (lower case) and
+ * what mail to it met (an INCIDENT_OUTCOME_* bit) */
+static void note_domain(struct incident *inc, const char *d, size_t size,
+			unsigned outcome)
+{
+	char low[FINDING_DOMAIN_MAX];
+	int at = domain_at(inc, d, size);
+	size_t i;
+
+	if (at < 0) {
+		copy_field(low, sizeof(low), d, size);
+		if (!*low || inc->n_domains >= INCIDENT_MAX_DOMAINS)
 			return;
-	if (inc->n_domains < INCIDENT_MAX_DOMAINS &&
-	    (inc->domains[inc->n_domains] = intern_get(low, strlen(low))))
-		inc->n_domains++;
+		for (i = 0; low[i]; i++)
+			low[i] = (char)util_lower((unsigned char)low[i]);
+		if (!(inc->domains[inc->n_domains] =
+			      intern_get(low, strlen(low))))
+			return;
+		at = (int)inc->n_domains++;
+		inc->domain_outcomes[at] = 0;
+	}
+	inc->domain_outcomes[at] |= (unsigned char)outcome;
 }
 
 /* note_probe - the MX that refused (its address preferred) and a
@@ -158,14 +178,18 @@ static void note_update(struct incident *inc, const struct finding *f,
 {
 	const struct verdict *v = &f->v;
 
+	int permanent = v->reply_code / 100 == 5 ||
+			(v->status[0] == '5' && v->status[1] == '.');
+
 	inc->count++;
-	if (v->reply_code / 100 == 5 ||
-	    (v->status[0] == '5' && v->status[1] == '.'))
+	if (permanent)
 		inc->bounced++;
 	else
 		inc->deferred++;
 	note_code(inc, v->code);
-	note_domain(inc, f->rcpt_domain, sizeof(f->rcpt_domain));
+	note_domain(inc, f->rcpt_domain, sizeof(f->rcpt_domain),
+		    permanent ? INCIDENT_OUTCOME_REFUSED
+			      : INCIDENT_OUTCOME_DEFERRED);
 	note_qid(inc, f->queue_id, sizeof(f->queue_id));
 	note_probe(inc, f);
 	note_sample(inc, f);
@@ -257,18 +281,29 @@ struct incident *incident_note(struct incident_store *s,
 }
 
 /* sent_one - start the clear clock of inc if a success at when counts */
-static void sent_one(struct incident *inc, time_t when)
+static void sent_one(struct incident *inc, time_t when, const char *domain)
 {
+	int at;
+
 	if (inc->state != INCIDENT_CLEARED && when >= inc->last_seen &&
 	    !inc->sent_since) {
 		inc->sent_since = when ? when : 1;
+		incident_touch(inc);
+	}
+	/* Mail to that recipient domain was accepted after the refusals:
+	 * the request says so per domain. */
+	if (domain && when >= inc->last_seen &&
+	    (at = domain_at(inc, domain, strlen(domain) + 1)) >= 0 &&
+	    !(inc->domain_outcomes[at] & INCIDENT_OUTCOME_ACCEPTED)) {
+		inc->domain_outcomes[at] |= INCIDENT_OUTCOME_ACCEPTED;
 		incident_touch(inc);
 	}
 }
 
 /* incident_sent - a message to provider was accepted; see incident.h */
 void incident_sent(struct incident_store *s, const char *ip,
-		   enum verdict_provider provider, time_t when)
+		   enum verdict_provider provider, time_t when,
+		   const char *domain)
 {
 	struct incident *inc;
 	size_t i;
@@ -278,12 +313,12 @@ void incident_sent(struct incident_store *s, const char *ip,
 	if (ip && *ip) {
 		inc = incident_hash_find(s, ip, provider);
 		if (inc)
-			sent_one(inc, when);
+			sent_one(inc, when, domain);
 		return;
 	}
 	for (i = 0; i < s->used; i++)
 		if (s->byid[i] && s->byid[i]->provider == provider)
-			sent_one(s->byid[i], when);
+			sent_one(s->byid[i], when, domain);
 }
 
 /* ---- life cycle ---- */

@@ -169,10 +169,14 @@ struct incident *incident_note(struct incident_store *s,
  * (ip "" means "from any of our IPs": every incident of that provider).
  * Starts the clear_after clock (sets sent_since = when) of each matching
  * incident that is not cleared, whose clock is not running yet and whose
- * last_seen <= when.
+ * last_seen <= when.  domain (NULL: not known) is the recipient domain the
+ * message went to: when it is one of the incident's and when >= last_seen,
+ * its outcome gains INCIDENT_OUTCOME_ACCEPTED (the request lists, per
+ * domain, what mail to it met).
  */
 void incident_sent(struct incident_store *s, const char *ip,
-		   enum verdict_provider provider, time_t when);
+		   enum verdict_provider provider, time_t when,
+		   const char *domain);
 
 /*
  * incident_due - what mail is owed by inc at now, given the configured

@@ -44,6 +44,7 @@ enum ftype {
 	F_STATE,
 	F_RELAY, /* issue 15: where to probe; written when set */
 	F_RCPT,
+	F_OUTCOMES, /* per recipient domain, in its order; written when set */
 	F_CODE, /* from here on the key may repeat */
 	F_DOMAIN,
 	F_QID,
@@ -84,6 +85,7 @@ static const struct field {
 	{"rcpt", F_RCPT, 0},
 	{"code", F_CODE, 0},
 	{"domain", F_DOMAIN, 0},
+	{"outcomes", F_OUTCOMES, 0},
 	{"qid", F_QID, 0},
 	{"sample", F_SAMPLE, 0},
 };
@@ -185,6 +187,23 @@ void incident_put_record(struct buf *b, const struct incident *inc)
 		case F_DOMAIN:
 			for (k = 0; k < inc->n_domains; k++)
 				put_str(b, fd->name, inc->domains[k]);
+			break;
+		case F_OUTCOMES:
+			/* "outcomes=1.6": one digit per domain, in order */
+			for (k = 0; k < inc->n_domains; k++)
+				if (inc->domain_outcomes[k])
+					break;
+			if (k == inc->n_domains)
+				break;
+			buf_addc(b, ' ');
+			buf_puts(b, fd->name);
+			buf_addc(b, '=');
+			for (k = 0; k < inc->n_domains; k++) {
+				if (k)
+					buf_addc(b, '.');
+				buf_addc(b, (char)('0' + (inc->domain_outcomes[k] &
+							  7)));
+			}
 			break;
 		case F_QID:
 			for (k = 0; k < inc->n_qids; k++)
@@ -436,6 +455,20 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 	case F_CODE:
 		return parse_shared(inc->codes, VERDICT_CODE_MAX,
 				    INCIDENT_MAX_CODES, &inc->n_codes, v, len);
+	case F_OUTCOMES: {
+		/* digits 0-7 separated by dots, at most one per domain slot;
+		 * aligned with the domain= fields whatever their order */
+		size_t k = 0, i;
+
+		for (i = 0; i < len; i++) {
+			if (v[i] >= '0' && v[i] <= '7' && k < INCIDENT_MAX_DOMAINS &&
+			    (i + 1 == len || v[i + 1] == '.'))
+				inc->domain_outcomes[k++] = (unsigned char)(v[i] - '0');
+			else if (v[i] != '.' || i == 0 || i + 1 == len)
+				return -1;
+		}
+		return 0;
+	}
 	case F_DOMAIN:
 		return parse_shared(inc->domains, FINDING_DOMAIN_MAX,
 				    INCIDENT_MAX_DOMAINS, &inc->n_domains, v,

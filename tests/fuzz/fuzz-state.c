@@ -283,7 +283,7 @@ static void life_cycle(struct incident_store *s, uint64_t h)
 	/* Out of ids (EOVERFLOW) only after next-id 2^63 in the file. */
 	FUZZ_CHECK(incident_note(s, &f, NULL) != NULL || errno == EOVERFLOW,
 		   "incident_note: %s", strerror(errno));
-	incident_sent(s, (h >> 18) % 2 ? ip : "", p, NOW + 1);
+	incident_sent(s, (h >> 18) % 2 ? ip : "", p, NOW + 1, NULL);
 	for (i = 0; i < incident_count(s); i++)
 		incident_due(incident_at(s, i), NOW + 7200, 86400, 3600);
 }
