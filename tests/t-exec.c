@@ -193,6 +193,7 @@ static void test_spool_retry(void)
 	struct exec_spool *s;
 	struct exec_env env;
 	time_t now = 1000;
+	char *txt;
 
 	unlink(path("fail.count"));
 	s = exec_spool_new(path("spool1"));
@@ -229,8 +230,10 @@ static void test_spool_retry(void)
 	exec_spool_run(s, rec_prog, 5, 10, now + 30, &res);
 	CHECK(res.ran == 1 && res.ok == 1 && res.owed == 0,
 	      "then the working program: done");
-	CHECK_STR(slurp(path("rec.stdin")), "{\"event\":\"ratelimit\"}\n",
+	txt = slurp(path("rec.stdin"));
+	CHECK_STR(txt, "{\"event\":\"ratelimit\"}\n",
 		  "the job's JSON on stdin");
+	free(txt);
 	exec_spool_run(s, rec_prog, 5, 10, now + 40, &res);
 	CHECK(res.ran == 0 && res.owed == 0, "nothing runs twice");
 	CHECK_INT(exec_spool_add(s, "7-ratelimit-900", "{}", &env), 1,
@@ -283,6 +286,7 @@ static void test_spool_crash(void)
 /* test_worker - events posted to the worker run in order, in its thread */
 static void test_worker(void)
 {
+	char *txt;
 	struct metrics *m = metrics_new();
 	struct exec_spool_result res;
 	struct exec_worker *w;
@@ -307,8 +311,10 @@ static void test_worker(void)
 	}
 	for (i = 0; i < 200 && count_lines(path("rec.log")) < 3; i++)
 		nap();
-	CHECK_STR(slurp(path("rec.log")), "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n",
+	txt = slurp(path("rec.log"));
+	CHECK_STR(txt, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n",
 		  "three runs, in order");
+	free(txt);
 	/* The program wrote its line; the worker counts the run after it
 	 * has reaped it. */
 	for (i = 0; i < 200; i++) {
