@@ -26,23 +26,6 @@ int health_path(const char *state_file, char *dst, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* write_all - the whole buffer, or -1 */
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t w;
-
-	while (len) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* health_replace_file - temp file, fsync, rename */
 int health_replace_file(const char *path, const char *data, size_t len,
 			gid_t gid)
@@ -61,7 +44,7 @@ int health_replace_file(const char *path, const char *data, size_t len,
 		  0600);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 ||
+	if (util_write_all(fd, data, len) < 0 ||
 	    (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) < 0) ||
 	    fchmod(fd, 0640) < 0 || fsync(fd) < 0)
 		goto fail;

@@ -112,16 +112,6 @@ static void post_incident(const char *name, const struct incident *inc,
 	buf_free(&json);
 }
 
-/* fnv - FNV-1a of len bytes of s */
-static uint32_t fnv(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* post_finding - alert.exec_events = all: one run per finding; the key
  * (source, time, queue id, IP, code, domain, text hash) makes the same log
  * line read again after a crash a no-op */
@@ -137,7 +127,7 @@ static void post_finding(const struct core_event *ev)
 	snprintf(key, sizeof(key), "f-%d-%lld-%.20s-%.40s-%.16s-%.20s-%08x",
 		 (int)f->source, (long long)f->when, f->queue_id, f->v.ip,
 		 f->v.code, f->rcpt_domain,
-		 (unsigned)fnv(f->text, f->text_len));
+		 (unsigned)util_fnv1a32(f->text, f->text_len));
 	keep(key);
 	post(key, &json, &env, ev->name, ev->incident);
 	buf_free(&json);

@@ -35,21 +35,9 @@ static int is_ws(int c)
  * message/delivery-status
  */
 
-/* same_ci - are a and b (n bytes each) equal but for ASCII case? */
-static int same_ci(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (util_lower((unsigned char)a[i]) !=
-		    util_lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 /* name_is - case-insensitive comparison of a field name with a literal */
 #define name_is(name, n, lit)                                                  \
-	((n) == sizeof(lit) - 1 && same_ci((name), (lit), (n)))
+	((n) == sizeof(lit) - 1 && util_same_ci((name), (lit), (n)))
 
 /* strip_type - skip a "type;" prefix (rfc822;, dns;, smtp;, X-Postfix;) */
 static void strip_type(const char **s, size_t *n)

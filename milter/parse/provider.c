@@ -179,24 +179,12 @@ int provider_from_name(const char *name)
 	return -1;
 }
 
-/* same_ci - case-insensitive: are the n bytes at a and b equal? */
-static int same_ci(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (util_lower((unsigned char)a[i]) !=
-		    util_lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 /* host_in - the n bytes at host are d or a name below it */
 static int host_in(const char *host, size_t n, const struct provider_lit *d)
 {
 	if (n && host[n - 1] == '.')
 		n--;
-	if (d->n == 0 || d->n > n || !same_ci(host + n - d->n, d->s, d->n))
+	if (d->n == 0 || d->n > n || !util_same_ci(host + n - d->n, d->s, d->n))
 		return 0;
 	return n == d->n || host[n - d->n - 1] == '.';
 }
@@ -237,11 +225,11 @@ static int domain_of_row(const struct provider *p, const char *d, size_t len)
 	 * hotmail.co.uk yes, hotmail..com no */
 	for (k = 0; k < p->n_domain_firsts; k++)
 		if (len > p->domain_firsts[k].n &&
-		    same_ci(d, p->domain_firsts[k].s, p->domain_firsts[k].n) &&
+		    util_same_ci(d, p->domain_firsts[k].s, p->domain_firsts[k].n) &&
 		    d[p->domain_firsts[k].n] != '.')
 			return 1;
 	for (k = 0; k < p->n_domains; k++)
-		if (len == p->domains[k].n && same_ci(d, p->domains[k].s, len))
+		if (len == p->domains[k].n && util_same_ci(d, p->domains[k].s, len))
 			return 1;
 	for (k = 0; k < p->n_domain_parents; k++)
 		if (host_in(d, len, &p->domain_parents[k]))

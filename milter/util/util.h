@@ -92,6 +92,19 @@ int util_valid_mailbox(const char *s, int empty_ok);
  * short writes; 0, or -1 with errno (ENOSPC when write() wrote nothing) */
 int util_write_all(int fd, const char *data, size_t len);
 
+/* util_same_ci - are the n bytes at a and b equal but for ASCII case?
+ * (inline: the bounce and reply parsers call it per candidate) */
+static inline int util_same_ci(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (util_lower((unsigned char)a[i]) !=
+		    util_lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
 /* util_fnv1a32 - the 32-bit FNV-1a hash of data[len] */
 uint32_t util_fnv1a32(const char *data, size_t len);
 
