@@ -146,6 +146,10 @@ static void message_done(struct scan *s, struct dsn *d, const char *file,
 	if (info->is_arf || info->has_marker || n == 0)
 		return;
 	s->bounces++;
+	/* A finding's time is the bounce's Date when it has one (the file's
+	 * time otherwise): what JSON and the summary say. */
+	if (info->date)
+		when = info->date;
 	for (i = 0; i < n; i++)
 		if (finding_from_dsn(&f, dsn_get(d, i), info, when))
 			note(s, &f, file, 0);

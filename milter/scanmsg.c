@@ -285,7 +285,8 @@ static int findings(struct scanmsg_msg *m)
 	if (info->is_arf || info->has_marker || m->n == 0)
 		return 0;
 	for (i = 0; i < m->n; i++) {
-		if (!finding_from_dsn(&f, dsn_get(m->d, i), info, m->when))
+		if (!finding_from_dsn(&f, dsn_get(m->d, i), info,
+				      info->date ? info->date : m->when))
 			continue;
 		if (!m->f && !(m->f = malloc(m->n * sizeof(*m->f))))
 			return -1;

@@ -2023,12 +2023,56 @@ static void test_stamp_len(void)
 		      cases[i].want);
 }
 
+/* test_date - RFC 5322 Date values, the time of a bounce's findings */
+static void test_date(void)
+{
+	static const struct {
+		const char *name, *in;
+		long long want; /* -1: refused */
+	} cases[] = {
+		{"full", "Sun, 06 Dec 2026 09:12:01 +0100", 1796544721},
+		{"no day of week", "6 Dec 2026 08:12:01 +0000", 1796544721},
+		{"comment after the zone", "Tue,  3 Feb 2026 10:15:02 +0100 (CET)",
+		 1770110102},
+		{"no seconds", "Sun, 06 Dec 2026 08:12 GMT", 1796544720},
+		{"obsolete zone", "Sun, 06 Dec 2026 03:12:01 EST", 1796544721},
+		{"military zone as -0000", "Sun, 06 Dec 2026 08:12:01 A",
+		 1796544721},
+		{"two-digit year", "06 Dec 26 08:12:01 +0000", 1796544721},
+		{"negative zone", "Sun, 06 Dec 2026 00:12:01 -0800", 1796544721},
+		{"no such day", "31 Feb 2026 08:12:01 +0000", -1},
+		{"no month", "06 Dez 2026 08:12:01 +0000", -1},
+		{"no zone", "06 Dec 2026 08:12:01", -1},
+		{"bad zone", "06 Dec 2026 08:12:01 +01", -1},
+		{"hour 24", "06 Dec 2026 24:00:00 +0000", -1},
+		{"before 1970", "06 Dec 1969 08:12:01 +0000", -1},
+		{"empty", "", -1},
+		{"garbage", "yesterday", -1},
+	};
+	size_t i;
+	time_t t;
+	int r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = 0;
+		r = maillog_date(cases[i].in, strlen(cases[i].in), &t);
+		if (cases[i].want < 0)
+			CHECK(r < 0, "date %s: read as %lld", cases[i].name,
+			      (long long)t);
+		else
+			CHECK(r == 0 && (long long)t == cases[i].want,
+			      "date %s: r %d, got %lld, want %lld",
+			      cases[i].name, r, (long long)t, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	set_zone("UTC0");
 	test_names();
 	test_table();
 	test_stamp_len();
+	test_date();
 	test_roundtrip();
 	test_prefixes();
 	test_mutations();

@@ -72,6 +72,22 @@ assert sum(1 for r in rows if r["event"] == "summary") == 3
 EOF
 ok "--json: valid JSON Lines with the documented keys and 1-based line numbers"
 
+# --- a bounce's findings carry its Date (not the file's time)
+cp "$FIX/dsn/exchange-606.eml" "$T/606.eml"
+touch -d '2030-01-01 00:00:00 UTC' "$T/606.eml"
+"$MD" --scan --json "$T/606.eml" >"$T/json606" 2>/dev/null
+python3 - "$T/json606" <<'EOF' || fail "a bounce's finding time is not its Date"
+import datetime, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+finds = [r for r in rows if r["event"] != "summary"]
+assert finds, rows
+want = datetime.datetime(2026, 2, 9, 8, 1, 3, tzinfo=datetime.timezone.utc)
+for r in finds:
+    got = datetime.datetime.fromisoformat(r["time"])
+    assert got == want, (r["time"], want.isoformat())
+EOF
+ok "--json: a bounce's findings carry the time of its Date: header"
+
 # --- a clean log
 "$MD" --scan "$FIX/scan/clean.log" >"$T/out" 2>/dev/null
 rc=$?

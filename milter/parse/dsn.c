@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dsnpriv.h"
+#include "maillog.h"
 #include "util.h"
 
 enum { ST_HEADERS, ST_BODY };		    /* where the raw line belongs */
@@ -358,6 +359,10 @@ static void header_field(struct dsn *d, const char *name, size_t nl,
 			d->daemon_from = daemon_addr(d->info.from);
 		} else if (name_is(name, nl, "Auto-Submitted")) {
 			d->info.auto_submitted = !util_has_prefix(v, vl, "no");
+		} else if (name_is(name, nl, "Date")) {
+			if (!d->info.date &&
+			    maillog_date(v, vl, &d->info.date) < 0)
+				d->info.date = 0;
 		} else if (name_is(name, nl, DSN_MARKER_HEADER)) {
 			d->info.has_marker = 1;
 		} else if (name_is(name, nl, "MIME-Version")) {
@@ -494,6 +499,7 @@ static int field_wanted(const char *s, size_t n)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7F)
 			return 1;
 	return name_is(s, nl, "From") || name_is(s, nl, "Auto-Submitted") ||
+	       name_is(s, nl, "Date") ||
 	       name_is(s, nl, DSN_MARKER_HEADER) ||
 	       name_is(s, nl, "MIME-Version") ||
 	       name_is(s, nl, "Content-Type") ||

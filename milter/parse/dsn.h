@@ -14,6 +14,7 @@
 #define MILTER_DELIST_DSN_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define DSN_ADDR_MAX	      256
 #define DSN_STATUS_MAX	      16
@@ -42,6 +43,7 @@ struct dsn_info {
 	char reporting_mta[DSN_ADDR_MAX];
 	char postfix_queue_id[32]; /* X-Postfix-Queue-ID of the report */
 	char from[DSN_ADDR_MAX];   /* top-level From: address */
+	time_t date;		   /* top-level Date:, 0 when none or unread */
 	int truncated; /* input exceeded max_bytes (or a line the buffer) */
 	size_t bytes;  /* bytes fed so far */
 	size_t dropped_records; /* records past DSN_MAX_RECORDS */

@@ -90,6 +90,15 @@ int maillog_parse(const char *line, size_t len, time_t now,
  */
 size_t maillog_stamp_len(const char *line, size_t len);
 
+/*
+ * maillog_date - the time of an RFC 5322 Date field value
+ * ("Sun, 06 Dec 2026 09:12:01 +0100"; day of week optional, seconds
+ * optional, numeric zones and the obsolete names UT, GMT, EST ... PDT,
+ * other letters as -0000, two-digit years).  0 with *out set, or -1 for a
+ * value it cannot read (a year before 1970 or after 9999 included).
+ */
+int maillog_date(const char *s, size_t len, time_t *out);
+
 /* maillog_status_name - "sent", "deferred", ... */
 const char *maillog_status_name(enum maillog_status s);
 

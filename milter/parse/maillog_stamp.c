@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "maillog_int.h"
+#include "util.h"
 
 /* Half-width of the interval of instants a UTC offset is cached for. */
 #define TZ_SPAN (12 * 3600LL)
@@ -420,4 +421,132 @@ size_t maillog_stamp_len(const char *line, size_t len)
 	    !maillog_is_blank((unsigned char)line[n]))
 		return 0;
 	return n;
+}
+
+/* num - up to max decimal digits at s[*i], at least one; -1 if none */
+static long num(const char *s, size_t len, size_t *i, int max)
+{
+	long v = 0;
+	int n = 0;
+
+	while (*i < len && n < max && s[*i] >= '0' && s[*i] <= '9') {
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+		n++;
+	}
+	return n ? v : -1;
+}
+
+/* skip_blanks - blanks (comments are not read: Date fields rarely have
+ * them, and a "(...)" after the zone is ignored anyway) */
+static void skip_blanks(const char *s, size_t len, size_t *i)
+{
+	while (*i < len && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+}
+
+/* zone_of - seconds east of UTC of an RFC 5322 zone at s[*i] */
+static int zone_of(const char *s, size_t len, size_t *i, long *off)
+{
+	static const struct {
+		const char *name;
+		int hours;
+	} names[] = {{"UT", 0},	  {"GMT", 0},  {"UTC", 0},  {"Z", 0},
+		     {"EST", -5}, {"EDT", -4}, {"CST", -6}, {"CDT", -5},
+		     {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
+	size_t k, n, j;
+	long hh, mm;
+	int sign;
+
+	if (*i < len && (s[*i] == '+' || s[*i] == '-')) {
+		sign = s[*i] == '-' ? -1 : 1;
+		j = *i + 1;
+		if (len - j < 4)
+			return -1;
+		for (k = 0; k < 4; k++)
+			if (s[j + k] < '0' || s[j + k] > '9')
+				return -1;
+		hh = (s[j] - '0') * 10 + (s[j + 1] - '0');
+		mm = (s[j + 2] - '0') * 10 + (s[j + 3] - '0');
+		if (hh > 23 || mm > 59)
+			return -1;
+		*off = sign * (hh * 3600 + mm * 60);
+		*i = j + 4;
+		return 0;
+	}
+	for (n = 0; *i + n < len && ((s[*i + n] >= 'A' && s[*i + n] <= 'Z') ||
+				     (s[*i + n] >= 'a' && s[*i + n] <= 'z'));
+	     n++)
+		;
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strlen(names[k].name) == n &&
+		    util_same_ci(s + *i, names[k].name, n)) {
+			*off = names[k].hours * 3600L;
+			*i += n;
+			return 0;
+		}
+	/* RFC 5322 4.3: other (military) zones read as -0000 */
+	if (n >= 1 && n <= 5) {
+		*off = 0;
+		*i += n;
+		return 0;
+	}
+	return -1;
+}
+
+/* maillog_date - an RFC 5322 Date field value; see maillog.h */
+int maillog_date(const char *s, size_t len, time_t *out)
+{
+	size_t i = 0;
+	long day, year, hh, mm, ss = 0, off;
+	int mon;
+	long long t;
+
+	skip_blanks(s, len, &i);
+	/* [ day-of-week "," ] */
+	if (i + 3 < len && !(s[i] >= '0' && s[i] <= '9')) {
+		i += 3;
+		skip_blanks(s, len, &i);
+		if (i >= len || s[i] != ',')
+			return -1;
+		i++;
+		skip_blanks(s, len, &i);
+	}
+	if ((day = num(s, len, &i, 2)) < 1 || day > 31)
+		return -1;
+	skip_blanks(s, len, &i);
+	if (len - i < 3 || !(mon = month_of(s + i)))
+		return -1;
+	i += 3;
+	skip_blanks(s, len, &i);
+	{
+		size_t y0 = i;
+
+		if ((year = num(s, len, &i, 4)) < 0)
+			return -1;
+		if (i - y0 == 2) /* obsolete two-digit year */
+			year += year < 50 ? 2000 : 1900;
+		else if (i - y0 == 3)
+			year += 1900;
+	}
+	if (year < 1970 || year > 9999 || day > month_days(year, mon))
+		return -1;
+	skip_blanks(s, len, &i);
+	if ((hh = num(s, len, &i, 2)) < 0 || hh > 23 || i >= len ||
+	    s[i++] != ':' || (mm = num(s, len, &i, 2)) < 0 || mm > 59)
+		return -1;
+	if (i < len && s[i] == ':') {
+		i++;
+		if ((ss = num(s, len, &i, 2)) < 0 || ss > 60)
+			return -1;
+	}
+	skip_blanks(s, len, &i);
+	if (zone_of(s, len, &i, &off) < 0)
+		return -1;
+	t = days_from_civil(year, mon, (int)day) * 86400 + hh * 3600 +
+	    mm * 60 + ss - off;
+	if (t < 0)
+		return -1;
+	*out = (time_t)t;
+	return 0;
 }

@@ -134,6 +134,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	i = maillog_stamp_len(line, size);
 	FUZZ_CHECK(i == 0 || (i < size && (line[i] == ' ' || line[i] == '\t')),
 		   "stamp_len %zu of %zu", i, size);
+	/* A bounce's Date: read or refused, never before 1970. */
+	{
+		time_t t = 0;
+
+		if (maillog_date(line, size, &t) == 0)
+			FUZZ_CHECK(t >= 0, "date %lld", (long long)t);
+	}
 
 	/* The same line with a struct that held something else before. */
 	if (h % 2) {
