@@ -1,6 +1,6 @@
 /*
  * confcheck.h - the checks of configuration values, one per kind of
- * value, named in the rows of config.c's table.  Each takes the value
+ * value, named in the rows of conftable.h.  Each takes the value
  * (and a scratch confcheck_val) and returns NULL or the message: its own
  * text, or w->msg.  A check may write the value's canonical form to
  * w->canon (stored instead of the value as written).

@@ -1,7 +1,7 @@
 /*
  * config.c - the option table, parsing, validation and the current config
  *
- * One table, rows[] below, holds every option: its section, name,
+ * One table, rows[] in conftable.h, holds every option: its section, name,
  * default, kind, where it goes in struct config, its limits and its
  * check.  One loop turns it into libconfuse's cfg_opt_t arrays; the file
  * is parsed into a fresh cfg_t (the daemon runs on the defaults alone
@@ -9,7 +9,7 @@
  * included (libconfuse 3.3 runs no validator on a default), and builds
  * the immutable struct config; one loop frees it; one prints it.  Errors
  * read "FILE:LINE: message".  To add an option: a field in config.h, a
- * row here, a paragraph in conf/milter-delist.conf and in
+ * row in conftable.h, a paragraph in conf/milter-delist.conf and in
  * milter-delist.conf(5); t-confdoc.sh checks that the three agree.
  */
 #include <arpa/inet.h>
@@ -65,118 +65,7 @@ struct row {
 	const char *why;     /* a value of the wrong form: the message */
 };
 
-/* ---------------------------------------------------------------------
- * The table: every option, once.  Rows of a section follow each other;
- * top-level rows come first.
- */
-#define F(m) offsetof(struct config, m)
-#define DAY  86400L
-
-static const struct row rows[] = {
-	{"", "socket", "local:/run/milter-delist/milter-delist.sock", K_STR,
-	 F(socket), 0, 0, 0, confcheck_socket, NULL},
-	{"", "socket_mode", "0660", K_MODE, F(socket_mode), 0, 0, 0777, NULL,
-	 "expected an octal mode such as 0660"},
-	{"", "socket_owner", "", K_STR, F(socket_owner), 0, 0, 0,
-	 confcheck_owner, NULL},
-	{"", "user", "", K_STR, F(user), 0, 0, 0, confcheck_user, NULL},
-	{"", "pidfile", "", K_STR, F(pidfile), 0, 0, 0, confcheck_path_opt,
-	 NULL},
-	{"", "state_file", "/var/lib/milter-delist/state", K_STR, F(state_file),
-	 0, 0, 0, confcheck_path, NULL},
-	{"", "state_group", "", K_STR, F(state_group), 0, 0, 0, confcheck_group,
-	 NULL},
-	{"", "metrics_file", "", K_STR, F(metrics_file), 0, 0, 0,
-	 confcheck_path_opt, NULL},
-	{"", "metrics_interval", "60s", K_DURATION, F(metrics_interval), 0, 1,
-	 DAY, NULL, NULL},
-	{"", "metrics_ip_cap", "50", K_INT, F(metrics_ip_cap), 0, 1, 10000,
-	 NULL, NULL},
-	{"", "syslog_facility", "mail", K_FACILITY, F(syslog_facility), 0, 0, 0,
-	 NULL, "expected mail, daemon, user or local0 ... local7"},
-	{"", "syslog_ident", "milter-delist", K_STR, F(syslog_ident), 0, 0, 0,
-	 confcheck_ident, NULL},
-	{"", "log_level", "info", K_LEVEL, F(log_level), 0, 0, 0, NULL,
-	 "expected emerg, alert, crit, err, warning, notice, info or debug"},
-	{"", "maillog", "{}", K_LIST, F(maillogs), F(n_maillogs), 0, 0,
-	 confcheck_maillog, NULL},
-	{"", "outbound_ips", "{}", K_LIST, F(outbound_ips), F(n_outbound_ips),
-	 0, 0, confcheck_ip_range, NULL},
-	{"", "syslog_names", "{}", K_PAIRS, F(syslog_names), F(n_syslog_names),
-	 0, 0, confcheck_syslog_name, NULL},
-	{"", "trusted_relays", "{}", K_LIST, F(trusted_relays),
-	 F(n_trusted_relays), 0, 0, confcheck_relay, NULL},
-	{"", "max_incidents", "10000", K_INT, F(max_incidents), 0, 1, 1000000,
-	 NULL, NULL},
-	{"", "bounce_max_size", "4M", K_SIZE, F(bounce_max_size), 0, 65536,
-	 64L << 20, NULL, "expected a size between 64k and 64M, such as 4M"},
-	{"alert", "to", "postmaster", K_STR, F(alert.to), 0, 0, 0,
-	 confcheck_address, NULL},
-	{"alert", "from", "milter-delist", K_STR, F(alert.from), 0, 0, 0,
-	 confcheck_address, NULL},
-	{"alert", "sendmail", "/usr/sbin/sendmail -oi -t", K_ARGV,
-	 F(alert.sendmail), 0, 0, 0, confcheck_command, NULL},
-	{"alert", "reminder", "24h", K_DURATION, F(alert.reminder), 0, 0,
-	 365 * DAY, NULL, NULL},
-	{"alert", "clear_after", "1h", K_DURATION, F(alert.clear_after), 0, 1,
-	 30 * DAY, NULL, NULL},
-	{"alert", "timeout", "60s", K_DURATION, F(alert.timeout), 0, 1, 3600,
-	 NULL, NULL},
-	{"alert", "retry", "5m", K_DURATION, F(alert.retry), 0, 1, DAY, NULL,
-	 NULL},
-	{"alert", "digest", "10m", K_DURATION, F(alert.digest), 0, 0, DAY, NULL,
-	 NULL},
-	{"alert", "stale", "7d", K_DURATION, F(alert.stale), 0, 0, 365 * DAY,
-	 NULL, NULL},
-	{"alert", "exec", "", K_STR, F(alert.exec), 0, 0, 0, confcheck_path_opt,
-	 NULL},
-	{"alert", "exec_events", "alerts", K_STR, F(alert.exec_events), 0, 0, 0,
-	 confcheck_exec_events, NULL},
-	{"alert", "exec_timeout", "30s", K_DURATION, F(alert.exec_timeout), 0,
-	 1, 3600, NULL, NULL},
-	{"contact", "name", "", K_STR, F(contact.name), 0, 0, 0, NULL, NULL},
-	{"contact", "email", "", K_STR, F(contact.email), 0, 0, 0,
-	 confcheck_email, NULL},
-	{"contact", "company_type", "", K_STR, F(contact.company_type), 0, 0, 0,
-	 confcheck_company_type, NULL},
-	{"contact", "timezone", "", K_STR, F(contact.timezone), 0, 0, 0, NULL,
-	 NULL},
-	{"contact", "website", "", K_STR, F(contact.website), 0, 0, 0,
-	 confcheck_website, NULL},
-	{"contact", "server_type", "", K_STR, F(contact.server_type), 0, 0, 0,
-	 confcheck_server_type, NULL},
-	{"contact", "sending_domain", "", K_STR, F(contact.sending_domain), 0,
-	 0, 0, confcheck_domain, NULL},
-	{"reroute", "transport", "", K_STR, F(reroute.transport), 0, 0, 0,
-	 confcheck_transport, NULL},
-	{"reroute", "table", "/var/lib/milter-delist/reroute", K_STR,
-	 F(reroute.table), 0, 0, 0, confcheck_path, NULL},
-	{"reroute", "map_type", "hash", K_STR, F(reroute.map_type), 0, 0, 0,
-	 confcheck_map_type, NULL},
-	{"reroute", "postmap", "/usr/sbin/postmap", K_STR, F(reroute.postmap),
-	 0, 0, 0, confcheck_path, NULL},
-	{"reroute", "postfix_config", "", K_STR, F(reroute.postfix_config), 0,
-	 0, 0, confcheck_path_opt, NULL},
-	{"reroute", "ips", "{}", K_LIST, F(reroute.ips), F(reroute.n_ips), 0, 0,
-	 confcheck_ip, NULL},
-	{"reroute", "ratelimit", "false", K_BOOL, F(reroute.ratelimit), 0, 0, 0,
-	 NULL, NULL},
-	{"reroute", "timeout", "30s", K_DURATION, F(reroute.timeout), 0, 1,
-	 3600, NULL, NULL},
-	{"probe", "interval", "0", K_DURATION, F(probe.interval), 0, 0,
-	 30 * DAY, NULL, NULL},
-	{"probe", "sender", "", K_STR, F(probe.sender), 0, 0, 0,
-	 confcheck_email, NULL},
-	{"probe", "helo", "", K_STR, F(probe.helo), 0, 0, 0, confcheck_domain,
-	 NULL},
-	{"probe", "port", "25", K_INT, F(probe.port), 0, 1, 65535, NULL, NULL},
-	{"probe", "timeout", "30s", K_DURATION, F(probe.timeout), 0, 1, 600,
-	 NULL, NULL},
-	{"flush", "command", "", K_ARGV, F(flush.command), 0, 0, 0,
-	 confcheck_command_opt, NULL},
-	{"flush", "timeout", "60s", K_DURATION, F(flush.timeout), 0, 1, 3600,
-	 NULL, NULL},
-};
+#include "conftable.h"
 
 #define N_ROWS UTIL_ARRAY_SIZE(rows)
 
