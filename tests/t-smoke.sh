@@ -61,6 +61,10 @@ write_conf info
 "$MILTER_DELIST" -t -c "$CONF" >/dev/null || fail "-t rejects the test config"
 start_daemon
 ok "daemon started, socket $SOCK"
+# No maillog configured: said at start, with the fix.
+grep 'event=warning what=maillog path=- ' "$LOG" | grep -q 'fix="maillog = \\"journal\\"' ||
+	{ cat "$LOG"; fail "no event=warning what=maillog for a daemon without a log source"; }
+ok "no log source: an event=warning says what is not seen and how to fix it"
 
 mode=$(stat -c %a "$SOCK")
 [ "$mode" = 660 ] || fail "socket mode is $mode, want 660"

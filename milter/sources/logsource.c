@@ -503,6 +503,16 @@ void logsource_start(const struct config *cfg)
 			 gone);
 	for (i = 0; i < cfg->n_maillogs; i++)
 		add(cfg->maillogs[i], 0);
+	/* Not silent: without a log only the bounces the milter is shown
+	 * are evidence (no deferral such as 4.7.650, nothing of Sendmail,
+	 * no "cleared"), and a stock Debian 12 logs to the journal only. */
+	if (cfg->n_maillogs == 0)
+		event_warning("maillog", "-",
+			      "no log source: only the bounces the MTA passes "
+			      "through the milter are seen (no deferrals, no "
+			      "Sendmail refusals, no clearing)",
+			      "maillog = \"journal\" (Debian 12 without rsyslog), "
+			      "or the MTA's log file");
 	state_cursor_source(poll);
 	pthread_mutex_unlock(&L.reload);
 }
