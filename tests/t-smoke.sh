@@ -62,7 +62,7 @@ write_conf info
 start_daemon
 ok "daemon started, socket $SOCK"
 # No maillog configured: said at start, with the fix.
-grep 'event=warning what=maillog path=- ' "$LOG" | grep -q 'fix="maillog = \\"journal\\"' ||
+grep 'event=warning what=maillog path=- ' "$LOG" | grep -q 'fix="set maillog to journal ' ||
 	{ cat "$LOG"; fail "no event=warning what=maillog for a daemon without a log source"; }
 ok "no log source: an event=warning says what is not seen and how to fix it"
 

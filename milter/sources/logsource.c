@@ -511,7 +511,7 @@ void logsource_start(const struct config *cfg)
 			      "no log source: only the bounces the MTA passes "
 			      "through the milter are seen (no deferrals, no "
 			      "Sendmail refusals, no clearing)",
-			      "maillog = \"journal\" (Debian 12 without rsyslog), "
+			      "set maillog to journal (Debian 12 without rsyslog) "
 			      "or the MTA's log file");
 	state_cursor_source(poll);
 	pthread_mutex_unlock(&L.reload);
