@@ -25,6 +25,9 @@ MD_CLEAR_AFTER=2s
 	md_conf_base
 	echo "maillog = \"$MAILLOG\""
 	echo "pidfile = \"$PIDFILE\""
+	# the health file (with the follower's lag) is rewritten every
+	# metrics_interval: short here, so the waits below outlast it
+	echo 'metrics_interval = "5s"'
 	# the deliveries of section 4 name the IP they went out from
 	echo 'syslog_names = {"out-10.0.0.1 = 10.0.0.1", "out-10.0.0.2 = 10.0.0.2"}'
 	md_alert_conf
