@@ -158,6 +158,60 @@ static void test_status(void)
 	incident_store_free(s);
 }
 
+/* test_hostile_numbers - numbers a broken or hostile file may hold: out of
+ * range they are bounded on read (a time to the years 1970-9999, the
+ * interval to a year, a pid to a positive pid_t), so that --check's
+ * staleness test cannot overflow (found by fuzz-health under UBSan) */
+static void test_hostile_numbers(void)
+{
+	struct health h;
+	char err[256], *out;
+	FILE *fp;
+	int code;
+
+	fp = fopen(hpath, "w");
+	if (!fp) {
+		CHECK(0, "cannot write %s", hpath);
+		return;
+	}
+	fprintf(fp, "%s\npid=%ld\nupdated=-9223372036854775808\n"
+		    "interval=9223372036854775807\nstarted=99999999999999\n"
+		    "state_saved=-5\nsource=1 9223372036854775807 /x\n",
+		HEALTH_MAGIC, (long)getpid());
+	fclose(fp);
+	CHECK_INT(health_read(hpath, &h, err, sizeof(err)), 0, "read");
+	CHECK(h.interval >= 0 && h.interval <= HEALTH_INTERVAL_MAX,
+	      "interval bounded: %lld", (long long)h.interval);
+	CHECK(h.updated >= 0 && h.updated <= HEALTH_TIME_MAX,
+	      "updated bounded: %lld", (long long)h.updated);
+	CHECK(h.started >= 0 && h.started <= HEALTH_TIME_MAX,
+	      "started bounded: %lld", (long long)h.started);
+	CHECK(h.state_saved >= 0, "state_saved bounded: %lld",
+	      (long long)h.state_saved);
+	CHECK(h.sources[0].seconds_behind <= HEALTH_TIME_MAX,
+	      "seconds behind bounded: %lld", h.sources[0].seconds_behind);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_UNKNOWN && strstr(out, "not answering"),
+	      "a file last written in 1970 is stale: %d %s", code, out);
+	free(out);
+
+	fp = fopen(hpath, "w");
+	if (fp) {
+		fprintf(fp, "%s\npid=-1\n", HEALTH_MAGIC);
+		fclose(fp);
+	}
+	CHECK_INT(health_read(hpath, &h, err, sizeof(err)), 0, "read");
+	CHECK_INT(h.pid, 0, "a negative pid is no pid");
+	fp = fopen(hpath, "w");
+	if (fp) {
+		fprintf(fp, "%s\npid=4294967295\n", HEALTH_MAGIC);
+		fclose(fp);
+	}
+	CHECK_INT(health_read(hpath, &h, err, sizeof(err)), 0, "read");
+	CHECK_INT(h.pid, 0, "a pid beyond pid_t is no pid");
+	unlink(hpath);
+}
+
 int main(void)
 {
 	char cmd[256];
@@ -168,6 +222,7 @@ int main(void)
 	health_path(state, hpath, sizeof(hpath));
 	test_roundtrip();
 	test_status();
+	test_hostile_numbers();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 99;

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,7 +16,6 @@
 #include "health.h"
 #include "util.h"
 
-#define HEALTH_MAGIC	"milter-delist-health 1"
 #define HEALTH_FILE_MAX (64 * 1024)
 
 /* health_path - the health file of a state file */
@@ -113,10 +113,27 @@ int health_write(const char *path, const struct health *h, gid_t gid)
 	return r;
 }
 
-/* num - a decimal field; 0 on garbage (the file is ours) */
-static long long num(const char *s)
+/* num - a decimal field bounded to lo..hi; 0 on garbage (the file is
+ * ours, but a broken disk or a hostile hand may have written it) */
+static long long num(const char *s, long long lo, long long hi)
 {
-	return strtoll(s, NULL, 10);
+	long long v = strtoll(s, NULL, 10);
+
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* stamp - a time field, 1970 to the end of the year 9999 */
+static time_t stamp(const char *s)
+{
+	return (time_t)num(s, 0, HEALTH_TIME_MAX);
+}
+
+/* pid_of - a pid field; 0 (unknown) outside 1..INT_MAX */
+static long pid_of(const char *s)
+{
+	long long v = strtoll(s, NULL, 10);
+
+	return v >= 1 && v <= INT_MAX ? (long)v : 0;
 }
 
 /* parse_line - one "key=value" line into h */
@@ -130,7 +147,7 @@ static void parse_line(struct health *h, char *line)
 		return;
 	*v++ = '\0';
 	if (!strcmp(line, "pid"))
-		h->pid = (long)num(v);
+		h->pid = pid_of(v);
 	else if (!strcmp(line, "version"))
 		util_strcpy(h->version, sizeof(h->version), v);
 	else if (!strcmp(line, "config"))
@@ -138,13 +155,14 @@ static void parse_line(struct health *h, char *line)
 	else if (!strcmp(line, "state_file"))
 		util_strcpy(h->state_file, sizeof(h->state_file), v);
 	else if (!strcmp(line, "started"))
-		h->started = (time_t)num(v);
+		h->started = stamp(v);
 	else if (!strcmp(line, "updated"))
-		h->updated = (time_t)num(v);
+		h->updated = stamp(v);
 	else if (!strcmp(line, "interval"))
-		h->interval = (time_t)num(v);
+		h->interval =
+			(time_t)num(v, 0, HEALTH_INTERVAL_MAX);
 	else if (!strcmp(line, "state_saved"))
-		h->state_saved = (time_t)num(v);
+		h->state_saved = stamp(v);
 	else if (!strcmp(line, "state_save_failures"))
 		h->state_save_failures = strtoull(v, NULL, 10);
 	else if (!strcmp(line, "state_error"))
@@ -155,6 +173,10 @@ static void parse_line(struct health *h, char *line)
 		src = &h->sources[h->n_sources];
 		src->bytes_behind = strtoull(v, &end, 10);
 		src->seconds_behind = strtoll(end, &end, 10);
+		if (src->seconds_behind > HEALTH_TIME_MAX)
+			src->seconds_behind = HEALTH_TIME_MAX;
+		else if (src->seconds_behind < -1)
+			src->seconds_behind = -1;
 		if (*end == ' ')
 			end++;
 		util_strcpy(src->name, sizeof(src->name), end);

@@ -61,6 +61,15 @@ struct health {
  * the daemon is hung, or the pid was reused after it died. */
 #define HEALTH_STALE_FACTOR 3
 
+/* the first line of the file */
+#define HEALTH_MAGIC "milter-delist-health 1"
+
+/* What health_read() accepts: times from 1970 to the end of the year 9999,
+ * an interval up to a year; a value outside is bounded to them (a pid
+ * outside 1..INT_MAX reads as 0, unknown). */
+#define HEALTH_TIME_MAX 253402300799LL
+#define HEALTH_INTERVAL_MAX 31536000LL
+
 /* health_path - "<state_file>.health" into dst; 0, or -1 when it does not
  * fit */
 int health_path(const char *state_file, char *dst, size_t size);
