@@ -48,6 +48,10 @@ struct scan {
 	char *rbuf;		/* SCANLOG_READ_SIZE + 1 */
 	unsigned int workers;	/* parsing threads for a large log; 0: one */
 	int workers_forced;	/* MILTER_DELIST_SCAN_THREADS: any size */
+	/* In a directory walk, a journal file is not read alone: scan_fd()
+	 * sets journal_seen instead, and the directory reads its journal
+	 * files last, as one. */
+	int journal_defer, journal_seen;
 	unsigned long files, lines, log_records, messages, bounces;
 	unsigned long malformed, findings, alerting, unverified, errors;
 };
@@ -278,6 +282,11 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
 		if (scanlog_fill(&l) < 0)
 			goto fail;
 	if (l.end >= 8 && !memcmp(l.buf, SCAN_JOURNAL_MAGIC, 8)) {
+		if (s->journal_defer) {
+			s->files--; /* counted with the directory's journal */
+			s->journal_seen = 1;
+			return;
+		}
 		if (!strcmp(file, "-")) {
 			fprintf(stderr, "milter-delist: -: a journal file "
 					"cannot be read from standard input; "
@@ -374,35 +383,27 @@ static char *entry_name(const struct dirent *de)
 
 /*
  * dir_journals - read the journal files among the n entries of directory
- * path as one journal (the files of systemd-journal-remote, one per
- * server, interleaved in time order); their names are freed and set to
- * NULL so the walk skips them
+ * path (is[i] set) as one journal (the files of systemd-journal-remote,
+ * one per server, interleaved in time order), after the directory's
+ * other files; their names are freed and set to NULL
  */
 static void dir_journals(struct scan *s, const char *path, char **names,
-			 size_t n)
+			 size_t n, const unsigned char *is)
 {
 	char **jp = calloc(n ? n : 1, sizeof(*jp)), sub[4096];
-	unsigned char *is = calloc(n ? n : 1, 1);
 	size_t i, nj = 0;
 
-	if (!jp || !is) {
-		free(jp);
-		free(is);
-		return; /* each is then read alone */
-	}
-	if (s->workers < 2 || (!s->workers_forced && n < SCAN_PARALLEL_FILES) ||
-	    scanmsg_journals(path, names, n, s->workers, is) < 0)
-		for (i = 0; i < n; i++)
-			is[i] = !scanmsg_path(sub, sizeof(sub), path,
-					      names[i]) &&
-				scanmsg_is_journal(sub, scanmsg_type(names[i]));
-	for (i = 0; i < n; i++)
-		if (is[i] && !scanmsg_path(sub, sizeof(sub), path, names[i]) &&
-		    (jp[nj] = strdup(sub))) {
+	for (i = 0; i < n; i++) {
+		if (!is[i] || !names[i])
+			continue;
+		if (jp && !scanmsg_path(sub, sizeof(sub), path, names[i]) &&
+		    (jp[nj] = strdup(sub)))
 			nj++;
-			free(names[i]);
-			names[i] = NULL;
-		}
+		else if (!scanmsg_path(sub, sizeof(sub), path, names[i]))
+			scan_at(s, sub, 1); /* out of memory: read alone */
+		free(names[i]);
+		names[i] = NULL;
+	}
 	if (nj) {
 		s->files += nj;
 		scan_journal(s, (const char *const *)jp, nj, path);
@@ -410,7 +411,6 @@ static void dir_journals(struct scan *s, const char *path, char **names,
 	for (i = 0; i < nj; i++)
 		free(jp[i]);
 	free(jp);
-	free(is);
 }
 
 /* What dir_entry() needs. */
@@ -418,18 +418,24 @@ struct scan_dirwalk {
 	struct scan *s;
 	const char *path;
 	char **names;
+	unsigned char *journal; /* journal[i]: entry i is a journal file */
 	int depth;
 };
 
 /* dir_entry - one entry of scanmsg_dir(), in name order: what
  * message_done() does with a message a worker parsed */
-static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m)
+static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m,
+		      int journal)
 {
 	struct scan_dirwalk *w = arg;
 	const struct dsn_info *info;
 	char sub[4096];
 	size_t k;
 
+	if (journal) {
+		w->journal[i] = 1; /* read with the others at the end */
+		return;
+	}
 	if (scanmsg_path(sub, sizeof(sub), w->path, w->names[i]) < 0)
 		return;
 	if (!m) {
@@ -449,12 +455,13 @@ static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m)
 }
 
 /* scan_dir_parallel - the n entries of directory path through
- * scanmsg_dir() when there are enough of them; 0 (the names freed) or -1
+ * scanmsg_dir() when there are enough of them (journal[i] set for the
+ * journal files, left for the caller); 0 (the other names freed) or -1
  * (the caller walks them) */
 static int scan_dir_parallel(struct scan *s, const char *path, char **names,
-			     size_t n, int depth)
+			     size_t n, int depth, unsigned char *journal)
 {
-	struct scan_dirwalk w = {s, path, names, depth};
+	struct scan_dirwalk w = {s, path, names, journal, depth};
 	size_t i;
 
 	if (s->workers < 2 || (!s->workers_forced && n < SCAN_PARALLEL_FILES) ||
@@ -462,7 +469,10 @@ static int scan_dir_parallel(struct scan *s, const char *path, char **names,
 			s->now, dir_entry, &w) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		free(names[i]);
+		if (!journal[i]) {
+			free(names[i]);
+			names[i] = NULL;
+		}
 	return 0;
 }
 
@@ -471,6 +481,7 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 {
 	struct dirent *de;
 	char **names = NULL, **nn, sub[4096];
+	unsigned char *journal;
 	size_t n = 0, cap = 0, i;
 	DIR *dir;
 
@@ -503,15 +514,28 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 	closedir(dir);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
-	dir_journals(s, path, names, n);
-	if (scan_dir_parallel(s, path, names, n, depth) == 0)
-		n = 0; /* done; names freed below */
-	for (i = 0; i < n; i++) {
-		if (names[i] && !scanmsg_path(sub, sizeof(sub), path, names[i]))
+	/* The journal files are read last, as one journal: each walk tells
+	 * them as it reads the first bytes of each file. */
+	journal = calloc(n ? n : 1, 1);
+	if (!journal || scan_dir_parallel(s, path, names, n, depth, journal) < 0)
+		for (i = 0; i < n; i++) {
+			if (!names[i] ||
+			    scanmsg_path(sub, sizeof(sub), path, names[i]) < 0)
+				continue;
+			s->journal_defer = journal != NULL;
+			s->journal_seen = 0;
 			scan_at(s, sub, depth + 1);
+			s->journal_defer = 0;
+			if (s->journal_seen)
+				journal[i] = 1;
+		}
+	if (journal)
+		dir_journals(s, path, names, n, journal);
+	for (i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
+	free(journal);
+	s->journal_seen = 0; /* a directory is no journal file */
 }
 
 /* scan_at - one path: directory, file or stdin */

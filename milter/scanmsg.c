@@ -3,8 +3,8 @@
  * by several threads for --scan
  *
  * The workers take the entries in name order; each reads its file the way
- * scan.c's reader does (the same reads, the same probe of the first
- * bytes) and parses it when it is one message.  The caller takes the
+ * scan.c's reader does (the same probe of the first bytes) and parses it
+ * when it is one message, or tells the caller it is a journal file.  The caller takes the
  * results in name order; a slot is reused once taken, so at most
  * SCANMSG_AHEAD files per worker are in flight.
  */
@@ -141,106 +141,12 @@ static int entry_open(int dfd, const char *path, const char *name)
 	return open(sub, OPEN_FLAGS);
 }
 
-/* journal_fd - does the open file fd start as a journal file does? */
-static int journal_fd(int fd)
-{
-	char magic[sizeof(SCANMSG_JOURNAL_MAGIC) - 1];
-
-	return read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-	       !memcmp(magic, SCANMSG_JOURNAL_MAGIC, sizeof(magic));
-}
-
-/* is_journal_at - scanmsg_is_journal() of entry name of directory path */
-static int is_journal_at(int dfd, const char *path, const char *name)
-{
-	unsigned char type = scanmsg_type(name);
-	char sub[4096];
-	struct stat st;
-	int fd, yes;
-
-	if (dfd < 0)
-		return !scanmsg_path(sub, sizeof(sub), path, name) &&
-		       scanmsg_is_journal(sub, type);
-	if (type != DT_REG &&
-	    (type != DT_UNKNOWN || fstatat(dfd, name, &st, 0) < 0 ||
-	     !S_ISREG(st.st_mode)))
-		return 0;
-	fd = openat(dfd, name, OPEN_FLAGS);
-	if (fd < 0)
-		return 0;
-	yes = journal_fd(fd);
-	close(fd);
-	return yes;
-}
-
-/* scanmsg_is_journal - see scanmsg.h */
-int scanmsg_is_journal(const char *path, unsigned char type)
-{
-	struct stat st;
-	int fd, yes = 0;
-
-	if (type != DT_REG &&
-	    (type != DT_UNKNOWN || stat(path, &st) < 0 || !S_ISREG(st.st_mode)))
-		return 0;
-	fd = open(path, OPEN_FLAGS);
-	if (fd < 0)
-		return 0;
-	yes = journal_fd(fd);
-	close(fd);
-	return yes;
-}
-
-/* What a journal checker needs. */
-struct jcheck {
-	const char *path;
-	int dfd; /* from dir_open() */
-	char **names;
-	size_t n;
-	unsigned char *is;
-	unsigned int k, of; /* this thread checks entries k, k + of, ... */
-};
-
-/* jcheck - the journal check of every of-th entry from k */
-static void *jcheck(void *arg)
-{
-	struct jcheck *j = arg;
-	size_t i;
-
-	for (i = j->k; i < j->n; i += j->of)
-		j->is[i] = j->names[i] &&
-			   is_journal_at(j->dfd, j->path, j->names[i]);
-	return NULL;
-}
-
-/* scanmsg_journals - see scanmsg.h */
-int scanmsg_journals(const char *path, char **names, size_t n,
-		     unsigned int workers, unsigned char *is)
-{
-	pthread_t tid[SCANMSG_WORKERS_MAX];
-	struct jcheck j[SCANMSG_WORKERS_MAX];
-	unsigned int k, nt = 0;
-	int dfd = dir_open(path);
-
-	if (workers > SCANMSG_WORKERS_MAX)
-		workers = SCANMSG_WORKERS_MAX;
-	for (k = 0; k < workers; k++)
-		j[k] = (struct jcheck){path, dfd, names, n, is, k, workers};
-	while (nt < workers &&
-	       pthread_create(&tid[nt], NULL, jcheck, &j[nt]) == 0)
-		nt++;
-	for (k = 0; k < nt; k++)
-		pthread_join(tid[k], NULL);
-	for (k = nt; k < workers; k++)
-		jcheck(&j[k]); /* a thread that did not start */
-	if (dfd >= 0)
-		close(dfd);
-	return 0;
-}
-
 /* A batch of SCANMSG_BATCH files in flight. */
 struct item {
 	struct scanmsg_msg m[SCANMSG_BATCH];
-	int ok[SCANMSG_BATCH]; /* m[i] is a parsed message */
+	/* SCANMSG_MESSAGE: m[i] is a parsed message; SCANMSG_JOURNAL: a
+	 * journal file; SCANMSG_LOG: the caller reads it */
+	enum scanmsg_kind kind[SCANMSG_BATCH];
 	size_t index;	       /* the batch, when done */
 	int done;
 };
@@ -295,45 +201,66 @@ static int findings(struct scanmsg_msg *m)
 	return 0;
 }
 
-/* parse - one entry: its message, or NULL when the caller must read it */
+/*
+ * parse - one entry: its message, or NULL when the caller must read it
+ * (*journal set: it is a journal file).  One open, one read for a file
+ * of up to SCANMSG_READ_SIZE bytes, one close: a read of a regular file
+ * that brings fewer bytes than asked for is taken as its end (what
+ * Linux does), and the file's time is asked for (fstat) only when a
+ * bounce has no Date to give its findings' time.
+ */
 static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
-			 time_t *when)
+			 time_t *when, int *journal)
 {
+	unsigned char type = scanmsg_type(name);
 	struct dsn *d = NULL;
 	struct stat st;
 	size_t end = 0;
 	ssize_t r = 1;
-	int fd;
+	int fd, eof = 0;
 
-	if (scanmsg_type(name) != DT_REG)
+	*journal = 0;
+	if (type != DT_REG && type != DT_UNKNOWN)
 		return NULL;
 	fd = entry_open(dr->dfd, dr->path, name);
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (type == DT_UNKNOWN && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)))
 		goto no;
-	*when = st.st_mtime ? st.st_mtime : dr->now;
-	/* The reads of scan.c's scan_fd(). */
-	while (r > 0 && end < SCANMSG_PROBE && (off_t)end < st.st_size)
+	/* The first bytes, as scan.c's scan_fd() reads them. */
+	while (!eof && end < SCANMSG_PROBE) {
+		size_t was = end;
+
 		if ((r = fill(fd, buf, &end)) < 0)
 			goto no;
+		eof = r == 0 || end - was < SCANMSG_READ_SIZE - was;
+	}
+	if (end >= 8 && !memcmp(buf, SCANMSG_JOURNAL_MAGIC, 8)) {
+		*journal = 1;
+		goto no;
+	}
 	if (scanmsg_kind(buf, end) != SCANMSG_MESSAGE)
 		goto no;
 	d = dsn_new(dr->max_bytes);
 	if (!d)
 		goto no;
-	if ((off_t)end == st.st_size)
-		r = 0;
 	for (;;) {
+		size_t was;
+
 		dsn_feed(d, buf, end);
 		end = 0;
-		if (r == 0)
+		if (eof)
 			break;
+		was = end;
 		if ((r = fill(fd, buf, &end)) < 0)
 			goto no;
+		eof = r == 0 || end - was < SCANMSG_READ_SIZE - was;
 	}
-	close(fd);
 	*n = dsn_finish(d);
+	*when = dr->now;
+	if (!dsn_get_info(d)->date && fstat(fd, &st) == 0 && st.st_mtime)
+		*when = st.st_mtime;
+	close(fd);
 	return d;
 no:
 	dsn_free(d);
@@ -348,6 +275,7 @@ static void *worker(void *arg)
 	char *buf = malloc(SCANMSG_READ_SIZE + 1);
 	size_t b, e, i, n_batches;
 	struct item *it;
+	int journal;
 
 	n_batches = (dr->n_names + SCANMSG_BATCH - 1) / SCANMSG_BATCH;
 	pthread_mutex_lock(&dr->mu);
@@ -364,12 +292,15 @@ static void *worker(void *arg)
 			i = b * SCANMSG_BATCH + e;
 			it->m[e].d = NULL;
 			it->m[e].f = NULL;
-			it->ok[e] = 0;
+			it->kind[e] = SCANMSG_LOG;
 			if (i >= dr->n_names || !buf || !dr->names[i])
 				continue;
 			it->m[e].d = parse(dr, dr->names[i], buf, &it->m[e].n,
-					   &it->m[e].when);
-			it->ok[e] = it->m[e].d && findings(&it->m[e]) == 0;
+					   &it->m[e].when, &journal);
+			if (it->m[e].d && findings(&it->m[e]) == 0)
+				it->kind[e] = SCANMSG_MESSAGE;
+			else if (journal)
+				it->kind[e] = SCANMSG_JOURNAL;
 		}
 		pthread_mutex_lock(&dr->mu);
 		it->index = b;
@@ -428,7 +359,10 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 		for (e = 0; e < SCANMSG_BATCH; e++) {
 			i = b * SCANMSG_BATCH + e;
 			if (i < n && names[i])
-				fn(arg, i, it->ok[e] ? &it->m[e] : NULL);
+				fn(arg, i,
+				   it->kind[e] == SCANMSG_MESSAGE ? &it->m[e]
+								  : NULL,
+				   it->kind[e] == SCANMSG_JOURNAL);
 			dsn_free(it->m[e].d);
 			free(it->m[e].f);
 		}

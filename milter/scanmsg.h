@@ -37,18 +37,6 @@ enum scanmsg_kind {
  */
 enum scanmsg_kind scanmsg_kind(char *p, size_t n);
 
-/* scanmsg_is_journal - a regular file that starts with the journal magic;
- * type: its d_type from readdir() (DT_REG spares a stat()) */
-int scanmsg_is_journal(const char *path, unsigned char type);
-
-/*
- * scanmsg_journals - is[i] = scanmsg_is_journal() of each of the n
- * entries of directory path (NULL entries: 0), checked by workers
- * threads.  Returns 0.
- */
-int scanmsg_journals(const char *path, char **names, size_t n,
-		     unsigned int workers, unsigned char *is);
-
 /* scanmsg_path - "path/name" into sub (size bytes); 0 or -1 if too long */
 int scanmsg_path(char *sub, size_t size, const char *path, const char *name);
 
@@ -71,9 +59,11 @@ struct scanmsg_msg {
  * A file of the directory, in name order.  m: the parsed message (the
  * callee may keep nothing of it: it is freed after the call); m == NULL:
  * the file was not read here (not a regular file, not one message,
- * unreadable, out of memory): the callee reads it itself.
+ * unreadable, out of memory): the callee reads it itself, unless journal
+ * is set: the file is a journal file (it starts with the magic).
  */
-typedef void scanmsg_fn(void *arg, size_t i, const struct scanmsg_msg *m);
+typedef void scanmsg_fn(void *arg, size_t i, const struct scanmsg_msg *m,
+			int journal);
 
 /*
  * scanmsg_dir - the n entries names[] of directory path (NULL entries

@@ -109,6 +109,36 @@ grep -q 'queue_id=B2B3C4D5E .*file=.*/jd/mail.log line=3$' "$T/out" ||
 	fail "the text log beside the journal files was not read as a log"
 ok "journal directory with two journal files and a text log: all read once"
 
+# The same directory with 80 bounces beside the journal files (enough for
+# the walk by several threads): one thread and two give the same output;
+# each journal file is read once, with the other, after the messages.
+n=0
+for r in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	for f in "$srcdir"/tests/fixtures/dsn/*.eml; do
+		n=$((n + 1))
+		[ "$n" -le 80 ] || break 2
+		cp "$f" "$T/jd/m$n.eml"
+	done
+done
+for t in 1 2; do
+	MILTER_DELIST_SCAN_THREADS=$t "$MD" -c "$T/scan.conf" --scan "$T/jd" \
+		>"$T/out$t" 2>"$T/err$t"
+	grep -q 'scanned 83 file(s): 23 log line(s) .* 80 message(s)' "$T/err$t" ||
+		fail "$t thread(s): journals, a log and 80 messages: $(cat "$T/err$t")"
+done
+cmp "$T/out1" "$T/out2" >/dev/null ||
+	{ diff "$T/out1" "$T/out2" | head -n 5; fail "one thread and two differ"; }
+last_msg=$(grep -n 'file=[^ ]*/m[0-9]*\.eml' "$T/out1" | tail -n 1 | cut -d: -f1)
+first_j=$(grep -n 'file=[^ ]*/jd line=' "$T/out1" | head -n 1 | cut -d: -f1)
+[ -n "$last_msg" ] && [ -n "$first_j" ] && [ "$first_j" -gt "$last_msg" ] ||
+	{ cat "$T/out1"; fail "the journal entries do not come after the messages"; }
+# as many journal findings as without the messages (the run above)
+nj=$(grep -c 'file=[^ ]*/jd line=' "$T/out")
+[ "$nj" -gt 0 ] && [ "$(grep -c 'file=[^ ]*/jd line=' "$T/out1")" -eq "$nj" ] ||
+	fail "the journal entries are not read once: $nj without the messages, $(grep -c 'file=[^ ]*/jd line=' "$T/out1") with"
+rm -f "$T"/jd/m*.eml
+ok "80 messages beside the journal files: one thread = two, journals read once, last"
+
 # A journal file on standard input cannot be read: said, not ignored.
 "$MD" --scan - <"$T/saved-entries" >/dev/null 2>"$T/err"
 rc=$?
