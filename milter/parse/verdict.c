@@ -442,9 +442,57 @@ static int token_listed(const char *list, const char *tok)
 	return 0;
 }
 
-/* sig_fits - does signature r apply to the text? */
+/*
+ * The pairs of adjacent bytes of a text (lower-cased, hashed into 4,096
+ * bits), so that a signature word one of whose pairs of letters the text
+ * lacks is known absent without searching: ws_match() matches a needle's
+ * letters, digits and punctuation one text byte each, so two adjacent
+ * ones (neither a space nor an apostrophe) meet two adjacent text bytes.
+ * Most words are absent from most replies.
+ */
+struct pairs {
+	uint64_t bits[64];
+};
+
+/* pair_key - the bit of the pair (a, b), both lower-cased */
+static unsigned pair_key(unsigned char a, unsigned char b)
+{
+	return ((unsigned)(a & 63) << 6) | (b & 63);
+}
+
+/* pairs_of - the pairs of the text */
+static void pairs_of(struct pairs *p, const char *s, size_t len)
+{
+	unsigned k;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i + 1 < len; i++) {
+		k = pair_key((unsigned char)util_lower((unsigned char)s[i]),
+			     (unsigned char)util_lower((unsigned char)s[i + 1]));
+		p->bits[k >> 6] |= 1ULL << (k & 63);
+	}
+}
+
+/* may_occur - 0 when a pair of the lower-case word w is not in the text */
+static int may_occur(const struct pairs *p, const char *w)
+{
+	unsigned k;
+
+	for (; w[0] && w[1]; w++) {
+		if (w[0] == ' ' || w[0] == '\'' || w[1] == ' ' || w[1] == '\'')
+			continue;
+		k = pair_key((unsigned char)w[0], (unsigned char)w[1]);
+		if (!(p->bits[k >> 6] & (1ULL << (k & 63))))
+			return 0;
+	}
+	return 1;
+}
+
+/* sig_fits - does signature r apply to the text (whose pairs are p)? */
 static int sig_fits(const struct provider_sig *r, const char *s, size_t len,
-		    const struct verdict *v, int evidence)
+		    const struct pairs *p, const struct verdict *v,
+		    int evidence)
 {
 	size_t i;
 
@@ -455,6 +503,9 @@ static int sig_fits(const struct provider_sig *r, const char *s, size_t len,
 		return 0;
 	if (r->tokens && !token_listed(r->tokens, v->token))
 		return 0;
+	for (i = 0; i < UTIL_ARRAY_SIZE(r->words) && r->words[i]; i++)
+		if (!may_occur(p, r->words[i]))
+			return 0;
 	for (i = 0; i < UTIL_ARRAY_SIZE(r->words) && r->words[i]; i++)
 		if (!ws_find(s, len, r->words[i], NULL))
 			return 0;
@@ -472,8 +523,10 @@ first_fit(const struct provider *rows, size_t n, const char *s, size_t len,
 {
 	const struct provider_sig *best = NULL, *r, *end;
 	int best_rank = INT_MAX;
+	struct pairs p;
 	size_t i;
 
+	pairs_of(&p, s, len);
 	for (i = 0; i < n; i++) {
 		if (!rows[i].n_sigs)
 			continue; /* sigs may be NULL */
@@ -481,7 +534,7 @@ first_fit(const struct provider *rows, size_t n, const char *s, size_t len,
 		for (end = r + rows[i].n_sigs; r < end; r++) {
 			if (best && r->rank >= best_rank)
 				break;
-			if (sig_fits(r, s, len, v, evidence)) {
+			if (sig_fits(r, s, len, &p, v, evidence)) {
 				best = r;
 				best_rank = r->rank;
 				*owner = &rows[i];
