@@ -164,6 +164,8 @@ struct dir {
 	pthread_cond_t more, done;
 	size_t next;	 /* the next batch to take */
 	size_t consumed; /* batches handed on */
+	/* threads waiting on more and done: a signal only when one waits */
+	unsigned waiting_more, waiting_done;
 };
 
 /* fill - read more of fd into buf after *end; -1 on error, 0 at the end */
@@ -281,8 +283,11 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&dr->mu);
 	for (;;) {
 		while (dr->next < n_batches &&
-		       dr->next - dr->consumed >= dr->n_items)
+		       dr->next - dr->consumed >= dr->n_items) {
+			dr->waiting_more++;
 			pthread_cond_wait(&dr->more, &dr->mu);
+			dr->waiting_more--;
+		}
 		if (dr->next >= n_batches)
 			break;
 		b = dr->next++;
@@ -305,7 +310,8 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&dr->mu);
 		it->index = b;
 		it->done = 1;
-		pthread_cond_broadcast(&dr->done);
+		if (dr->waiting_done)
+			pthread_cond_broadcast(&dr->done);
 	}
 	pthread_mutex_unlock(&dr->mu);
 	free(buf);
@@ -352,8 +358,11 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	for (b = 0; nt && b * SCANMSG_BATCH < n; b++) {
 		it = &dr.items[b % dr.n_items];
 		pthread_mutex_lock(&dr.mu);
-		while (!(it->done && it->index == b))
+		while (!(it->done && it->index == b)) {
+			dr.waiting_done++;
 			pthread_cond_wait(&dr.done, &dr.mu);
+			dr.waiting_done--;
+		}
 		it->done = 0;
 		pthread_mutex_unlock(&dr.mu);
 		for (e = 0; e < SCANMSG_BATCH; e++) {
@@ -368,7 +377,8 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 		}
 		pthread_mutex_lock(&dr.mu);
 		dr.consumed = b + 1;
-		pthread_cond_broadcast(&dr.more);
+		if (dr.waiting_more)
+			pthread_cond_broadcast(&dr.more);
 		pthread_mutex_unlock(&dr.mu);
 	}
 	for (k = 0; k < nt; k++)
