@@ -454,18 +454,20 @@ static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m,
 		note(w->s, &m->f[k], sub, 0);
 }
 
-/* scan_dir_parallel - the n entries of directory path through
- * scanmsg_dir() when there are enough of them (journal[i] set for the
- * journal files, left for the caller); 0 (the other names freed) or -1
- * (the caller walks them) */
-static int scan_dir_parallel(struct scan *s, const char *path, char **names,
-			     size_t n, int depth, unsigned char *journal)
+/* scan_dir_files - the n entries of directory path through scanmsg_dir(),
+ * by several threads when there are enough of them (journal[i] set for
+ * the journal files, left for the caller); 0 (the other names freed) or
+ * -1 (the caller walks them) */
+static int scan_dir_files(struct scan *s, const char *path, char **names,
+			  size_t n, int depth, unsigned char *journal)
 {
 	struct scan_dirwalk w = {s, path, names, journal, depth};
+	unsigned int workers = s->workers;
 	size_t i;
 
-	if (s->workers < 2 || (!s->workers_forced && n < SCAN_PARALLEL_FILES) ||
-	    scanmsg_dir(path, names, n, s->workers, s->cfg->bounce_max_size,
+	if (!s->workers_forced && n < SCAN_PARALLEL_FILES)
+		workers = 1;
+	if (scanmsg_dir(path, names, n, workers, s->cfg->bounce_max_size,
 			s->now, dir_entry, &w) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -517,7 +519,7 @@ static void scan_dir(struct scan *s, const char *path, int depth)
 	/* The journal files are read last, as one journal: each walk tells
 	 * them as it reads the first bytes of each file. */
 	journal = calloc(n ? n : 1, 1);
-	if (!journal || scan_dir_parallel(s, path, names, n, depth, journal) < 0)
+	if (!journal || scan_dir_files(s, path, names, n, depth, journal) < 0)
 		for (i = 0; i < n; i++) {
 			if (!names[i] ||
 			    scanmsg_path(sub, sizeof(sub), path, names[i]) < 0)

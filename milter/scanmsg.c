@@ -270,14 +270,43 @@ no:
 	return NULL;
 }
 
+/* take - entry i into *m and *kind (SCANMSG_MESSAGE: parsed,
+ * SCANMSG_JOURNAL: a journal file, SCANMSG_LOG: the caller reads it) */
+static void take(struct dir *dr, size_t i, char *buf, struct scanmsg_msg *m,
+		 enum scanmsg_kind *kind)
+{
+	int journal = 0;
+
+	m->d = NULL;
+	m->f = NULL;
+	*kind = SCANMSG_LOG;
+	if (i >= dr->n_names || !buf || !dr->names[i])
+		return;
+	m->d = parse(dr, dr->names[i], buf, &m->n, &m->when, &journal);
+	if (m->d && findings(m) == 0)
+		*kind = SCANMSG_MESSAGE;
+	else if (journal)
+		*kind = SCANMSG_JOURNAL;
+}
+
+/* hand - entry i to the caller's fn, then free what take() made */
+static void hand(size_t i, struct scanmsg_msg *m, enum scanmsg_kind kind,
+		 scanmsg_fn *fn, void *arg)
+{
+	fn(arg, i, kind == SCANMSG_MESSAGE ? m : NULL, kind == SCANMSG_JOURNAL);
+	dsn_free(m->d);
+	free(m->f);
+	m->d = NULL;
+	m->f = NULL;
+}
+
 /* worker - take batches in order, parse their files into the ring */
 static void *worker(void *arg)
 {
 	struct dir *dr = arg;
 	char *buf = malloc(SCANMSG_READ_SIZE + 1);
-	size_t b, e, i, n_batches;
+	size_t b, e, n_batches;
 	struct item *it;
-	int journal;
 
 	n_batches = (dr->n_names + SCANMSG_BATCH - 1) / SCANMSG_BATCH;
 	pthread_mutex_lock(&dr->mu);
@@ -293,20 +322,9 @@ static void *worker(void *arg)
 		b = dr->next++;
 		pthread_mutex_unlock(&dr->mu);
 		it = &dr->items[b % dr->n_items];
-		for (e = 0; e < SCANMSG_BATCH; e++) {
-			i = b * SCANMSG_BATCH + e;
-			it->m[e].d = NULL;
-			it->m[e].f = NULL;
-			it->kind[e] = SCANMSG_LOG;
-			if (i >= dr->n_names || !buf || !dr->names[i])
-				continue;
-			it->m[e].d = parse(dr, dr->names[i], buf, &it->m[e].n,
-					   &it->m[e].when, &journal);
-			if (it->m[e].d && findings(&it->m[e]) == 0)
-				it->kind[e] = SCANMSG_MESSAGE;
-			else if (journal)
-				it->kind[e] = SCANMSG_JOURNAL;
-		}
+		for (e = 0; e < SCANMSG_BATCH; e++)
+			take(dr, b * SCANMSG_BATCH + e, buf, &it->m[e],
+			     &it->kind[e]);
 		pthread_mutex_lock(&dr->mu);
 		it->index = b;
 		it->done = 1;
@@ -316,6 +334,29 @@ static void *worker(void *arg)
 	pthread_mutex_unlock(&dr->mu);
 	free(buf);
 	return NULL;
+}
+
+/* one_thread - every entry of dr in the caller's thread; 0 or -1 */
+static int one_thread(struct dir *dr, scanmsg_fn *fn, void *arg)
+{
+	char *buf = malloc(SCANMSG_READ_SIZE + 1);
+	struct scanmsg_msg m;
+	enum scanmsg_kind kind;
+	size_t i;
+
+	if (!buf)
+		return -1;
+	dr->dfd = dir_open(dr->path);
+	for (i = 0; i < dr->n_names; i++) {
+		if (!dr->names[i])
+			continue;
+		take(dr, i, buf, &m, &kind);
+		hand(i, &m, kind, fn, arg);
+	}
+	if (dr->dfd >= 0)
+		close(dr->dfd);
+	free(buf);
+	return 0;
 }
 
 /* scanmsg_dir - see scanmsg.h */
@@ -344,6 +385,8 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	dr.n_names = n;
 	dr.max_bytes = max_bytes;
 	dr.now = now;
+	if (workers < 2)
+		return one_thread(&dr, fn, arg);
 	dr.n_items = (size_t)workers * SCANMSG_AHEAD;
 	dr.items = calloc(dr.n_items, sizeof(*dr.items));
 	if (!dr.items)
@@ -368,12 +411,7 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 		for (e = 0; e < SCANMSG_BATCH; e++) {
 			i = b * SCANMSG_BATCH + e;
 			if (i < n && names[i])
-				fn(arg, i,
-				   it->kind[e] == SCANMSG_MESSAGE ? &it->m[e]
-								  : NULL,
-				   it->kind[e] == SCANMSG_JOURNAL);
-			dsn_free(it->m[e].d);
-			free(it->m[e].f);
+				hand(i, &it->m[e], it->kind[e], fn, arg);
 		}
 		pthread_mutex_lock(&dr.mu);
 		dr.consumed = b + 1;

@@ -67,9 +67,10 @@ typedef void scanmsg_fn(void *arg, size_t i, const struct scanmsg_msg *m,
 
 /*
  * scanmsg_dir - the n entries names[] of directory path (NULL entries
- * are skipped), parsed by workers threads (2 or more) with dsn parsers of
- * max_bytes; fn is called for each non-NULL entry, in order, in the
- * caller's thread.  Returns 0, or -1 when the threads could not start
+ * are skipped), parsed by workers threads (2 or more; 0 or 1: in the
+ * caller's thread, the same reads) with dsn parsers of max_bytes; fn is
+ * called for each non-NULL entry, in order, in the caller's thread.
+ * Returns 0, or -1 when the threads or the buffers could not be had
  * (nothing was called: the caller walks the entries itself).
  */
 int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
