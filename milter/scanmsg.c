@@ -27,7 +27,7 @@
 #define SCANMSG_READ_SIZE   (1u << 20) /* as scan.c's read buffer */
 #define SCANMSG_PROBE_LINES 8	       /* first lines that tell a log */
 #define SCANMSG_BATCH	    16	       /* files a worker takes at once */
-#define SCANMSG_AHEAD	    4	       /* batches in flight per worker */
+#define SCANMSG_AHEAD	    2	       /* batches in flight per worker */
 #define SCANMSG_WORKERS_MAX 16
 
 /* looks_like_message - does this first line start a mail message (an RFC
