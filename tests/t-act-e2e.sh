@@ -40,6 +40,7 @@ esac
 . "$here/lib/postfix.sh"
 . "$here/lib/fakemx.sh"
 . "$here/lib/sink.sh"
+. "$here/lib/act.sh"
 . "$here/lib/ns.sh"
 . "$here/lib/milterd.sh"
 export FAKEMX="$here/fakemx.py"
@@ -53,33 +54,11 @@ need_cmd python3
 make_tmpdir
 ns_usable || skip "mount namespaces are not usable here"
 
-diag() {
-	echo "--- maillog (tail)"
-	tail -n 30 "$PF_MAILLOG" 2>/dev/null
-	echo "--- queue"
-	pf_queue 2>&1 | tail -n 20
+diag_more() {
 	echo "--- milter-delist (tail)"
 	tail -n 40 "$MD_LOG" 2>/dev/null
 	echo "--- table"
 	cat "$TABLE" 2>/dev/null
-}
-die() {
-	diag
-	fail "$*"
-}
-now() {
-	date +%s.%N
-}
-secs() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
-}
-sent_line() {
-	pf_wait_log "$1: to=<[^>]*>, relay=.*status=sent" "${2:-30}"
-}
-# changed MARK - wait until trivial-rewrite picked up a new table
-changed() {
-	pf_wait_log "table hash:$(pf_re "$TABLE")\(.*\) has changed -- restarting" \
-		30 "$1" >/dev/null
 }
 # mail_text - the decoded text of every captured alert mail
 mail_text() {
@@ -95,15 +74,7 @@ for f in sys.stdin.read().split():
 }
 
 # --- the fake MX (blocks 127.0.0.2), the backup relay, Postfix
-FAKEMX_DIR=$T/fakemx
-mkdir -p "$FAKEMX_DIR"
-fakemx_block 127.0.0.2
-fakemx_start --blocked-clients "$FAKEMX_DIR/blocked" ||
-	hard_error "fakemx.py did not start"
-fakemx_rules '* mail S3150'
-sink_start || hard_error "smtp-sink did not start"
-pf_create || hard_error "pf_create failed"
-pf_route hotmail.com "smtp:[127.0.0.1]:$FAKEMX_PORT"
+act_start
 pf_start || hard_error "the private Postfix instance did not start"
 chmod 0644 "$PF_MAILLOG"
 

@@ -35,6 +35,7 @@ esac
 . "$here/lib/postfix.sh"
 . "$here/lib/fakemx.sh"
 . "$here/lib/sink.sh"
+. "$here/lib/act.sh"
 export FAKEMX="$here/fakemx.py"
 top=$here/..
 DRIVE=${abs_top_builddir:-$top}/tests/act-drive
@@ -45,42 +46,13 @@ need_cmd smtp-sink
 [ -x "$DRIVE" ] || hard_error "$DRIVE not built"
 make_tmpdir
 
-diag() {
-	echo "--- maillog (tail)"
-	tail -n 30 "$PF_MAILLOG" 2>/dev/null
-	echo "--- queue"
-	pf_queue 2>&1 | tail -n 20
+diag_more() {
 	echo "--- fakemx log (tail)"
 	tail -n 5 "$FAKEMX_DIR/log" 2>/dev/null
 }
-die() {
-	diag
-	fail "$*"
-}
-now() {
-	date +%s.%N
-}
-# secs FROM TO - seconds between two now() stamps, one decimal
-secs() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
-}
-# sent_line QID - wait for the message's delivery line, print it
-sent_line() {
-	pf_wait_log "$1: to=<[^>]*>, relay=.*status=sent" "${2:-30}"
-}
 
 # --- the fake MX (blocks 127.0.0.2 only), the backup relay, Postfix
-FAKEMX_DIR=$T/fakemx
-mkdir -p "$FAKEMX_DIR"
-fakemx_block 127.0.0.2
-fakemx_start --blocked-clients "$FAKEMX_DIR/blocked" ||
-	hard_error "fakemx.py did not start"
-# Microsoft refuses a listed IP at MAIL FROM whatever the recipient (the
-# probe does not pipeline its RCPT TO): a "*" rule.
-fakemx_rules '* mail S3150'
-sink_start || hard_error "smtp-sink did not start"
-pf_create || hard_error "pf_create failed"
-pf_route hotmail.com "smtp:[127.0.0.1]:$FAKEMX_PORT"
+act_start
 
 # The shipped fragment, with this instance's paths: the reroute table
 # first, then the site's own table.
@@ -122,8 +94,7 @@ t_table=$(now)
 grep -q 'reroute written lines=3' "$T/drive.out" ||
 	die "reroute: $(cat "$T/drive.out")"
 [ -z "$(find "$T/reroute" -name '*.new*')" ] || die "temporary files left"
-pf_wait_log "table hash:$(pf_re "$TABLE")\(.*\) has changed -- restarting" 30 "$mark" \
-	>/dev/null || die "trivial-rewrite did not notice the new table"
+changed "$mark" || die "trivial-rewrite did not notice the new table"
 t_noticed=$(now)
 ok "table written (3 domains), trivial-rewrite restarted"
 
@@ -194,8 +165,7 @@ mark=$(pf_log_mark)
 "$DRIVE" reroute "$TABLE" "$PF_ETC" >"$T/drive.out" 2>&1 ||
 	die "clear: $(cat "$T/drive.out")"
 t_cleared=$(now)
-pf_wait_log "table hash:$(pf_re "$TABLE")\(.*\) has changed -- restarting" 30 "$mark" \
-	>/dev/null || die "trivial-rewrite did not notice the emptied table"
+changed "$mark" || die "trivial-rewrite did not notice the emptied table"
 spool0=$(fakemx_count)
 mid=$(pf_send sender@example.org fourth@hotmail.com "fourth")
 q=$(pf_qid "$mid") || die "no queue id"
