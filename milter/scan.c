@@ -320,8 +320,8 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
 		for (;;) {
 			dsn_feed(d, l.buf + l.start, l.end - l.start);
 			l.start = l.end;
-			if (l.eof)
-				break;
+			if (l.eof || dsn_full(d))
+				break; /* the parser reads no more */
 			if (scanlog_fill(&l) < 0)
 				goto fail;
 		}

@@ -251,8 +251,8 @@ static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
 
 		dsn_feed(d, buf, end);
 		end = 0;
-		if (eof)
-			break;
+		if (eof || dsn_full(d))
+			break; /* the parser reads no more */
 		was = end;
 		if ((r = fill(fd, buf, &end)) < 0)
 			goto no;

@@ -147,6 +147,33 @@ ok "missing file: named on stderr, the rest scanned, exit 2"
 [ "$(grep -c '^event=' "$T/out")" = 4 ] || fail "hostile log: findings lost"
 ok "hostile log: 1 MB line and junk skipped, findings intact"
 
+# --- a message file larger than bounce_max_size is read up to it, not to
+# its end (a sparse 1 GiB file): alone, in a small directory (one
+# thread) and in a large one (several); the system calls tell
+if command -v strace >/dev/null 2>&1; then
+	printf 'bounce_max_size = "64k"\n' >"$T/small.conf"
+	mkdir -p "$T/big" "$T/bigmany"
+	cp "$srcdir/tests/fixtures/dsn/postfix-s3150.eml" "$T/big/huge.eml"
+	truncate -s 1G "$T/big/huge.eml"
+	for i in $(seq 1 70); do
+		cp "$srcdir/tests/fixtures/dsn/postfix-s3150.eml" "$T/bigmany/m$i.eml"
+	done
+	ln "$T/big/huge.eml" "$T/bigmany/huge.eml"
+	for what in "$T/big/huge.eml" "$T/big" "$T/bigmany"; do
+		strace -f -qq -e trace=read -o "$T/strace" \
+			"$MD" -c "$T/small.conf" --scan "$what" >/dev/null 2>"$T/err"
+		grep -q ' 1 malformed\| [1-9][0-9]* malformed' "$T/err" ||
+			fail "$what: the cut message is not counted: $(cat "$T/err")"
+		got=$(sed -n 's/^.*read(.*) = \([0-9][0-9]*\)$/\1/p' "$T/strace" |
+			awk '{ s += $1 } END { print s + 0 }')
+		[ "$got" -lt 16777216 ] ||
+			fail "$what: $got bytes read for a 64 KiB limit"
+	done
+	ok "a 1 GiB message file is read up to bounce_max_size (alone, 1 thread, several)"
+else
+	echo "# strace is not installed: the read limit is not checked"
+fi
+
 # --- --request
 "$MD" --request 203.0.113.5 "$LOG" >"$T/req" 2>/dev/null || fail "--request exit status"
 for want in "203.0.113.5" "Server IP Listed / Non-Delivery Returned Mail" "hotmail.com" "(S3150)" "<fill in:"; do

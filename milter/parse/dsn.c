@@ -747,6 +747,12 @@ void dsn_feed(struct dsn *d, const char *buf, size_t len)
 	}
 }
 
+/* dsn_full - max_bytes fed (see dsn.h) */
+int dsn_full(const struct dsn *d)
+{
+	return d && d->info.bytes >= d->max_bytes;
+}
+
 /* dsn_finish - flush the last line and part, apply the whole-message
  * rules; returns the record count.  Later calls change nothing. */
 size_t dsn_finish(struct dsn *d)

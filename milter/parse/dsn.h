@@ -64,6 +64,10 @@ void dsn_free(struct dsn *d);
 /* dsn_feed - feed len bytes of the raw message; any split point is fine */
 void dsn_feed(struct dsn *d, const char *buf, size_t len);
 
+/* dsn_full - 1 when max_bytes were fed: the parser reads no more input
+ * (what follows may be left unread) */
+int dsn_full(const struct dsn *d);
+
 /* dsn_finish - end of input: flush pending state; returns the record count */
 size_t dsn_finish(struct dsn *d);
 
