@@ -259,8 +259,8 @@ const char *incident_qid(const struct incident *inc, size_t i);
 
 /* incident_add_qid - remember queue id q[len] (no NUL inside, len <
  * FINDING_QID_MAX, else EINVAL) as inc's newest, as a finding does: a
- * known one changes nothing, the oldest goes at INCIDENT_MAX_QIDS.  0, or
- * -1 with errno (ENOMEM: inc unchanged). */
+ * known or empty one changes nothing, the oldest goes at
+ * INCIDENT_MAX_QIDS.  0, or -1 with errno (ENOMEM: inc unchanged). */
 int incident_add_qid(struct incident *inc, const char *q, size_t len);
 
 /* incident_longest_sample - the longest sample text of inc, or NULL */
