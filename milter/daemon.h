@@ -13,6 +13,12 @@
  * the mask and the signals are taken only by sigwait()); ignore SIGPIPE */
 void daemon_block_signals(void);
 
+/* daemon_tune_malloc - keep the heap near what is in use: large blocks
+ * (the state's snapshots) in their own mappings, free memory at the top
+ * of the heap given back (glibc; nothing elsewhere).  Call before any
+ * thread starts. */
+void daemon_tune_malloc(void);
+
 /* daemon_detach - fork into the background, new session, cwd "/", stdio
  * on /dev/null.  Returns 0 in the child, exits in the parent. */
 int daemon_detach(void);

@@ -352,6 +352,7 @@ static int run_daemon(struct config *c, int foreground)
 	mode_t old_umask;
 	int r;
 
+	daemon_tune_malloc();
 	if (geteuid() == 0 && !*c->user) {
 		log_error("refusing to run as root: set \"user\" in the "
 			  "configuration or use -u USER");

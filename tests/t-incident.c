@@ -283,8 +283,9 @@ static void test_caps(void)
 	CHECK_STR(inc->codes[0], "C0", "first codes kept");
 	CHECK_INT(inc->n_domains, INCIDENT_MAX_DOMAINS, "domains capped");
 	CHECK_INT(inc->n_qids, INCIDENT_MAX_QIDS, "qids capped");
-	CHECK_STR(inc->qids[0], "Q12", "oldest qids dropped");
-	CHECK_STR(inc->qids[INCIDENT_MAX_QIDS - 1], "Q19", "newest qid kept");
+	CHECK_STR(incident_qid(inc, 0), "Q12", "oldest qids dropped");
+	CHECK_STR(incident_qid(inc, INCIDENT_MAX_QIDS - 1), "Q19",
+		  "newest qid kept");
 	CHECK_INT(inc->n_samples, INCIDENT_MAX_SAMPLES, "samples capped");
 	CHECK_INT(strlen(inc->samples[0]), INCIDENT_SAMPLE_MAX - 1,
 		  "sample length capped");
@@ -769,7 +770,7 @@ static int same(const struct incident *a, const struct incident *b)
 		if (strcmp(a->domains[i], b->domains[i]))
 			return 0;
 	for (i = 0; i < a->n_qids; i++)
-		if (strcmp(a->qids[i], b->qids[i]))
+		if (strcmp(incident_qid(a, i), incident_qid(b, i)))
 			return 0;
 	for (i = 0; i < a->n_samples; i++)
 		if (strcmp(a->samples[i], b->samples[i]) ||
@@ -847,7 +848,7 @@ static struct incident_store *build(void)
 	inc->codes[inc->n_codes++] = intern_get("AS(2018 06=%)", 13);
 	inc->domains[inc->n_domains++] =
 		intern_get(hostile_domain, strlen(hostile_domain));
-	snprintf(inc->qids[inc->n_qids++], FINDING_QID_MAX, "q\tid\x7f");
+	incident_add_qid(inc, "q\tid\x7f", 6);
 	set_sample(inc, 1, "5.7.1 x=y,z",
 		   "CR\rLF\n TAB\t %41 = , % %% \xe2\x82\xac \xff\x01 end ");
 	set_sample(inc, 2, "", "x");

@@ -112,24 +112,95 @@ static void note_probe(struct incident *inc, const struct finding *f)
 				 strnlen(f->rcpt, sizeof(f->rcpt) - 1));
 }
 
-/* note_qid - remember a distinct queue id; when full the oldest goes */
-static void note_qid(struct incident *inc, const char *q, size_t size)
+/* qids_len - bytes of inc's queue ids, their NULs included */
+static size_t qids_len(const struct incident *inc)
 {
-	char id[FINDING_QID_MAX];
+	const char *p = inc->qids;
 	size_t i;
 
-	copy_field(id, sizeof(id), q, size);
-	if (!*id)
-		return;
+	if (!inc->n_qids)
+		return 0;
 	for (i = 0; i < inc->n_qids; i++)
-		if (strcmp(inc->qids[i], id) == 0)
-			return;
-	if (inc->n_qids == INCIDENT_MAX_QIDS) {
-		memmove(inc->qids[0], inc->qids[1],
-			(INCIDENT_MAX_QIDS - 1) * sizeof(inc->qids[0]));
+		p += strlen(p) + 1;
+	return (size_t)(p - inc->qids);
+}
+
+/* incident_qid - the i-th queue id; see incident.h */
+const char *incident_qid(const struct incident *inc, size_t i)
+{
+	const char *p = inc->qids;
+
+	if (i >= inc->n_qids)
+		return NULL;
+	while (i--)
+		p += strlen(p) + 1;
+	return p;
+}
+
+/* qid_put - q[len] (checked) after the kept ids of inc, dropping the oldest
+ * first when drop; inc unchanged on out of memory */
+static int qid_put(struct incident *inc, const char *q, size_t len, int drop)
+{
+	size_t used = qids_len(inc);
+	size_t cut = drop ? strlen(inc->qids) + 1 : 0;
+	size_t need = used - cut + len + 1;
+	char *p = inc->qids;
+
+	/* Grow before anything moves, so a failure changes nothing. */
+	if (need > used && !(p = realloc(inc->qids, need)))
+		return -1;
+	inc->qids = p;
+	if (cut) {
+		memmove(p, p + cut, used - cut);
 		inc->n_qids--;
 	}
-	memcpy(inc->qids[inc->n_qids++], id, sizeof(id));
+	memcpy(p + used - cut, q, len);
+	p[used - cut + len] = '\0';
+	inc->n_qids++;
+	if (need < used && (p = realloc(inc->qids, need)))
+		inc->qids = p; /* a failed shrink keeps the larger block */
+	return 0;
+}
+
+/* incident_qids_append - one more queue id as read from a file */
+int incident_qids_append(struct incident *inc, const char *q, size_t len)
+{
+	if (inc->n_qids >= INCIDENT_MAX_QIDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	return qid_put(inc, q, len, 0);
+}
+
+/* note_qid - remember a distinct queue id; when full the oldest goes.
+ * 1 added, 0 known (or empty), -1 with errno */
+static int note_qid(struct incident *inc, const char *q, size_t len)
+{
+	const char *p = inc->qids;
+	size_t i;
+
+	if (len >= FINDING_QID_MAX || memchr(q, '\0', len)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!len)
+		return 0;
+	for (i = 0; i < inc->n_qids; i++, p += strlen(p) + 1)
+		if (strlen(p) == len && memcmp(p, q, len) == 0)
+			return 0;
+	if (qid_put(inc, q, len, inc->n_qids >= INCIDENT_MAX_QIDS) < 0)
+		return -1;
+	return 1;
+}
+
+/* incident_add_qid - a queue id as a finding brings it; see incident.h */
+int incident_add_qid(struct incident *inc, const char *q, size_t len)
+{
+	int rc = note_qid(inc, q, len);
+
+	if (rc > 0)
+		incident_touch(inc);
+	return rc < 0 ? -1 : 0;
 }
 
 /* note_sample - one sample per code, the longest normalised text wins */
@@ -190,7 +261,9 @@ static void note_update(struct incident *inc, const struct finding *f,
 	note_domain(inc, f->rcpt_domain, sizeof(f->rcpt_domain),
 		    permanent ? INCIDENT_OUTCOME_REFUSED
 			      : INCIDENT_OUTCOME_DEFERRED);
-	note_qid(inc, f->queue_id, sizeof(f->queue_id));
+	/* Out of memory loses a queue id, not the finding. */
+	(void)note_qid(inc, f->queue_id,
+		       strnlen(f->queue_id, sizeof(f->queue_id) - 1));
 	note_probe(inc, f);
 	note_sample(inc, f);
 	if (severity(v->kind) > severity(inc->kind) ||

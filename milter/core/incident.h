@@ -86,7 +86,11 @@ struct incident {
 	/* What mail to domains[i] met, an OR of INCIDENT_OUTCOME_*; 0 = not
 	 * recorded (the request then claims nothing about that domain). */
 	unsigned char domain_outcomes[INCIDENT_MAX_DOMAINS];
-	char qids[INCIDENT_MAX_QIDS][FINDING_QID_MAX];
+	/* The queue ids, oldest first (the most recent INCIDENT_MAX_QIDS,
+	 * each shorter than FINDING_QID_MAX): n_qids NUL-terminated ids back
+	 * to back in one owned allocation (NULL when none).  Read them with
+	 * incident_qid(), change them through this module. */
+	char *qids;
 	/* Where to probe (issue 15): the MX that refused last (an address
 	 * from relay= or Remote-MTA, else its host name) and one recipient
 	 * of the incident (the latest); "" when unknown.  Shared strings
@@ -112,8 +116,8 @@ struct incident {
 
 	/* Private to incident.c (index bookkeeping); never touch.  A shallow
 	 * copy (a snapshot taken under the lock) is safe to pass to
-	 * incident_due(): the store checks identity.  Its samples still
-	 * belong to the store. */
+	 * incident_due(): the store checks identity.  Its samples and
+	 * qids still belong to the store. */
 	struct incident_store *store;
 	struct incident *hnext;
 	size_t heap_idx, slot;
@@ -248,6 +252,16 @@ struct incident *incident_find(struct incident_store *s, const char *ip,
 /* incident_by_id - the incident with that id, or NULL (evicted): pointers
  * do not survive a later incident_note(), ids do.  O(log n). */
 struct incident *incident_by_id(struct incident_store *s, uint64_t id);
+
+/* incident_qid - the i-th queue id of inc (0 the oldest), or NULL when
+ * i >= inc->n_qids; valid until inc changes */
+const char *incident_qid(const struct incident *inc, size_t i);
+
+/* incident_add_qid - remember queue id q[len] (no NUL inside, len <
+ * FINDING_QID_MAX, else EINVAL) as inc's newest, as a finding does: a
+ * known or empty one changes nothing, the oldest goes at
+ * INCIDENT_MAX_QIDS.  0, or -1 with errno (ENOMEM: inc unchanged). */
+int incident_add_qid(struct incident *inc, const char *q, size_t len);
 
 /* incident_longest_sample - the longest sample text of inc, or NULL */
 const char *incident_longest_sample(const struct incident *inc);

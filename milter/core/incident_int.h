@@ -49,6 +49,12 @@ struct incident_store {
 	uint64_t journal_next_id;
 };
 
+/* incident_qids_append - q[len] (no NUL inside, shorter than
+ * FINDING_QID_MAX: the caller checks) after inc's queue ids, as a state
+ * file lists them (no duplicate check); 0, or -1 with errno (EINVAL when
+ * inc already holds INCIDENT_MAX_QIDS, ENOMEM: inc unchanged) */
+int incident_qids_append(struct incident *inc, const char *q, size_t len);
+
 /* incident_free_one - release one incident and its samples */
 void incident_free_one(struct incident *inc);
 

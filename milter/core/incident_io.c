@@ -207,7 +207,7 @@ void incident_put_record(struct buf *b, const struct incident *inc)
 			break;
 		case F_QID:
 			for (k = 0; k < inc->n_qids; k++)
-				put_str(b, fd->name, inc->qids[k]);
+				put_str(b, fd->name, incident_qid(inc, k));
 			break;
 		case F_SAMPLE:
 			for (k = 0; k < inc->n_samples; k++) {
@@ -376,18 +376,6 @@ static int parse_shared(const char **arr, size_t width, size_t cap,
 	return 0;
 }
 
-/* parse_list - one more value of a repeated field into arr[*n] */
-static int parse_list(char *arr, size_t width, size_t cap, unsigned char *n,
-		      const char *v, size_t len)
-{
-	if (*n == cap)
-		return len < width ? 0 : -1;
-	if (!len || parse_text(arr + *n * width, width, v, len) < 0)
-		return -1;
-	(*n)++;
-	return 0;
-}
-
 /* parse_value - one decoded field; -1 when the value is not valid */
 static int parse_value(struct incident *inc, const struct field *fd, char *v,
 		       size_t len)
@@ -474,8 +462,12 @@ static int parse_value(struct incident *inc, const struct field *fd, char *v,
 				    INCIDENT_MAX_DOMAINS, &inc->n_domains, v,
 				    len);
 	case F_QID:
-		return parse_list(inc->qids[0], FINDING_QID_MAX,
-				  INCIDENT_MAX_QIDS, &inc->n_qids, v, len);
+		/* Past the cap: a later version's larger one. */
+		if (inc->n_qids == INCIDENT_MAX_QIDS)
+			return len < FINDING_QID_MAX ? 0 : -1;
+		if (!len || len >= FINDING_QID_MAX || memchr(v, '\0', len))
+			return -1;
+		return incident_qids_append(inc, v, len);
 	case F_SAMPLE:
 		break; /* parse_incident() hands it to parse_sample() */
 	}

@@ -49,7 +49,7 @@ struct incident_store *incident_store_new(size_t max)
 	return s;
 }
 
-/* incident_free_one - release one incident and its samples */
+/* incident_free_one - release one incident, its samples and qids */
 void incident_free_one(struct incident *inc)
 {
 	size_t i;
@@ -64,6 +64,7 @@ void incident_free_one(struct incident *inc)
 		intern_put(inc->domains[i]);
 	intern_put(inc->relay);
 	intern_put(inc->rcpt);
+	free(inc->qids);
 	free(inc);
 }
 

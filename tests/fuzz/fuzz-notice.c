@@ -436,9 +436,14 @@ static void alert_build(struct alert *a, struct fuzz_in *in, unsigned flags)
 		fill(in, a->domains[i], sizeof(a->domains[i]));
 		inc->domains[i] = a->domains[i];
 	}
-	inc->n_qids = fuzz_u8(in) % (INCIDENT_MAX_QIDS + 1);
-	for (i = 0; i < inc->n_qids; i++)
-		fill(in, inc->qids[i], sizeof(inc->qids[i]));
+	n = fuzz_u8(in) % (INCIDENT_MAX_QIDS + 1);
+	for (i = 0; i < n; i++) {
+		char qid[FINDING_QID_MAX];
+
+		fill(in, qid, sizeof(qid));
+		if (incident_add_qid(inc, qid, strlen(qid)) < 0)
+			abort();
+	}
 	inc->n_samples = fuzz_u8(in) % (INCIDENT_MAX_SAMPLES + 1);
 	for (i = 0; i < inc->n_samples; i++) {
 		inc->samples[i] = take(a, in);
@@ -500,6 +505,7 @@ static void alert_free(struct alert *a)
 
 	for (i = 0; i < a->nstrs; i++)
 		free(a->strs[i]);
+	free(a->inc.qids);
 }
 
 /* usable - would mime take this address for From or To? */

@@ -136,7 +136,8 @@ static void same_incident(const struct incident *a, const struct incident *b)
 		FUZZ_CHECK(!strcmp(a->domains[i], b->domains[i]), "domain %zu",
 			   i);
 	for (i = 0; i < a->n_qids; i++)
-		FUZZ_CHECK(!strcmp(a->qids[i], b->qids[i]), "qid %zu", i);
+		FUZZ_CHECK(!strcmp(incident_qid(a, i), incident_qid(b, i)),
+			   "qid %zu", i);
 	for (i = 0; i < a->n_samples; i++)
 		FUZZ_CHECK(
 			!strcmp(a->samples[i], b->samples[i]) &&
@@ -164,6 +165,13 @@ static void check_sound(struct incident_store *s)
 				   inc->n_qids <= INCIDENT_MAX_QIDS &&
 				   inc->n_samples <= INCIDENT_MAX_SAMPLES,
 			   "list over its cap");
+		for (k = 0; k < inc->n_qids; k++)
+			FUZZ_CHECK(incident_qid(inc, k)[0] &&
+					   strlen(incident_qid(inc, k)) <
+						   FINDING_QID_MAX,
+				   "qid %zu", k);
+		FUZZ_CHECK(incident_qid(inc, inc->n_qids) == NULL,
+			   "qid past n_qids");
 		for (k = 0; k < inc->n_samples; k++)
 			FUZZ_CHECK(inc->samples[k] &&
 					   strlen(inc->samples[k]) <
