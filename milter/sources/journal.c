@@ -60,6 +60,9 @@ struct journal {
 	sd_journal *sd;
 	int fd;		/* sd_journal_get_fd(), for journal_fd() */
 	int have_entry; /* the current entry was read: it has a cursor */
+	int at_end;	/* the last journal_next() reached the end */
+	int lost;	/* journal_lag() could not return: reopen */
+	uint64_t usec;	/* the realtime stamp of the last entry read */
 	char *resume;	/* the saved cursor: skip its entry once */
 	char line[JOURNAL_LINE_MAX];
 };
@@ -329,13 +332,12 @@ static ssize_t render(struct journal *j, int *cut)
 {
 	const char *v, *msg;
 	size_t vlen, pos, mlen;
-	uint64_t usec = 0;
+	uint64_t usec;
 	time_t t;
 	struct tm tm;
 	char *p = j->line;
 
-	if (sd_journal_get_realtime_usec(j->sd, &usec) < 0)
-		usec = 0;
+	usec = j->usec;
 	t = (time_t)(usec / 1000000);
 	if (!gmtime_r(&t, &tm))
 		memset(&tm, 0, sizeof(tm));
@@ -381,6 +383,12 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 	int n = 0, r, cut;
 	ssize_t len;
 
+	if (j->lost) {
+		set_err(err, "cannot return to the read position", NULL, 0);
+		errno = EIO;
+		return -1;
+	}
+	j->at_end = 0;
 	while (n < max) {
 		r = sd_journal_next(j->sd);
 		if (r < 0) {
@@ -388,9 +396,14 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 			errno = -r;
 			return -1;
 		}
-		if (r == 0)
+		if (r == 0) {
+			j->at_end = 1;
 			break;
+		}
 		j->have_entry = 1;
+		/* Read once per entry: the line's stamp and journal_lag()'s. */
+		if (sd_journal_get_realtime_usec(j->sd, &j->usec) < 0)
+			j->usec = 0;
 		if (j->resume) {
 			r = sd_journal_test_cursor(j->sd, j->resume);
 			free(j->resume);
@@ -414,6 +427,42 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 int journal_fd(struct journal *j)
 {
 	return j->fd;
+}
+
+/* journal_lag - the newest mail entry's stamp minus the last one read */
+int journal_lag(struct journal *j, uint64_t *usec)
+{
+	char *at = NULL;
+	uint64_t tail = 0;
+	int r;
+
+	*usec = 0;
+	if (j->at_end)
+		return 0; /* caught up as of that read: no seek at all */
+	if (!j->have_entry || j->resume || !j->usec ||
+	    sd_journal_get_cursor(j->sd, &at) < 0)
+		return -1;
+	/* The tail under the same match (its index: a few lookups), then
+	 * back to the follower's entry, skipped once by journal_next() as
+	 * after a restart: nothing read twice or missed. */
+	r = sd_journal_seek_tail(j->sd);
+	if (r >= 0)
+		r = sd_journal_previous(j->sd);
+	if (r > 0 && sd_journal_get_realtime_usec(j->sd, &tail) < 0)
+		r = -1;
+	if (sd_journal_seek_cursor(j->sd, at) < 0) {
+		/* Not with a cursor the handle just gave; if it happens,
+		 * reading on would skip to the tail: journal_next() fails
+		 * instead, and the caller reopens at its saved cursor. */
+		free(at);
+		j->lost = 1;
+		return -1;
+	}
+	j->resume = at;
+	if (r <= 0)
+		return -1;
+	*usec = tail > j->usec ? tail - j->usec : 0;
+	return 0;
 }
 
 /* journal_wait - wait for a change, at most ms milliseconds */
@@ -508,6 +557,14 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 int journal_fd(struct journal *j)
 {
 	(void)j;
+	return -1;
+}
+
+/* journal_lag - never reached */
+int journal_lag(struct journal *j, uint64_t *usec)
+{
+	(void)j;
+	*usec = 0;
 	return -1;
 }
 

@@ -31,6 +31,7 @@
 #define MILTER_DELIST_JOURNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define JOURNAL_MESSAGE_MAX 65536 /* bytes kept of one MESSAGE */
 #define JOURNAL_CURSOR_MAX  512	  /* room for a cursor string */
@@ -103,6 +104,19 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
  * journal_open_files().
  */
 int journal_fd(struct journal *j);
+
+/*
+ * journal_lag - how far behind the last journal_next() left j: the
+ * realtime stamp of the newest mail entry the journal holds (its tail
+ * under the match) minus that of the last entry read, in microseconds,
+ * into *usec (0 when the tail is not newer).  After a journal_next() that
+ * reached the end, 0 at no cost; after a full batch, one seek to the tail
+ * and back to the entry read (a bounded cost per batch, the read position
+ * unchanged: the next journal_next() goes on after it).  0, or -1 when it
+ * is not known (nothing read yet; a seek failed: if the way back failed,
+ * the next journal_next() fails and j must be reopened at its cursor).
+ */
+int journal_lag(struct journal *j, uint64_t *usec);
 
 /*
  * journal_wait - wait up to ms milliseconds (0: do not block) for the
