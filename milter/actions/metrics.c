@@ -343,14 +343,18 @@ int metrics_render(struct metrics *m, struct incident_store *store,
 			   m->alerts[i].failed);
 	}
 	family(out, "milter_delist_log_lag_bytes", "gauge",
-	       "Bytes of the log source not read yet.");
+	       "Bytes of the log file not read yet (no series for a "
+	       "journal).");
 	for (i = 0; i < m->n_lags; i++) {
+		if (m->lags[i].bytes == HEALTH_NO_BYTES)
+			continue; /* a journal: no series */
 		buf_puts(out, "milter_delist_log_lag_bytes{");
 		lv(out, "source", m->lags[i].source, 1);
 		buf_printf(out, "} %llu\n", m->lags[i].bytes);
 	}
 	family(out, "milter_delist_log_lag_seconds", "gauge",
-	       "Age of the newest log record read, seconds behind now.");
+	       "Seconds the log source's follower is behind (a journal: its "
+	       "newest mail entry's stamp minus the last one read).");
 	for (i = 0; i < m->n_lags; i++) {
 		buf_puts(out, "milter_delist_log_lag_seconds{");
 		lv(out, "source", m->lags[i].source, 1);

@@ -18,6 +18,7 @@
  *     (at most METRICS_MAX_FINDING_SERIES label sets, then code="other")
  *   milter_delist_alerts_total{channel,result}              counter
  *   milter_delist_log_lag_bytes{source}                     gauge
+ *     (files only: a journal has no such series)
  *   milter_delist_log_lag_seconds{source}                   gauge
  *   milter_delist_state_saves_total{result}                 counter
  *   milter_delist_state_save_duration_seconds               gauge (last)
@@ -54,7 +55,8 @@ void metrics_finding(struct metrics *m, const char *source,
 void metrics_alert(struct metrics *m, const char *channel, int ok);
 
 /* metrics_lag - how far behind the log source is now (replaces the
- * previous values of that source) */
+ * previous values of that source); bytes HEALTH_NO_BYTES for a journal:
+ * then no milter_delist_log_lag_bytes series for it */
 void metrics_lag(struct metrics *m, const char *source,
 		 unsigned long long bytes, double seconds);
 
