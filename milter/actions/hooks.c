@@ -270,7 +270,9 @@ static void on_lag(void *arg, const char *source, unsigned long long bytes,
 		   double seconds)
 {
 	(void)arg;
-	metrics_lag(H.m, source, bytes, seconds);
+	metrics_lag(H.m, source,
+		    bytes == LOGSOURCE_NO_BYTES ? HEALTH_NO_BYTES : bytes,
+		    seconds);
 }
 
 /* render_store - the metrics of the incidents, under the state lock */
