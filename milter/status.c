@@ -415,7 +415,7 @@ static void text_health(struct buf *b, const struct seen *s)
 			if (s->h.sources[i].bytes_behind == HEALTH_NO_BYTES)
 				buf_printf(b,
 					   "log source: %s, %lld s behind its "
-					   "newest mail entry\n",
+					   "newest entry\n",
 					   s->h.sources[i].name,
 					   s->h.sources[i].seconds_behind);
 			else

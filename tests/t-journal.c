@@ -6,7 +6,8 @@
  * twice), following with journal_wait(), long and binary messages, and
  * the errors; the lag (journal_lag()) behind the newest entry while
  * reading in batches, without moving the read position, and 0 once caught
- * up.  A build without libsystemd checks the loud refusal.
+ * up, even when a newer entry that is not mail follows.  A build without
+ * libsystemd checks the loud refusal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,28 @@ static void test_read(void)
 	journal_close(j);
 }
 
+/* write_user - name.journal in dir: one user-facility entry (not mail)
+ * at T0 + sec */
+static void write_user(const char *name, int sec)
+{
+	char cmd[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s -o %s/%s.journal - 2>/dev/null", REMOTE,
+		 dir, name);
+	f = popen(cmd, "w");
+	if (!f) {
+		CHECK(0, "cannot run %s", REMOTE);
+		return;
+	}
+	fprintf(f,
+		"__REALTIME_TIMESTAMP=%llu000000\n__MONOTONIC_TIMESTAMP=%d\n"
+		"_BOOT_ID=%s\nSYSLOG_FACILITY=1\nSYSLOG_IDENTIFIER=cron\n"
+		"MESSAGE=not mail\n\n",
+		T0 + (unsigned long long)sec, 20000000 + sec, BOOT);
+	CHECK(pclose(f) == 0, "%s failed", REMOTE);
+}
+
 /* one - read exactly one entry into g */
 static void one(struct journal *j, struct got *g, const char *what)
 {
@@ -376,6 +399,16 @@ static void test_lag(void)
 	usec = 1;
 	CHECK(journal_lag(j, &usec) == 0 && usec == 0,
 	      "caught up: lag %llu us, want 0", (unsigned long long)usec);
+
+	/* A newer entry that is not mail: nothing to read, still 0. */
+	write_user("u", 200);
+	for (i = 0; i < 20 && journal_wait(j, 100) == 0; i++)
+		;
+	CHECK_INT(drain(j, &g), 0, "lag: a user entry read as mail");
+	usec = 1;
+	CHECK(journal_lag(j, &usec) == 0 && usec == 0,
+	      "caught up, a newer entry not mail: lag %llu us, want 0",
+	      (unsigned long long)usec);
 	journal_close(j);
 }
 

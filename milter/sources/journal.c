@@ -61,7 +61,6 @@ struct journal {
 	int fd;		/* sd_journal_get_fd(), for journal_fd() */
 	int have_entry; /* the current entry was read: it has a cursor */
 	int at_end;	/* the last journal_next() reached the end */
-	int lost;	/* journal_lag() could not return: reopen */
 	uint64_t usec;	/* the realtime stamp of the last entry read */
 	char *resume;	/* the saved cursor: skip its entry once */
 	char line[JOURNAL_LINE_MAX];
@@ -383,11 +382,6 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 	int n = 0, r, cut;
 	ssize_t len;
 
-	if (j->lost) {
-		set_err(err, "cannot return to the read position", NULL, 0);
-		errno = EIO;
-		return -1;
-	}
 	j->at_end = 0;
 	while (n < max) {
 		r = sd_journal_next(j->sd);
@@ -429,39 +423,22 @@ int journal_fd(struct journal *j)
 	return j->fd;
 }
 
-/* journal_lag - the newest mail entry's stamp minus the last one read */
+/* journal_lag - the newest entry's stamp minus the last one read */
 int journal_lag(struct journal *j, uint64_t *usec)
 {
-	char *at = NULL;
-	uint64_t tail = 0;
-	int r;
+	uint64_t first, last;
 
 	*usec = 0;
 	if (j->at_end)
-		return 0; /* caught up as of that read: no seek at all */
-	if (!j->have_entry || j->resume || !j->usec ||
-	    sd_journal_get_cursor(j->sd, &at) < 0)
+		return 0; /* caught up as of that read */
+	if (!j->have_entry || !j->usec)
 		return -1;
-	/* The tail under the same match (its index: a few lookups), then
-	 * back to the follower's entry, skipped once by journal_next() as
-	 * after a restart: nothing read twice or missed. */
-	r = sd_journal_seek_tail(j->sd);
-	if (r >= 0)
-		r = sd_journal_previous(j->sd);
-	if (r > 0 && sd_journal_get_realtime_usec(j->sd, &tail) < 0)
-		r = -1;
-	if (sd_journal_seek_cursor(j->sd, at) < 0) {
-		/* Not with a cursor the handle just gave; if it happens,
-		 * reading on would skip to the tail: journal_next() fails
-		 * instead, and the caller reopens at its saved cursor. */
-		free(at);
-		j->lost = 1;
+	/* The files' headers: no seek, the read position untouched (a
+	 * seek to the tail and back through a cursor would re-read entries
+	 * where stamps and sequence disagree, as after a clock step). */
+	if (sd_journal_get_cutoff_realtime_usec(j->sd, &first, &last) <= 0)
 		return -1;
-	}
-	j->resume = at;
-	if (r <= 0)
-		return -1;
-	*usec = tail > j->usec ? tail - j->usec : 0;
+	*usec = last > j->usec ? last - j->usec : 0;
 	return 0;
 }
 

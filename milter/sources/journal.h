@@ -107,14 +107,13 @@ int journal_fd(struct journal *j);
 
 /*
  * journal_lag - how far behind the last journal_next() left j: the
- * realtime stamp of the newest mail entry the journal holds (its tail
- * under the match) minus that of the last entry read, in microseconds,
- * into *usec (0 when the tail is not newer).  After a journal_next() that
- * reached the end, 0 at no cost; after a full batch, one seek to the tail
- * and back to the entry read (a bounded cost per batch, the read position
- * unchanged: the next journal_next() goes on after it).  0, or -1 when it
- * is not known (nothing read yet; a seek failed: if the way back failed,
- * the next journal_next() fails and j must be reopened at its cursor).
+ * realtime stamp of the newest entry the journal holds (any entry, mail
+ * or not: the files' headers say it without a seek) minus that of the
+ * last entry read, in microseconds, into *usec (0 when it is not newer).
+ * After a journal_next() that reached the end, 0: caught up (the newest
+ * entry at all may be newer, but it is not mail).  The read position is
+ * not touched; the cost is a look at each file's header.  0, or -1 when
+ * it is not known (nothing read yet).
  */
 int journal_lag(struct journal *j, uint64_t *usec);
 
