@@ -107,7 +107,7 @@ static void journal_told(struct source *s, int n)
 		if (s->behind_max >= LOGSOURCE_BEHIND_SAY)
 			log_info(
 				"%s: caught up: %lu entries read, up to %.0f s "
-				"behind the newest mail entry",
+				"behind the newest entry",
 				s->spec, s->behind_read, s->behind_max);
 		s->behind_max = 0;
 		s->behind_read = 0;
@@ -601,6 +601,10 @@ void logsource_reload(const struct config *cfg)
 		pthread_mutex_unlock(&L.lock);
 		source_halt(s);
 		state_cursor_set(s->spec, NULL);
+		pthread_mutex_lock(&L.lock);
+		if (L.on_lag)
+			L.on_lag(L.on_lag_arg, s->spec, 0, LOGSOURCE_GONE);
+		pthread_mutex_unlock(&L.lock);
 		log_info("stopped following %s (no longer configured)",
 			 s->spec);
 		source_free(s);
