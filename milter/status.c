@@ -278,17 +278,22 @@ int status_check(const struct status_opts *o, FILE *out)
 		   "open=%lu;;;0 cleared=%lu;;;0",
 		   s.blocked, s.banned, s.ratelimited, s.open, s.cleared);
 	if (s.health == 1 && s.running && s.h.n_sources) {
-		size_t i;
+		size_t i, files = 0;
 		unsigned long long bytes = 0;
 		long long secs = 0;
 
 		for (i = 0; i < s.h.n_sources; i++) {
-			bytes += s.h.sources[i].bytes_behind;
+			/* A journal's lag is in seconds only. */
+			if (s.h.sources[i].bytes_behind != HEALTH_NO_BYTES) {
+				bytes += s.h.sources[i].bytes_behind;
+				files++;
+			}
 			if (s.h.sources[i].seconds_behind > secs)
 				secs = s.h.sources[i].seconds_behind;
 		}
-		buf_printf(&line, " lag_bytes=%lluB;;;0 lag=%llds;;;0", bytes,
-			   secs);
+		if (files)
+			buf_printf(&line, " lag_bytes=%lluB;;;0", bytes);
+		buf_printf(&line, " lag=%llds;;;0", secs);
 	}
 	fprintf(out, "%s\n",
 		line.err ? "MILTER-DELIST UNKNOWN - out of memory"
@@ -407,12 +412,20 @@ static void text_health(struct buf *b, const struct seen *s)
 		buf_printf(b, "\nhealth: updated %s\n",
 			   local_time(s->h.updated, t2, sizeof(t2)));
 		for (i = 0; i < s->h.n_sources; i++)
-			buf_printf(b,
-				   "log source: %s, %llu bytes and %lld s "
-				   "behind\n",
-				   s->h.sources[i].name,
-				   s->h.sources[i].bytes_behind,
-				   s->h.sources[i].seconds_behind);
+			if (s->h.sources[i].bytes_behind == HEALTH_NO_BYTES)
+				buf_printf(b,
+					   "log source: %s, %lld s behind its "
+					   "newest entry\n",
+					   s->h.sources[i].name,
+					   s->h.sources[i].seconds_behind);
+			else
+				buf_printf(
+					b,
+					"log source: %s, %llu bytes and %lld "
+					"s behind\n",
+					s->h.sources[i].name,
+					s->h.sources[i].bytes_behind,
+					s->h.sources[i].seconds_behind);
 		if (!s->h.n_sources)
 			buf_puts(b, "log sources: none reported\n");
 	} else {
@@ -508,10 +521,12 @@ static void json_all(struct buf *b, const struct seen *s, int code)
 			buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
 			event_json_string(b, s->h.sources[i].name,
 					  strlen(s->h.sources[i].name));
-			buf_printf(b,
-				   ",\"bytes_behind\":%llu,"
-				   "\"seconds_behind\":%lld}",
-				   s->h.sources[i].bytes_behind,
+			if (s->h.sources[i].bytes_behind == HEALTH_NO_BYTES)
+				buf_puts(b, ",\"bytes_behind\":null");
+			else
+				buf_printf(b, ",\"bytes_behind\":%llu",
+					   s->h.sources[i].bytes_behind);
+			buf_printf(b, ",\"seconds_behind\":%lld}",
 				   s->h.sources[i].seconds_behind);
 		}
 		buf_addc(b, ']');

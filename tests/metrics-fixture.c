@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	metrics_alert(m, "mail", 0);
 	metrics_alert(m, "exec", 1);
 	metrics_lag(m, "/var/log/mail.log", 4096, 2.5);
-	metrics_lag(m, "journal \"x\"\\", 0, 0);
+	metrics_lag(m, "journal \"x\"\\", HEALTH_NO_BYTES, 7.25);
 	metrics_save(m, 0.0123, 1);
 	metrics_save(m, 0.5, 0);
 	if (metrics_write(m, argv[1], store, strtoul(argv[2], NULL, 10),

@@ -1,7 +1,8 @@
 /*
  * t-health.c - the health file (write, read back, mode, hostile text)
  * and what --check and --status make of it: the daemon's pid alive or
- * gone, a failed state save, the log sources
+ * gone, a failed state save, the log sources (a journal's lag in seconds
+ * only: no bytes in the file, --check, --status or its JSON)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -212,6 +213,65 @@ static void test_hostile_numbers(void)
 	unlink(hpath);
 }
 
+/* test_journal - a journal source has no bytes behind: "-" in the file,
+ * null in the JSON, no lag_bytes in --check's perfdata when no file is
+ * followed, and --status says what its seconds are */
+static void test_journal(void)
+{
+	struct incident_store *s = incident_store_new(0);
+	struct health h, back;
+	char err[256], *out;
+	int code;
+
+	CHECK_INT(incident_save(s, state), 0, "empty state saved");
+	sample(&h, (long)getpid());
+	h.n_sources = 1;
+	snprintf(h.sources[0].name, sizeof(h.sources[0].name),
+		 "journal:/srv/journal");
+	h.sources[0].bytes_behind = HEALTH_NO_BYTES;
+	h.sources[0].seconds_behind = 42;
+	CHECK_INT(health_write(hpath, &h, (gid_t)-1), 0, "write");
+	CHECK_INT(health_read(hpath, &back, err, sizeof(err)), 0, "read");
+	CHECK(back.n_sources == 1 &&
+		      back.sources[0].bytes_behind == HEALTH_NO_BYTES &&
+		      back.sources[0].seconds_behind == 42 &&
+		      !strcmp(back.sources[0].name, "journal:/srv/journal"),
+	      "journal source read back: %llu %lld %s",
+	      back.sources[0].bytes_behind, back.sources[0].seconds_behind,
+	      back.sources[0].name);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_OK && strstr(out, " lag=42s;;;0") &&
+		      !strstr(out, "lag_bytes"),
+	      "--check, a journal only: %d %s", code, out);
+	free(out);
+	out = run(1, 0, &code);
+	CHECK(strstr(out, "log source: journal:/srv/journal, 42 s behind its "
+			  "newest entry\n") != NULL,
+	      "--status names the journal and its lag: %s", out);
+	free(out);
+	out = run(1, 1, &code);
+	CHECK(strstr(out, "{\"name\":\"journal:/srv/journal\","
+			  "\"bytes_behind\":null,\"seconds_behind\":42}") !=
+		      NULL,
+	      "--status --json, a journal: %s", out);
+	free(out);
+
+	/* A file beside it: the file's bytes, the worst seconds. */
+	h.n_sources = 2;
+	snprintf(h.sources[1].name, sizeof(h.sources[1].name),
+		 "/var/log/mail.log");
+	h.sources[1].bytes_behind = 10;
+	h.sources[1].seconds_behind = 3;
+	health_write(hpath, &h, (gid_t)-1);
+	out = run(0, 0, &code);
+	CHECK(code == STATUS_OK &&
+		      strstr(out, " lag_bytes=10B;;;0 lag=42s;;;0") != NULL,
+	      "--check, a journal and a file: %d %s", code, out);
+	free(out);
+	unlink(hpath);
+	incident_store_free(s);
+}
+
 int main(void)
 {
 	char cmd[256];
@@ -223,6 +283,7 @@ int main(void)
 	test_roundtrip();
 	test_status();
 	test_hostile_numbers();
+	test_journal();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return 99;

@@ -4,7 +4,10 @@
  * mail facility match, reading all, the tail on a first start, resuming at
  * a cursor after more files were added (exactly the new entries, none
  * twice), following with journal_wait(), long and binary messages, and
- * the errors.  A build without libsystemd checks the loud refusal.
+ * the errors; the lag (journal_lag()) behind the newest entry while
+ * reading in batches, without moving the read position, and 0 once caught
+ * up, even when a newer entry that is not mail follows.  A build without
+ * libsystemd checks the loud refusal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +321,97 @@ static void test_read(void)
 	journal_close(j);
 }
 
+/* write_user - name.journal in dir: one user-facility entry (not mail)
+ * at T0 + sec */
+static void write_user(const char *name, int sec)
+{
+	char cmd[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s -o %s/%s.journal - 2>/dev/null", REMOTE,
+		 dir, name);
+	f = popen(cmd, "w");
+	if (!f) {
+		CHECK(0, "cannot run %s", REMOTE);
+		return;
+	}
+	fprintf(f,
+		"__REALTIME_TIMESTAMP=%llu000000\n__MONOTONIC_TIMESTAMP=%d\n"
+		"_BOOT_ID=%s\nSYSLOG_FACILITY=1\nSYSLOG_IDENTIFIER=cron\n"
+		"MESSAGE=not mail\n\n",
+		T0 + (unsigned long long)sec, 20000000 + sec, BOOT);
+	CHECK(pclose(f) == 0, "%s failed", REMOTE);
+}
+
+/* one - read exactly one entry into g */
+static void one(struct journal *j, struct got *g, const char *what)
+{
+	char err[JOURNAL_ERR_MAX];
+
+	CHECK_INT(journal_next(j, collect, g, 1, NULL, err), 1, what);
+}
+
+/* test_lag - after test_read: mail entries 1..6 at T0+i s, then two at
+ * T0+100 s and T0+101 s; a follower resumed after entry 3 */
+static void test_lag(void)
+{
+	char spec[128], c3[JOURNAL_CURSOR_MAX], err[JOURNAL_ERR_MAX];
+	const char *paths[1] = {dir};
+	struct journal *j;
+	struct got g;
+	uint64_t usec = 1;
+	int i;
+
+	/* The cursor of entry 3. */
+	j = journal_open_files(paths, 1, err);
+	CHECK(j != NULL, "lag: open_files: %s", err);
+	if (!j)
+		return;
+	memset(&g, 0, sizeof(g));
+	for (i = 0; i < 3; i++)
+		one(j, &g, "lag: head");
+	CHECK(journal_cursor(j, c3) == 0, "lag: no cursor of entry 3");
+	journal_close(j);
+
+	snprintf(spec, sizeof(spec), "journal:%s", dir);
+	j = journal_open(spec, c3, err);
+	CHECK(j != NULL, "lag: open at cursor: %s", err);
+	if (!j)
+		return;
+	CHECK(journal_lag(j, &usec) < 0, "lag known before any read");
+	memset(&g, 0, sizeof(g));
+	one(j, &g, "lag: entry 4");
+	CHECK(journal_lag(j, &usec) == 0 && usec == 97000000ULL,
+	      "lag after entry 4: %llu us, want 97 s",
+	      (unsigned long long)usec);
+	one(j, &g, "lag: entry 5");
+	CHECK(journal_lag(j, &usec) == 0 && usec == 96000000ULL,
+	      "lag after entry 5: %llu us, want 96 s",
+	      (unsigned long long)usec);
+	/* The looks at the tail did not move the reader: 4, 5, then 6 and
+	 * the last two, none twice. */
+	CHECK_INT(drain(j, &g), 3, "lag: the rest");
+	CHECK(strstr(g.line[0], ": mail 4") && strstr(g.line[1], ": mail 5") &&
+		      strstr(g.line[2], ": mail 6") &&
+		      strstr(g.line[4], ": a b c d"),
+	      "lag: read position moved: %s / %s / %s / %s", g.line[0],
+	      g.line[1], g.line[2], g.line[4]);
+	usec = 1;
+	CHECK(journal_lag(j, &usec) == 0 && usec == 0,
+	      "caught up: lag %llu us, want 0", (unsigned long long)usec);
+
+	/* A newer entry that is not mail: nothing to read, still 0. */
+	write_user("u", 200);
+	for (i = 0; i < 20 && journal_wait(j, 100) == 0; i++)
+		;
+	CHECK_INT(drain(j, &g), 0, "lag: a user entry read as mail");
+	usec = 1;
+	CHECK(journal_lag(j, &usec) == 0 && usec == 0,
+	      "caught up, a newer entry not mail: lag %llu us, want 0",
+	      (unsigned long long)usec);
+	journal_close(j);
+}
+
 int main(void)
 {
 	char err[JOURNAL_ERR_MAX];
@@ -345,6 +439,7 @@ int main(void)
 	test_spec();
 	test_errors();
 	test_read();
+	test_lag();
 	test_unreadable();
 	if (!getenv("KEEP_TMP")) {
 		char cmd[128];

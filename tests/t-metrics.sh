@@ -58,7 +58,8 @@ assert f['milter_delist_findings_total{source="postfix-log",provider="microsoft-
 assert rows['milter_delist_alerts_total{channel="mail",result="failed"}'] == 1
 assert rows['milter_delist_alerts_total{channel="exec",result="sent"}'] == 1
 assert rows['milter_delist_log_lag_bytes{source="/var/log/mail.log"}'] == 4096
-assert rows['milter_delist_log_lag_seconds{source="journal \\"x\\"\\\\"}'] == 0, rows.keys()
+assert rows['milter_delist_log_lag_seconds{source="journal \\"x\\"\\\\"}'] == 7.25, rows.keys()
+assert not [k for k in rows if k.startswith("milter_delist_log_lag_bytes{") and "journal" in k], "a journal has no bytes series"
 assert rows['milter_delist_state_saves_total{result="failed"}'] == 1
 assert rows['milter_delist_incidents{state="open"}'] == 65
 assert any(k.startswith("milter_delist_build_info{version=") for k in rows)

@@ -100,8 +100,11 @@ int health_write(const char *path, const struct health *h, gid_t gid)
 		const struct health_source *s = &h->sources[i];
 
 		util_clean(name, sizeof(name), s->name, strlen(s->name));
-		buf_printf(&b, "source=%llu %lld %s\n", s->bytes_behind,
-			   s->seconds_behind, name);
+		if (s->bytes_behind == HEALTH_NO_BYTES)
+			buf_puts(&b, "source=-");
+		else
+			buf_printf(&b, "source=%llu", s->bytes_behind);
+		buf_printf(&b, " %lld %s\n", s->seconds_behind, name);
 	}
 	if (b.err) {
 		errno = b.err;
@@ -171,7 +174,14 @@ static void parse_line(struct health *h, char *line)
 		util_strcpy(h->alert_error, sizeof(h->alert_error), v);
 	else if (!strcmp(line, "source") && h->n_sources < HEALTH_MAX_SOURCES) {
 		src = &h->sources[h->n_sources];
-		src->bytes_behind = strtoull(v, &end, 10);
+		if (*v == '-') { /* a journal: no bytes */
+			src->bytes_behind = HEALTH_NO_BYTES;
+			end = v + 1;
+		} else {
+			src->bytes_behind = strtoull(v, &end, 10);
+			if (src->bytes_behind == HEALTH_NO_BYTES)
+				src->bytes_behind--; /* a number stays one */
+		}
 		src->seconds_behind = strtoll(end, &end, 10);
 		if (src->seconds_behind > HEALTH_TIME_MAX)
 			src->seconds_behind = HEALTH_TIME_MAX;

@@ -7,7 +7,8 @@
  * renamed, so a reader never sees half of it.  Plain "key=value" lines, a
  * version line first; values are single lines (control characters become
  * spaces).  A source line is "source=BYTES SECONDS NAME": the name last,
- * since it is a path that may hold spaces.
+ * since it is a path that may hold spaces; BYTES is "-" for a journal
+ * (HEALTH_NO_BYTES), whose lag is in seconds only.
  *
  *   milter-delist-health 1
  *   pid=1234
@@ -21,6 +22,7 @@
  *   state_error=
  *   alert_error=
  *   source=0 0 /var/log/mail.log
+ *   source=- 0 journal
  *
  * Access: the file gets mode 0640 and, when health_share() is given a
  * group, that group, like the state file, so an admin group reads both
@@ -29,6 +31,7 @@
 #ifndef MILTER_DELIST_HEALTH_H
 #define MILTER_DELIST_HEALTH_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
@@ -36,10 +39,13 @@
 #define HEALTH_MAX_SOURCES 8
 #define HEALTH_TEXT_MAX	   256
 
+/* bytes_behind of a journal: a count of bytes means nothing there. */
+#define HEALTH_NO_BYTES ULLONG_MAX
+
 struct health_source {
-	char name[HEALTH_TEXT_MAX]; /* log file path, "journal", ... */
-	unsigned long long bytes_behind;
-	long long seconds_behind; /* -1: unknown */
+	char name[HEALTH_TEXT_MAX];	 /* log file path, "journal", ... */
+	unsigned long long bytes_behind; /* HEALTH_NO_BYTES: a journal */
+	long long seconds_behind;	 /* -1: unknown */
 };
 
 struct health {

@@ -270,7 +270,13 @@ static void on_lag(void *arg, const char *source, unsigned long long bytes,
 		   double seconds)
 {
 	(void)arg;
-	metrics_lag(H.m, source, bytes, seconds);
+	if (seconds < 0) {
+		metrics_lag_forget(H.m, source); /* LOGSOURCE_GONE */
+		return;
+	}
+	metrics_lag(H.m, source,
+		    bytes == LOGSOURCE_NO_BYTES ? HEALTH_NO_BYTES : bytes,
+		    seconds);
 }
 
 /* render_store - the metrics of the incidents, under the state lock */

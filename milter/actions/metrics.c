@@ -24,6 +24,7 @@ struct lag {
 	char source[METRICS_LABEL_MAX];
 	unsigned long long bytes;
 	double seconds;
+	time_t at; /* when it was told */
 };
 
 /* One label set of milter_delist_alerts_total. */
@@ -169,8 +170,38 @@ void metrics_lag(struct metrics *m, const char *source,
 	if (l) {
 		l->bytes = bytes;
 		l->seconds = seconds < 0 ? 0 : seconds;
+		l->at = time(NULL);
 	}
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* metrics_lag_forget - a source no longer followed */
+void metrics_lag_forget(struct metrics *m, const char *source)
+{
+	char s[METRICS_LABEL_MAX];
+	size_t i;
+
+	if (!m)
+		return;
+	label(s, source);
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n_lags; i++)
+		if (!strcmp(m->lags[i].source, s)) {
+			memmove(&m->lags[i], &m->lags[i + 1],
+				(m->n_lags - i - 1) * sizeof(m->lags[0]));
+			m->n_lags--;
+			break;
+		}
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* lag_seconds - l's seconds now: a journal not told for
+ * METRICS_LAG_STALE seconds is not reading, behind by that time more */
+static double lag_seconds(const struct lag *l, time_t now)
+{
+	if (l->bytes == HEALTH_NO_BYTES && now - l->at >= METRICS_LAG_STALE)
+		return l->seconds + (double)(now - l->at);
+	return l->seconds;
 }
 
 /* metrics_save - one state save */
@@ -205,6 +236,7 @@ void metrics_error(struct metrics *m, enum metrics_error_kind kind,
 /* metrics_health - the health file's share of the counters */
 void metrics_health(struct metrics *m, struct health *h)
 {
+	time_t now = time(NULL);
 	size_t i;
 
 	pthread_mutex_lock(&m->lock);
@@ -217,7 +249,8 @@ void metrics_health(struct metrics *m, struct health *h)
 		util_strcpy(h->sources[i].name, sizeof(h->sources[i].name),
 			    m->lags[i].source);
 		h->sources[i].bytes_behind = m->lags[i].bytes;
-		h->sources[i].seconds_behind = (long long)m->lags[i].seconds;
+		h->sources[i].seconds_behind =
+			(long long)lag_seconds(&m->lags[i], now);
 		h->n_sources++;
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -304,6 +337,7 @@ static void render_incidents(struct buf *b, struct incident_store *store,
 int metrics_render(struct metrics *m, struct incident_store *store,
 		   size_t ip_cap, struct buf *out)
 {
+	time_t now = time(NULL);
 	size_t i;
 
 	family(out, "milter_delist_build_info", "gauge",
@@ -343,18 +377,22 @@ int metrics_render(struct metrics *m, struct incident_store *store,
 			   m->alerts[i].failed);
 	}
 	family(out, "milter_delist_log_lag_bytes", "gauge",
-	       "Bytes of the log source not read yet.");
+	       "Bytes of the log file not read yet (no series for a "
+	       "journal).");
 	for (i = 0; i < m->n_lags; i++) {
+		if (m->lags[i].bytes == HEALTH_NO_BYTES)
+			continue; /* a journal: no series */
 		buf_puts(out, "milter_delist_log_lag_bytes{");
 		lv(out, "source", m->lags[i].source, 1);
 		buf_printf(out, "} %llu\n", m->lags[i].bytes);
 	}
 	family(out, "milter_delist_log_lag_seconds", "gauge",
-	       "Age of the newest log record read, seconds behind now.");
+	       "Seconds the log source's follower is behind (a journal: its "
+	       "newest entry's stamp minus the last mail entry read).");
 	for (i = 0; i < m->n_lags; i++) {
 		buf_puts(out, "milter_delist_log_lag_seconds{");
 		lv(out, "source", m->lags[i].source, 1);
-		buf_printf(out, "} %.3f\n", m->lags[i].seconds);
+		buf_printf(out, "} %.3f\n", lag_seconds(&m->lags[i], now));
 	}
 	family(out, "milter_delist_state_saves_total", "counter",
 	       "State file saves, by result.");

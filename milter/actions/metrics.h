@@ -18,6 +18,7 @@
  *     (at most METRICS_MAX_FINDING_SERIES label sets, then code="other")
  *   milter_delist_alerts_total{channel,result}              counter
  *   milter_delist_log_lag_bytes{source}                     gauge
+ *     (files only: a journal has no such series)
  *   milter_delist_log_lag_seconds{source}                   gauge
  *   milter_delist_state_saves_total{result}                 counter
  *   milter_delist_state_save_duration_seconds               gauge (last)
@@ -37,6 +38,7 @@
 #define METRICS_MAX_SOURCES	   16
 #define METRICS_LABEL_MAX	   64 /* bytes of a label value kept */
 #define METRICS_IP_CAP		   50 /* default per-IP series */
+#define METRICS_LAG_STALE	   5  /* s: a journal's lag not told, growing */
 
 struct metrics;
 
@@ -54,9 +56,17 @@ void metrics_finding(struct metrics *m, const char *source,
 void metrics_alert(struct metrics *m, const char *channel, int ok);
 
 /* metrics_lag - how far behind the log source is now (replaces the
- * previous values of that source) */
+ * previous values of that source); bytes HEALTH_NO_BYTES for a journal:
+ * then no milter_delist_log_lag_bytes series for it, and since a journal
+ * is told at least once a second while its thread reads, one not told for
+ * METRICS_LAG_STALE seconds (a thread blocked, a journal that cannot be
+ * opened again) counts that time on top of its last seconds */
 void metrics_lag(struct metrics *m, const char *source,
 		 unsigned long long bytes, double seconds);
+
+/* metrics_lag_forget - source is no longer followed: its lag is shown no
+ * more */
+void metrics_lag_forget(struct metrics *m, const char *source);
 
 /* metrics_save - one state save that took seconds; ok or failed (a good
  * save also clears the state error, see metrics_error()) */

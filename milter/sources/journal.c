@@ -60,6 +60,8 @@ struct journal {
 	sd_journal *sd;
 	int fd;		/* sd_journal_get_fd(), for journal_fd() */
 	int have_entry; /* the current entry was read: it has a cursor */
+	int at_end;	/* the last journal_next() reached the end */
+	uint64_t usec;	/* the realtime stamp of the last entry read */
 	char *resume;	/* the saved cursor: skip its entry once */
 	char line[JOURNAL_LINE_MAX];
 };
@@ -329,13 +331,12 @@ static ssize_t render(struct journal *j, int *cut)
 {
 	const char *v, *msg;
 	size_t vlen, pos, mlen;
-	uint64_t usec = 0;
+	uint64_t usec;
 	time_t t;
 	struct tm tm;
 	char *p = j->line;
 
-	if (sd_journal_get_realtime_usec(j->sd, &usec) < 0)
-		usec = 0;
+	usec = j->usec;
 	t = (time_t)(usec / 1000000);
 	if (!gmtime_r(&t, &tm))
 		memset(&tm, 0, sizeof(tm));
@@ -381,6 +382,7 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 	int n = 0, r, cut;
 	ssize_t len;
 
+	j->at_end = 0;
 	while (n < max) {
 		r = sd_journal_next(j->sd);
 		if (r < 0) {
@@ -388,9 +390,14 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 			errno = -r;
 			return -1;
 		}
-		if (r == 0)
+		if (r == 0) {
+			j->at_end = 1;
 			break;
+		}
 		j->have_entry = 1;
+		/* Read once per entry: the line's stamp and journal_lag()'s. */
+		if (sd_journal_get_realtime_usec(j->sd, &j->usec) < 0)
+			j->usec = 0;
 		if (j->resume) {
 			r = sd_journal_test_cursor(j->sd, j->resume);
 			free(j->resume);
@@ -414,6 +421,25 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 int journal_fd(struct journal *j)
 {
 	return j->fd;
+}
+
+/* journal_lag - the newest entry's stamp minus the last one read */
+int journal_lag(struct journal *j, uint64_t *usec)
+{
+	uint64_t first, last;
+
+	*usec = 0;
+	if (j->at_end)
+		return 0; /* caught up as of that read */
+	if (!j->have_entry || !j->usec)
+		return -1;
+	/* The files' headers: no seek, the read position untouched (a
+	 * seek to the tail and back through a cursor would re-read entries
+	 * where stamps and sequence disagree, as after a clock step). */
+	if (sd_journal_get_cutoff_realtime_usec(j->sd, &first, &last) <= 0)
+		return -1;
+	*usec = last > j->usec ? last - j->usec : 0;
+	return 0;
 }
 
 /* journal_wait - wait for a change, at most ms milliseconds */
@@ -508,6 +534,14 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
 int journal_fd(struct journal *j)
 {
 	(void)j;
+	return -1;
+}
+
+/* journal_lag - never reached */
+int journal_lag(struct journal *j, uint64_t *usec)
+{
+	(void)j;
+	*usec = 0;
 	return -1;
 }
 

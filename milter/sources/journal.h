@@ -31,6 +31,7 @@
 #define MILTER_DELIST_JOURNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define JOURNAL_MESSAGE_MAX 65536 /* bytes kept of one MESSAGE */
 #define JOURNAL_CURSOR_MAX  512	  /* room for a cursor string */
@@ -103,6 +104,18 @@ int journal_next(struct journal *j, journal_line_fn *fn, void *arg, int max,
  * journal_open_files().
  */
 int journal_fd(struct journal *j);
+
+/*
+ * journal_lag - how far behind the last journal_next() left j: the
+ * realtime stamp of the newest entry the journal holds (any entry, mail
+ * or not: the files' headers say it without a seek) minus that of the
+ * last entry read, in microseconds, into *usec (0 when it is not newer).
+ * After a journal_next() that reached the end, 0: caught up (the newest
+ * entry at all may be newer, but it is not mail).  The read position is
+ * not touched; the cost is a look at each file's header.  0, or -1 when
+ * it is not known (nothing read yet).
+ */
+int journal_lag(struct journal *j, uint64_t *usec);
 
 /*
  * journal_wait - wait up to ms milliseconds (0: do not block) for the

@@ -42,6 +42,8 @@ struct source {
 	atomic_int stop;
 	struct journal *j;
 	unsigned long skipped;
+	double behind_max;	   /* a catch-up's worst lag, seconds */
+	unsigned long behind_read; /* entries read during it */
 	/* The journal's first try (logsource_start() waits for it). */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -84,6 +86,36 @@ static void tell_lag(struct source *s, const struct incident_cursor *c)
 		atomic_store(&s->moved, (long long)now);
 	L.on_lag(L.on_lag_arg, s->spec, behind,
 		 behind ? (double)(now - (time_t)atomic_load(&s->moved)) : 0);
+}
+
+/* journal_told - a journal's lag after a read of n entries to the
+ * observer (none when it is not known), and the end of a catch-up said
+ * in one line: how many entries, how far behind at worst */
+static void journal_told(struct source *s, int n)
+{
+	uint64_t usec;
+	double secs;
+
+	if (journal_lag(s->j, &usec) < 0)
+		return;
+	secs = (double)usec / 1e6;
+	if (secs > 0 || s->behind_max > 0)
+		s->behind_read += (unsigned long)n;
+	if (secs > s->behind_max)
+		s->behind_max = secs;
+	if (secs <= 0 && s->behind_max > 0) {
+		if (s->behind_max >= LOGSOURCE_BEHIND_SAY)
+			log_info(
+				"%s: caught up: %lu entries read, up to %.0f s "
+				"behind the newest entry",
+				s->spec, s->behind_read, s->behind_max);
+		s->behind_max = 0;
+		s->behind_read = 0;
+	}
+	pthread_mutex_lock(&L.lock);
+	if (L.on_lag)
+		L.on_lag(L.on_lag_arg, s->spec, LOGSOURCE_NO_BYTES, secs);
+	pthread_mutex_unlock(&L.lock);
 }
 
 /* file_at - a file cursor in its saved form */
@@ -271,7 +303,7 @@ static void *journal_thread(void *arg)
 	char err[JOURNAL_ERR_MAX], said[JOURNAL_ERR_MAX] = "";
 	char unread[JOURNAL_ERR_MAX] = "";
 	unsigned long skipped_said = 0;
-	time_t retry = 0, looked = 0;
+	time_t retry = 0, looked = 0, told = 0;
 	int n, w, bad;
 
 	while (!atomic_load(&s->stop)) {
@@ -300,6 +332,12 @@ static void *journal_thread(void *arg)
 		tried(s);
 		n = journal_next(s->j, journal_line, s, LOGSOURCE_BATCH,
 				 &s->skipped, err);
+		/* After each batch, and once a second while idle (then 0
+		 * at no cost: the read reached the end). */
+		if (n > 0 || (n == 0 && time(NULL) != told)) {
+			told = time(NULL);
+			journal_told(s, n);
+		}
 		if (s->skipped != skipped_said) {
 			log_warning("%s: %lu damaged entr(y/ies) skipped",
 				    s->spec, s->skipped - skipped_said);
@@ -563,6 +601,10 @@ void logsource_reload(const struct config *cfg)
 		pthread_mutex_unlock(&L.lock);
 		source_halt(s);
 		state_cursor_set(s->spec, NULL);
+		pthread_mutex_lock(&L.lock);
+		if (L.on_lag)
+			L.on_lag(L.on_lag_arg, s->spec, 0, LOGSOURCE_GONE);
+		pthread_mutex_unlock(&L.lock);
 		log_info("stopped following %s (no longer configured)",
 			 s->spec);
 		source_free(s);

@@ -28,10 +28,13 @@
 #ifndef MILTER_DELIST_LOGSOURCE_H
 #define MILTER_DELIST_LOGSOURCE_H
 
+#include <limits.h>
+
 #include "config.h"
 
-#define LOGSOURCE_RETRY_SECS 5 /* a journal that cannot be opened */
+#define LOGSOURCE_RETRY_SECS 5	 /* a journal that cannot be opened */
 #define LOGSOURCE_BATCH	     256 /* journal entries read between looks */
+#define LOGSOURCE_BEHIND_SAY 10	 /* a journal's catch-up said from (s) */
 
 /* logsource_start - follow every entry of cfg->maillogs (none: nothing),
  * each from its saved cursor or its end; forget the saved cursors of
@@ -49,15 +52,28 @@ void logsource_stop(void);
  * first start), leave the others untouched */
 void logsource_reload(const struct config *cfg);
 
-/* logsource_lag_fn - how far behind source (its maillog entry) is: bytes
- * not read yet, and seconds since the follower last moved while behind
- * (0 when caught up) */
+/* A journal's lag has no bytes: logsource_lag_fn's bytes then. */
+#define LOGSOURCE_NO_BYTES ULLONG_MAX
+/* logsource_lag_fn's seconds for a source no longer followed (a reload
+ * removed it): forget it */
+#define LOGSOURCE_GONE (-1.0)
+
+/* logsource_lag_fn - how far behind source (its maillog entry) is, 0 when
+ * caught up.  A file: bytes not read yet, and seconds since the follower
+ * last moved while behind.  A journal: bytes is LOGSOURCE_NO_BYTES, and
+ * seconds is the realtime stamp of the newest entry in the journal minus
+ * that of the last mail entry read, 0 once a read reached the end
+ * (journal_lag()).  seconds is
+ * LOGSOURCE_GONE when a reload stopped following source. */
 typedef void (*logsource_lag_fn)(void *arg, const char *source,
 				 unsigned long long bytes, double seconds);
 
 /* logsource_on_lag - the one observer of the lag (NULL: none), told for
  * each file source each time the state module polls the files' positions
- * (every few seconds; journals are not told); called without the state
+ * (every few seconds), for each journal by its thread after each batch
+ * read and once a second while idle (not while it cannot be opened, nor
+ * while the thread is blocked: a silence the observer can see), and for
+ * each source a reload removes (LOGSOURCE_GONE); called without the state
  * lock */
 void logsource_on_lag(logsource_lag_fn fn, void *arg);
 

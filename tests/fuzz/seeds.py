@@ -232,6 +232,8 @@ def healths(top):
             b"state_error=\nalert_error=\n")
     return [base,
             base + b"source=0 0 /var/log/mail.log\nsource=10 3 journal\n",
+            base + b"source=- 42 journal:/var/log/journal/remote\n"
+            b"source=-\nsource=-5 3 x\n",
             base.replace(b"state_error=", b"state_error=write: No space")
             + b"source=18446744073709551615 -1 a b c\n",
             base.replace(b"pid=1", b"pid=-5").replace(b"interval=60",
