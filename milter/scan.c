@@ -6,7 +6,6 @@
  * buffer a line at a time (a line longer than SCANLOG_LINE_MAX is cut and
  * counted as malformed), messages are streamed into the dsn parser.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -359,27 +358,7 @@ fail:
 	s->errors++;
 }
 
-/* cmp_names - qsort of directory entries by name */
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void scan_at(struct scan *s, const char *path, int depth);
-
-/* entry_name - a copy of a directory entry's name with its d_type after
- * the NUL (see scanmsg_type()) */
-static char *entry_name(const struct dirent *de)
-{
-	size_t len = strlen(de->d_name);
-	char *p = malloc(len + 2);
-
-	if (p) {
-		memcpy(p, de->d_name, len + 1);
-		p[len + 1] = (char)de->d_type;
-	}
-	return p;
-}
 
 /*
  * dir_journals - read the journal files among the n entries of directory
@@ -481,41 +460,21 @@ static int scan_dir_files(struct scan *s, const char *path, char **names,
 /* scan_dir - walk a directory (a maildir too) in name order */
 static void scan_dir(struct scan *s, const char *path, int depth)
 {
-	struct dirent *de;
-	char **names = NULL, **nn, sub[4096];
+	char **names, sub[4096];
 	unsigned char *journal;
-	size_t n = 0, cap = 0, i;
-	DIR *dir;
+	size_t n, i;
 
 	if (depth >= SCAN_DEPTH_MAX) {
 		fprintf(stderr, "milter-delist: %s: nested too deep, skipped\n",
 			path);
 		return;
 	}
-	dir = opendir(path);
-	if (!dir) {
+	if (scanmsg_list(path, &names, &n) < 0) {
 		fprintf(stderr, "milter-delist: %s: %s\n", path,
 			strerror(errno));
 		s->errors++;
 		return;
 	}
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		names[n] = entry_name(de);
-		if (names[n])
-			n++;
-	}
-	closedir(dir);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
 	/* The journal files are read last, as one journal: each walk tells
 	 * them as it reads the first bytes of each file. */
 	journal = calloc(n ? n : 1, 1);

@@ -111,6 +111,60 @@ int scanmsg_path(char *sub, size_t size, const char *path, const char *name)
 		       : -1;
 }
 
+/* cmp_names - qsort of directory entries by name */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* entry_name - a copy of a directory entry's name with its d_type after
+ * the NUL (see scanmsg_type()) */
+static char *entry_name(const struct dirent *de)
+{
+	size_t len = strlen(de->d_name);
+	char *p = malloc(len + 2);
+
+	if (p) {
+		memcpy(p, de->d_name, len + 1);
+		p[len + 1] = (char)de->d_type;
+	}
+	return p;
+}
+
+/* scanmsg_list - see scanmsg.h */
+int scanmsg_list(const char *path, char ***names, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t k = 0, cap = 0;
+	DIR *dir = opendir(path);
+
+	*names = NULL;
+	*n = 0;
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (k == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[k] = entry_name(de);
+		if (v[k])
+			k++;
+	}
+	closedir(dir);
+	if (k)
+		qsort(v, k, sizeof(*v), cmp_names);
+	*names = v;
+	*n = k;
+	return 0;
+}
+
 /* scanmsg_type - see scanmsg.h */
 unsigned char scanmsg_type(const char *name)
 {

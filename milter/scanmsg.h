@@ -40,8 +40,17 @@ enum scanmsg_kind scanmsg_kind(char *p, size_t n);
 /* scanmsg_path - "path/name" into sub (size bytes); 0 or -1 if too long */
 int scanmsg_path(char *sub, size_t size, const char *path, const char *name);
 
-/* scanmsg_type - the d_type of a name made by scan.c's directory walk (it
- * is kept after the name's NUL) */
+/*
+ * scanmsg_list - the entries of directory path but "." and "..", sorted
+ * by name, each a malloc'd name with its d_type kept after the NUL, into
+ * *names (the caller frees each and the array) and *n.  0, or -1 with
+ * errno when the directory cannot be opened.  Entries that do not fit in
+ * memory are left out.
+ */
+int scanmsg_list(const char *path, char ***names, size_t *n);
+
+/* scanmsg_type - the d_type of a name made by scanmsg_list() (it is kept
+ * after the name's NUL) */
 unsigned char scanmsg_type(const char *name);
 
 /* A message parsed by a worker. */
