@@ -270,6 +270,8 @@ static void reload(void)
  * the daemon then stops without it instead of hanging until SIGKILL.
  */
 #define STOP_GRACE 10
+/* at stop, how long the queued log lines may wait for a stuck reader */
+#define LOG_DRAIN_SECONDS 2
 
 static pthread_t main_thread;
 static atomic_int milter_done;
@@ -424,6 +426,13 @@ static int run_daemon(struct config *c, int foreground)
 			unlink(c->pidfile);
 		return r;
 	}
+	/* From here on a log reader that stops reading must not stall a
+	 * milter callback: the lines go through the logger thread's queue
+	 * (log_async_stop in main drains it). */
+	if (log_async_start() < 0)
+		log_warning("cannot start the logger thread (%s): logging "
+			    "stays synchronous",
+			    strerror(errno));
 	if (pipeline_start() < 0) {
 		if (path)
 			unlink(path);
@@ -566,6 +575,7 @@ int main(int argc, char **argv)
 	config_install(c);
 	c = config_acquire();
 	status = run_daemon(c, foreground);
+	log_async_stop(LOG_DRAIN_SECONDS);
 	config_release(c);
 	config_install(NULL);
 	log_close();

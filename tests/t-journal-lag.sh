@@ -9,9 +9,9 @@
 # once; then --status (text and JSON), --check and the metrics_file show
 # the journal source 0 s behind, with no byte count (promtool accepts the
 # file); an entry added while it runs is read at once and the lag stays 0.
-# A follower that stops reading (its thread blocked writing its log lines
-# to a pipe nobody reads, as on a hung syslog) shows a lag that grows in
-# --status, and 0 again once it reads on; a reload that drops the journal
+# A follower that stops reading (its thread stopped alone, as when stuck
+# in a system call) shows a lag that grows in --status, and 0 again once
+# it reads on; a reload that drops the journal
 # drops its lag from --status.
 
 . "$(dirname "$0")/lib/common.sh"
@@ -152,44 +152,32 @@ wait_for 20 sh -c "'$MILTER_DELIST' --status --json -c '$MD_CONF' | grep -q '\"s
 md_stop TERM
 ok "a live entry: the lag stays 0, no catch-up said"
 
-# --- a follower that stops reading: the daemon's stderr through a pipe
-# of one page whose reader is stopped; 2,000 blocks (a tenth of a second
-# apart, after the entries read so far) log far more than 4 KiB, so the
-# journal's thread blocks on a log line early in its first batch, before
-# it tells any lag: only its silence can show.  No metrics_file here: its
-# rendering takes the state lock, which the alert worker may hold while it
-# too waits on the pipe; the health file does not.
+# --- a follower that stops reading: its thread ("journal") stopped alone
+# (ptrace, threadstop.py) while it waits for entries, the other threads
+# running on; 2,000 blocks (a tenth of a second apart, after the entries
+# read so far) are added, so it never tells their lag: only its silence
+# can show.  (A log reader that stops reading no longer stops it: the
+# daemon's log lines go through a queue, see t-log-stall.sh.)
 {
 	md_conf_base
 	echo "maillog = \"$SRC\""
 	echo 'metrics_interval = "1s"'
 	MD_DIGEST=10m md_alert_conf
 } >"$MD_CONF"
-mkfifo "$T/errpipe" || hard_error "mkfifo"
-python3 - "$T/errpipe" "$MD_LOG" "$T/pipe.size" <<'PY' &
-import fcntl, os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-size = fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 4096)
-with open(sys.argv[3], "w") as f:
-    f.write("%d\n" % size)
-out = os.open(sys.argv[2], os.O_WRONLY | os.O_APPEND)
-while True:
-    b = os.read(fd, 65536)
-    if not b:
-        break
-    os.write(out, b)
-PY
-READER=$!
-at_exit "kill -CONT $READER; kill $READER"
-n0=$(md_count "event=start ")
-"$MILTER_DELIST" -f -c "$MD_CONF" >"$T/errpipe" 2>&1 &
-MD_PID=$!
-at_exit "kill -9 $MD_PID"
-md_wait_event "event=start " $((n0 + 1)) 20 || die "the daemon did not start"
-[ "$(cat "$T/pipe.size")" = 4096 ] || hard_error "the pipe is not one page: $(cat "$T/pipe.size")"
+md_start
 wait_for 20 status_has "log source: $SRC, 0 s behind its newest entry" ||
 	die "--status before the stall: $("$MILTER_DELIST" --status -c "$MD_CONF" | grep -i 'log source')"
-kill -STOP "$READER"
+python3 "$PY/threadstop.py" "$MD_PID" journal >"$T/threadstop.out" 2>&1 &
+STOPPER=$!
+at_exit "kill $STOPPER"
+wait_for 30 grep -q '^stopped ' "$T/threadstop.out" || {
+	kill "$STOPPER" 2>/dev/null
+	if grep -q 'ptrace:' "$T/threadstop.out"; then
+		md_stop TERM
+		skip "cannot stop one thread: $(cat "$T/threadstop.out")"
+	fi
+	die "the journal thread was not stopped: $(cat "$T/threadstop.out")"
+}
 backlog 2000 $((NOW - 40)) 7000000000 0 all >"$T/d.export" || hard_error "backlog"
 remote d <"$T/d.export"
 # behind - the journal's seconds behind in --status --json (-1: none)
@@ -207,7 +195,8 @@ out=$("$MILTER_DELIST" --status -c "$MD_CONF" | grep -F "log source: $SRC, ")
 printf '%s\n' "$out" | grep -Eq "log source: $SRC, [1-9][0-9]* s behind its newest entry\$" ||
 	die "--status of a blocked follower: $out"
 ok "a blocked follower: $out"
-kill -CONT "$READER"
+kill "$STOPPER"
+wait "$STOPPER" || die "the journal thread was not let go: $(cat "$T/threadstop.out")"
 caught() {
 	[ "$(behind)" = 0 ]
 }

@@ -306,6 +306,8 @@ static void *journal_thread(void *arg)
 	time_t retry = 0, looked = 0, told = 0;
 	int n, w, bad;
 
+	/* named: an admin (and a test) can tell it in top -H or /proc */
+	pthread_setname_np(pthread_self(), "journal");
 	while (!atomic_load(&s->stop)) {
 		if (!s->j && time(NULL) < retry) {
 			struct timespec ts = {0, 250 * 1000000L};

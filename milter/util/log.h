@@ -4,6 +4,10 @@
  * Messages go to syslog with the configured ident and facility, filtered by
  * a LOG_UPTO() threshold, and are mirrored to stderr in the foreground.
  * No shared buffers: safe from any thread (not from signal handlers).
+ * Between log_async_start() and log_async_stop() (the daemon) a line is
+ * queued for a logger thread instead of written by the caller, so a log
+ * reader that stops reading never blocks the caller; what does not fit
+ * in the queue is dropped, counted and said.
  */
 #ifndef MILTER_DELIST_LOG_H
 #define MILTER_DELIST_LOG_H
@@ -47,6 +51,21 @@ void log_msg(int prio, const char *fmt, ...) LOG_PRINTF(2, 3);
 #define log_notice(...)	 log_msg(LOG_NOTICE, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_error(...)	 log_msg(LOG_ERR, __VA_ARGS__)
+
+/* log_async_start - from now on, hand the lines to a logger thread
+ * through a bounded queue (1,000 lines or 1 MiB): a caller never waits
+ * for a log reader that does not read (at a full queue, at most 0.5 s
+ * while the logger takes no line); a line that does not fit is dropped,
+ * and the logger writes "event=warning what=log dropped=N reason=..."
+ * where lines went missing.  Start it in the final process (after fork), with the signals
+ * blocked.  0, or -1 (errno; logging stays synchronous) */
+int log_async_start(void);
+
+/* log_async_stop - write the queued lines, waiting at most seconds for
+ * the reader, end the logger thread; logging is synchronous again.  0, or
+ * -1 when the reader did not read in time: the logger is left blocked and
+ * every later line is dropped (writing one would block too) */
+int log_async_stop(int seconds);
 
 /* log_die - log at LOG_ERR and exit with status (a sysexits.h code) */
 void log_die(int status, const char *fmt, ...) LOG_PRINTF(2, 3) LOG_NORETURN;
