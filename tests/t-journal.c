@@ -65,6 +65,21 @@ static void text_field(FILE *f, const char *name, const char *v)
 	fprintf(f, "%s=%s\n", name, v);
 }
 
+/* remote - a systemd-journal-remote writing name.journal in dir from the
+ * export format written to the returned stream (pclose it), or NULL */
+static FILE *remote(const char *name)
+{
+	char cmd[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "%s -o %s/%s.journal - 2>/dev/null", REMOTE,
+		 dir, name);
+	f = popen(cmd, "w");
+	if (!f)
+		CHECK(0, "cannot run %s", REMOTE);
+	return f;
+}
+
 /*
  * write_journal - name.journal in dir: mail entries first..last (MESSAGE
  * "mail N", second N after T0) each followed by a user-facility entry,
@@ -72,17 +87,12 @@ static void text_field(FILE *f, const char *name, const char *v)
  */
 static void write_journal(const char *name, int first, int last, int big)
 {
-	char cmd[256], v[64];
-	FILE *f;
+	char v[64];
+	FILE *f = remote(name);
 	int i, k;
 
-	snprintf(cmd, sizeof(cmd), "%s -o %s/%s.journal - 2>/dev/null", REMOTE,
-		 dir, name);
-	f = popen(cmd, "w");
-	if (!f) {
-		CHECK(0, "cannot run %s", REMOTE);
+	if (!f)
 		return;
-	}
 	for (i = first; i <= last; i++)
 		for (k = 0; k < 2; k++) {
 			snprintf(v, sizeof(v), "%llu%06d",
@@ -325,16 +335,10 @@ static void test_read(void)
  * at T0 + sec */
 static void write_user(const char *name, int sec)
 {
-	char cmd[256];
-	FILE *f;
+	FILE *f = remote(name);
 
-	snprintf(cmd, sizeof(cmd), "%s -o %s/%s.journal - 2>/dev/null", REMOTE,
-		 dir, name);
-	f = popen(cmd, "w");
-	if (!f) {
-		CHECK(0, "cannot run %s", REMOTE);
+	if (!f)
 		return;
-	}
 	fprintf(f,
 		"__REALTIME_TIMESTAMP=%llu000000\n__MONOTONIC_TIMESTAMP=%d\n"
 		"_BOOT_ID=%s\nSYSLOG_FACILITY=1\nSYSLOG_IDENTIFIER=cron\n"

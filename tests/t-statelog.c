@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blockfinding.h"
 #include "buf.h"
 #include "check.h"
 #include "incident.h"
@@ -26,18 +27,11 @@ static struct incident *add(struct incident_store *s, const char *ip,
 	struct finding f;
 	int isnew;
 
-	memset(&f, 0, sizeof(f));
-	f.v.provider = VERDICT_MS_CONSUMER;
-	f.v.kind = VERDICT_BLOCK;
-	f.v.remedy = VERDICT_SENDER_SUPPORT_FORM;
-	f.v.reply_code = 550;
-	snprintf(f.v.code, sizeof(f.v.code), "S3150");
-	snprintf(f.v.ip, sizeof(f.v.ip), "%s", ip);
+	block_finding(&f, ip, when);
 	snprintf(f.rcpt_domain, sizeof(f.rcpt_domain), "d%u.example", n % 3);
 	snprintf(f.queue_id, sizeof(f.queue_id), "Q%u", n);
 	f.text = text;
 	f.text_len = sizeof(text) - 1;
-	f.when = when;
 	return incident_note(s, &f, &isnew);
 }
 
