@@ -256,6 +256,7 @@ static void *logger(void *arg)
 
 /* enqueue - hand one line to the logger, or count it dropped: never
  * waits for the log reader.  0, or -1 when logging is synchronous */
+static int enqueue(int prio, const char *fmt, va_list ap) LOG_PRINTF(2, 0);
 static int enqueue(int prio, const char *fmt, va_list ap)
 {
 	va_list copy;
