@@ -132,6 +132,20 @@ static void scan_log_line(struct scan *s, const char *file,
 		note(s, &f, file, lineno);
 }
 
+/* message_count - one more message read; 1 when it is a bounce (records,
+ * not a complaint report, not our own alert: these are never evidence) */
+static int message_count(struct scan *s, const struct dsn_info *info,
+			 size_t n)
+{
+	s->messages++;
+	if (info->truncated)
+		s->malformed++;
+	if (info->is_arf || info->has_marker || n == 0)
+		return 0;
+	s->bounces++;
+	return 1;
+}
+
 /* message_done - classify the records of one finished message */
 static void message_done(struct scan *s, struct dsn *d, const char *file,
 			 time_t when)
@@ -142,13 +156,8 @@ static void message_done(struct scan *s, struct dsn *d, const char *file,
 
 	n = dsn_finish(d);
 	info = dsn_get_info(d);
-	s->messages++;
-	if (info->truncated)
-		s->malformed++;
-	/* Complaint reports and our own alerts are never evidence. */
-	if (info->is_arf || info->has_marker || n == 0)
+	if (!message_count(s, info, n))
 		return;
-	s->bounces++;
 	/* A finding's time is the bounce's Date when it has one (the file's
 	 * time otherwise): what JSON and the summary say. */
 	if (info->date)
@@ -248,16 +257,41 @@ static int scan_log_parallel(struct scan *s, int fd, struct scanlog_lines *l,
 	return 1;
 }
 
+/* no_memory - a message that could not be read for want of memory */
+static void no_memory(struct scan *s)
+{
+	fprintf(stderr, "milter-delist: out of memory\n");
+	s->errors++;
+}
+
 /* new_dsn - a parser, or NULL (counted as an error) */
 static struct dsn *new_dsn(struct scan *s)
 {
 	struct dsn *d = dsn_new(s->cfg->bounce_max_size);
 
-	if (!d) {
-		fprintf(stderr, "milter-delist: out of memory\n");
-		s->errors++;
-	}
+	if (!d)
+		no_memory(s);
 	return d;
+}
+
+/* What mbox_msg() needs. */
+struct scan_mbox {
+	struct scan *s;
+	const char *file;
+	time_t when;
+};
+
+/* mbox_msg - one message of an mbox read by scan_fd() */
+static void mbox_msg(void *arg, struct dsn *d)
+{
+	struct scan_mbox *b = arg;
+
+	if (!d) {
+		no_memory(b->s);
+		return;
+	}
+	message_done(b->s, d, b->file, b->when);
+	dsn_free(d);
 }
 
 /* scan_fd - read one open file: a log, one message or an mbox; size: a
@@ -272,7 +306,7 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
 	size_t len;
 	unsigned long lineno = 0;
 	enum scanmsg_kind kind;
-	int cut, r, blank = 1;
+	int cut, r;
 
 	s->files++;
 	/* Look at the first lines to tell a log from a message. */
@@ -329,28 +363,13 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
 		return;
 	}
 	/* An mbox: messages start at "From " lines after a blank line. */
-	while ((r = scanlog_next(&l, &p, &len, &cut)) > 0) {
-		if (blank && len >= 5 && !memcmp(p, "From ", 5)) {
-			if (d) {
-				message_done(s, d, file, when);
-				dsn_free(d);
-			}
-			d = new_dsn(s);
-			blank = 0;
-			continue;
-		}
-		blank = len == 0 || (len == 1 && p[0] == '\r');
-		if (d) {
-			dsn_feed(d, p, len);
-			dsn_feed(d, "\n", 1);
-		}
+	{
+		struct scan_mbox b = {s, file, when};
+
+		if (scanmsg_mbox(&l, s->cfg->bounce_max_size, mbox_msg, &b) <
+		    0)
+			goto fail;
 	}
-	if (d) {
-		message_done(s, d, file, when);
-		dsn_free(d);
-	}
-	if (r < 0)
-		goto fail;
 	return;
 fail:
 	dsn_free(d);
@@ -407,7 +426,6 @@ static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m,
 		      int journal)
 {
 	struct scan_dirwalk *w = arg;
-	const struct dsn_info *info;
 	char sub[4096];
 	size_t k;
 
@@ -421,16 +439,11 @@ static void dir_entry(void *arg, size_t i, const struct scanmsg_msg *m,
 		scan_at(w->s, sub, w->depth + 1);
 		return;
 	}
-	info = dsn_get_info(m->d);
 	w->s->files++;
-	w->s->messages++;
-	if (info->truncated)
-		w->s->malformed++;
-	if (info->is_arf || info->has_marker || m->n == 0)
-		return;
-	w->s->bounces++;
-	for (k = 0; k < m->nf; k++)
-		note(w->s, &m->f[k], sub, 0);
+	for (; m; m = m->next)
+		if (message_count(w->s, dsn_get_info(m->d), m->n))
+			for (k = 0; k < m->nf; k++)
+				note(w->s, &m->f[k], sub, 0);
 }
 
 /* scan_dir_files - the n entries of directory path through scanmsg_dir(),

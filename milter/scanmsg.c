@@ -235,6 +235,35 @@ static ssize_t fill(int fd, char *buf, size_t *end)
 	return r;
 }
 
+/* scanmsg_mbox - see scanmsg.h */
+int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes,
+		 scanmsg_mbox_fn *fn, void *arg)
+{
+	struct dsn *d = NULL;
+	const char *p;
+	size_t len;
+	int cut, r, blank = 1, started = 0;
+
+	while ((r = scanlog_next(l, &p, &len, &cut)) > 0) {
+		if (blank && len >= 5 && !memcmp(p, "From ", 5)) {
+			if (started)
+				fn(arg, d);
+			d = dsn_new(max_bytes);
+			started = 1;
+			blank = 0;
+			continue;
+		}
+		blank = len == 0 || (len == 1 && p[0] == '\r');
+		if (d) {
+			dsn_feed(d, p, len);
+			dsn_feed(d, "\n", 1);
+		}
+	}
+	if (started)
+		fn(arg, d);
+	return r < 0 ? -1 : 0;
+}
+
 /* findings - the findings of a parsed bounce into m; -1 on ENOMEM */
 static int findings(struct scanmsg_msg *m)
 {
@@ -257,19 +286,79 @@ static int findings(struct scanmsg_msg *m)
 	return 0;
 }
 
+/* done - m->d fed: finish it, its findings; -1 on ENOMEM */
+static int done(struct scanmsg_msg *m)
+{
+	m->n = dsn_finish(m->d);
+	return findings(m);
+}
+
+/* msg_free - what take() made for m: parsers, findings, more messages */
+static void msg_free(struct scanmsg_msg *m)
+{
+	struct scanmsg_msg *k, *next = m->next;
+
+	dsn_free(m->d);
+	free(m->f);
+	m->d = NULL;
+	m->f = NULL;
+	m->next = NULL;
+	for (k = next; k; k = next) {
+		next = k->next;
+		dsn_free(k->d);
+		free(k->f);
+		free(k);
+	}
+}
+
+/* What mbox_msg() needs: the chain being built. */
+struct mbox {
+	struct scanmsg_msg *first, **tail;
+	time_t when;
+	int failed; /* a parser or a node could not be had */
+};
+
+/* mbox_msg - one message of an mbox read by a worker, onto the chain */
+static void mbox_msg(void *arg, struct dsn *d)
+{
+	struct mbox *b = arg;
+	struct scanmsg_msg *m = b->first;
+
+	if (!d || b->failed) {
+		dsn_free(d);
+		b->failed = 1;
+		return;
+	}
+	if (m->d) {
+		m = calloc(1, sizeof(*m));
+		if (!m) {
+			dsn_free(d);
+			b->failed = 1;
+			return;
+		}
+		*b->tail = m;
+	}
+	b->tail = &m->next;
+	m->d = d;
+	m->when = b->when;
+	if (done(m) < 0)
+		b->failed = 1;
+}
+
 /*
- * parse - one entry: its message, or NULL when the caller must read it
- * (*journal set: it is a journal file).  One open, one read for a file
- * of up to SCANMSG_READ_SIZE bytes, one close: a read of a regular file
- * that brings fewer bytes than asked for is taken as its end (what
- * Linux does), and the file's time is asked for (fstat) only when a
- * bounce has no Date to give its findings' time.
+ * parse - one entry into m: one message, or the messages of an mbox;
+ * 0, or -1 when the caller must read it (*journal set: it is a journal
+ * file).  One open, one read for a file of up to SCANMSG_READ_SIZE bytes,
+ * one close: a read of a regular file that brings fewer bytes than asked
+ * for is taken as its end (what Linux does), and the file's time is asked
+ * for (fstat) only when a bounce has no Date to give its findings' time,
+ * or for an mbox (its messages' time, as scan.c gives it).
  */
-static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
-			 time_t *when, int *journal)
+static int parse(struct dir *dr, const char *name, char *buf,
+		 struct scanmsg_msg *m, int *journal)
 {
 	unsigned char type = scanmsg_type(name);
-	struct dsn *d = NULL;
+	enum scanmsg_kind kind;
 	struct stat st;
 	size_t end = 0;
 	ssize_t r = 1;
@@ -277,10 +366,10 @@ static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
 
 	*journal = 0;
 	if (type != DT_REG && type != DT_UNKNOWN)
-		return NULL;
+		return -1;
 	fd = entry_open(dr->dfd, dr->path, name);
 	if (fd < 0)
-		return NULL;
+		return -1;
 	if (type == DT_UNKNOWN && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)))
 		goto no;
 	/* The first bytes, as scan.c's scan_fd() reads them. */
@@ -295,33 +384,49 @@ static struct dsn *parse(struct dir *dr, const char *name, char *buf, size_t *n,
 		*journal = 1;
 		goto no;
 	}
-	if (scanmsg_kind(buf, end) != SCANMSG_MESSAGE)
+	kind = scanmsg_kind(buf, end);
+	if (kind == SCANMSG_MBOX) {
+		struct scanlog_lines l = {fd, buf, 0, end, eof, 0};
+		struct mbox b = {m, &m->next, dr->now, 0};
+
+		if (fstat(fd, &st) == 0 && st.st_mtime)
+			b.when = st.st_mtime;
+		if (scanmsg_mbox(&l, dr->max_bytes, mbox_msg, &b) < 0 ||
+		    b.failed || !m->d)
+			goto no;
+		close(fd);
+		return 0;
+	}
+	if (kind != SCANMSG_MESSAGE)
 		goto no;
-	d = dsn_new(dr->max_bytes);
-	if (!d)
+	m->d = dsn_new(dr->max_bytes);
+	if (!m->d)
 		goto no;
 	for (;;) {
 		size_t was;
 
-		dsn_feed(d, buf, end);
+		dsn_feed(m->d, buf, end);
 		end = 0;
-		if (eof || dsn_full(d))
+		if (eof || dsn_full(m->d))
 			break; /* the parser reads no more */
 		was = end;
 		if ((r = fill(fd, buf, &end)) < 0)
 			goto no;
 		eof = r == 0 || end - was < SCANMSG_READ_SIZE - was;
 	}
-	*n = dsn_finish(d);
-	*when = dr->now;
-	if (!dsn_get_info(d)->date && fstat(fd, &st) == 0 && st.st_mtime)
-		*when = st.st_mtime;
+	m->when = dr->now;
+	if (!dsn_get_info(m->d)->date && fstat(fd, &st) == 0 && st.st_mtime)
+		m->when = st.st_mtime;
 	close(fd);
-	return d;
+	if (done(m) < 0) {
+		msg_free(m);
+		return -1;
+	}
+	return 0;
 no:
-	dsn_free(d);
+	msg_free(m);
 	close(fd);
-	return NULL;
+	return -1;
 }
 
 /* take - entry i into *m and *kind (SCANMSG_MESSAGE: parsed,
@@ -331,13 +436,11 @@ static void take(struct dir *dr, size_t i, char *buf, struct scanmsg_msg *m,
 {
 	int journal = 0;
 
-	m->d = NULL;
-	m->f = NULL;
+	memset(m, 0, sizeof(*m));
 	*kind = SCANMSG_LOG;
 	if (i >= dr->n_names || !buf || !dr->names[i])
 		return;
-	m->d = parse(dr, dr->names[i], buf, &m->n, &m->when, &journal);
-	if (m->d && findings(m) == 0)
+	if (parse(dr, dr->names[i], buf, m, &journal) == 0)
 		*kind = SCANMSG_MESSAGE;
 	else if (journal)
 		*kind = SCANMSG_JOURNAL;
@@ -348,10 +451,7 @@ static void hand(size_t i, struct scanmsg_msg *m, enum scanmsg_kind kind,
 		 scanmsg_fn *fn, void *arg)
 {
 	fn(arg, i, kind == SCANMSG_MESSAGE ? m : NULL, kind == SCANMSG_JOURNAL);
-	dsn_free(m->d);
-	free(m->f);
-	m->d = NULL;
-	m->f = NULL;
+	msg_free(m);
 }
 
 /* worker - take batches in order, parse their files into the ring */

@@ -16,6 +16,7 @@
 
 #include "dsn.h"
 #include "finding.h"
+#include "scanlog.h"
 
 /* The first bytes of a systemd journal file. */
 #define SCANMSG_JOURNAL_MAGIC "LPKSHHRH"
@@ -53,6 +54,21 @@ int scanmsg_list(const char *path, char ***names, size_t *n);
  * after the name's NUL) */
 unsigned char scanmsg_type(const char *name);
 
+/* scanmsg_mbox_fn - one message of an mbox: its parser, fed and not
+ * finished (the callee finishes and frees it), or NULL when no parser
+ * could be had for it */
+typedef void scanmsg_mbox_fn(void *arg, struct dsn *d);
+
+/*
+ * scanmsg_mbox - the messages of the mbox that l reads, each handed to fn
+ * in order: a message starts at a "From " line that follows a blank line
+ * (or starts the file) and its lines are fed to a parser of max_bytes with
+ * LF endings.  0, or -1 on a read error (the messages before it were
+ * handed on, the one being read too).
+ */
+int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes,
+		 scanmsg_mbox_fn *fn, void *arg);
+
 /* A message parsed by a worker. */
 struct scanmsg_msg {
 	struct dsn *d;	   /* the parser, after dsn_finish() */
@@ -62,12 +78,14 @@ struct scanmsg_msg {
 			      one (f->text points into d), for a bounce
 			      (n > 0, not a complaint, not our alert) */
 	size_t nf;
+	struct scanmsg_msg *next; /* the next message of an mbox, or NULL */
 };
 
 /*
- * A file of the directory, in name order.  m: the parsed message (the
- * callee may keep nothing of it: it is freed after the call); m == NULL:
- * the file was not read here (not a regular file, not one message,
+ * A file of the directory, in name order.  m: the parsed message, or the
+ * first message of an mbox, the others following m->next (the callee may
+ * keep nothing of them: they are freed after the call); m == NULL: the
+ * file was not read here (not a regular file, not a message or an mbox,
  * unreadable, out of memory): the callee reads it itself, unless journal
  * is set: the file is a journal file (it starts with the magic).
  */

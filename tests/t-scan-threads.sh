@@ -91,6 +91,20 @@ for mode in "" --json; do
 	ok "--scan$mode of a directory of $n entries: 2, 3 threads and the default give the single-threaded output ($(wc -l <"$T/one") lines)"
 done
 
+# Each message file and the mbox are opened once, by a worker: the mbox
+# was read by a worker and then again, alone, by the caller.
+if command -v strace >/dev/null 2>&1; then
+	MILTER_DELIST_SCAN_THREADS=2 strace -f -qq -e trace=open,openat \
+		-o "$T/strace" "$MD" --scan "$T/dir" >/dev/null 2>&1
+	for f in 3-mbox 1-postfix-s3150.eml 2-exchange-606.eml; do
+		c=$(grep -c "open[at]*(.*\"\([^\"]*/\)\{0,1\}$f\"" "$T/strace")
+		[ "$c" = 1 ] || fail "directory, 2 threads: $f opened $c times"
+	done
+	ok "directory, 2 threads: the mbox and the messages are opened once each"
+else
+	echo "# strace is not installed: the opens are not counted"
+fi
+
 MILTER_DELIST_SCAN_THREADS=0 "$MD" --scan "$T/mail.log" >/dev/null 2>"$T/err"
 grep -q 'MILTER_DELIST_SCAN_THREADS=0 is not a number from 1 to 8; ignored' "$T/err" ||
 	fail "a bad MILTER_DELIST_SCAN_THREADS is not reported: $(cat "$T/err")"
