@@ -2,11 +2,12 @@
  * scanmsg.c - what a file is, and the message files of a directory parsed
  * by several threads for --scan
  *
- * The workers take the entries in name order; each reads its file the way
- * scan.c's reader does (the same probe of the first bytes) and parses it
- * when it is one message, or tells the caller it is a journal file.  The caller takes the
+ * The workers take the entries in name order, in batches; each reads its
+ * file the way scan.c's reader does (the same probe of the first bytes)
+ * and parses it when it is one message or an mbox, or tells the caller it
+ * is a journal file.  The caller is one of the workers and takes the
  * results in name order; a slot is reused once taken, so at most
- * SCANMSG_AHEAD files per worker are in flight.
+ * SCANMSG_AHEAD batches per worker are in flight.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -216,6 +217,7 @@ struct dir {
 	size_t n_items;
 	pthread_mutex_t mu;
 	pthread_cond_t more, done;
+	size_t n_batches;
 	size_t next;	 /* the next batch to take */
 	size_t consumed; /* batches handed on */
 	/* threads waiting on more and done: a signal only when one waits */
@@ -454,36 +456,46 @@ static void hand(size_t i, struct scanmsg_msg *m, enum scanmsg_kind kind,
 	msg_free(m);
 }
 
+/* claimable - with dr->mu held: is there a next batch, and its slot
+ * free? */
+static int claimable(const struct dir *dr)
+{
+	return dr->next < dr->n_batches &&
+	       dr->next - dr->consumed < dr->n_items;
+}
+
+/* run - claim the next batch and parse its files into its slot; called
+ * and returns with dr->mu held */
+static void run(struct dir *dr, char *buf)
+{
+	size_t b = dr->next++, e;
+	struct item *it = &dr->items[b % dr->n_items];
+
+	pthread_mutex_unlock(&dr->mu);
+	for (e = 0; e < SCANMSG_BATCH; e++)
+		take(dr, b * SCANMSG_BATCH + e, buf, &it->m[e], &it->kind[e]);
+	pthread_mutex_lock(&dr->mu);
+	it->index = b;
+	it->done = 1;
+	if (dr->waiting_done)
+		pthread_cond_broadcast(&dr->done);
+}
+
 /* worker - take batches in order, parse their files into the ring */
 static void *worker(void *arg)
 {
 	struct dir *dr = arg;
 	char *buf = malloc(SCANMSG_READ_SIZE + 1);
-	size_t b, e, n_batches;
-	struct item *it;
 
-	n_batches = (dr->n_names + SCANMSG_BATCH - 1) / SCANMSG_BATCH;
 	pthread_mutex_lock(&dr->mu);
-	for (;;) {
-		while (dr->next < n_batches &&
-		       dr->next - dr->consumed >= dr->n_items) {
-			dr->waiting_more++;
-			pthread_cond_wait(&dr->more, &dr->mu);
-			dr->waiting_more--;
+	while (buf && dr->next < dr->n_batches) {
+		if (claimable(dr)) {
+			run(dr, buf);
+			continue;
 		}
-		if (dr->next >= n_batches)
-			break;
-		b = dr->next++;
-		pthread_mutex_unlock(&dr->mu);
-		it = &dr->items[b % dr->n_items];
-		for (e = 0; e < SCANMSG_BATCH; e++)
-			take(dr, b * SCANMSG_BATCH + e, buf, &it->m[e],
-			     &it->kind[e]);
-		pthread_mutex_lock(&dr->mu);
-		it->index = b;
-		it->done = 1;
-		if (dr->waiting_done)
-			pthread_cond_broadcast(&dr->done);
+		dr->waiting_more++;
+		pthread_cond_wait(&dr->more, &dr->mu);
+		dr->waiting_more--;
 	}
 	pthread_mutex_unlock(&dr->mu);
 	free(buf);
@@ -520,6 +532,7 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	pthread_t tid[SCANMSG_WORKERS_MAX];
 	struct dir dr;
 	struct item *it;
+	char *buf;
 	unsigned int nt = 0, k;
 	size_t b, e, i;
 
@@ -542,20 +555,31 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	if (workers < 2)
 		return one_thread(&dr, fn, arg);
 	dr.n_items = (size_t)workers * SCANMSG_AHEAD;
+	dr.n_batches = (n + SCANMSG_BATCH - 1) / SCANMSG_BATCH;
 	dr.items = calloc(dr.n_items, sizeof(*dr.items));
-	if (!dr.items)
+	buf = malloc(SCANMSG_READ_SIZE + 1);
+	if (!dr.items || !buf) {
+		free(dr.items);
+		free(buf);
 		return -1;
+	}
 	dr.dfd = dir_open(path);
 	pthread_mutex_init(&dr.mu, NULL);
 	pthread_cond_init(&dr.more, NULL);
 	pthread_cond_init(&dr.done, NULL);
-	for (k = 0; k < workers; k++)
+	/* The caller is one of the workers: it parses a batch whenever the
+	 * next one it must hand on is not ready yet. */
+	for (k = 1; k < workers; k++)
 		if (pthread_create(&tid[nt], NULL, worker, &dr) == 0)
 			nt++;
-	for (b = 0; nt && b * SCANMSG_BATCH < n; b++) {
+	for (b = 0; b < dr.n_batches; b++) {
 		it = &dr.items[b % dr.n_items];
 		pthread_mutex_lock(&dr.mu);
 		while (!(it->done && it->index == b)) {
+			if (claimable(&dr)) {
+				run(&dr, buf);
+				continue;
+			}
 			dr.waiting_done++;
 			pthread_cond_wait(&dr.done, &dr.mu);
 			dr.waiting_done--;
@@ -581,5 +605,6 @@ int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 	if (dr.dfd >= 0)
 		close(dr.dfd);
 	free(dr.items);
-	return nt ? 0 : -1;
+	free(buf);
+	return 0;
 }

@@ -3,9 +3,9 @@
  * message files of a directory parsed by several threads for --scan
  *
  * Worker threads read and parse the message files of a directory (a
- * maildir's new/ and cur/) ahead of the caller, who takes the parsed
- * messages in name order, in its own thread: the output of --scan does
- * not depend on the number of threads.  A fixed number of files is in
+ * maildir's new/ and cur/) ahead of the caller, who parses too and takes
+ * the parsed messages in name order, in its own thread: the output of
+ * --scan does not depend on the number of threads.  A fixed number of files is in
  * flight.
  */
 #ifndef MILTER_DELIST_SCANMSG_H
@@ -94,11 +94,12 @@ typedef void scanmsg_fn(void *arg, size_t i, const struct scanmsg_msg *m,
 
 /*
  * scanmsg_dir - the n entries names[] of directory path (NULL entries
- * are skipped), parsed by workers threads (2 or more; 0 or 1: in the
- * caller's thread, the same reads) with dsn parsers of max_bytes; fn is
- * called for each non-NULL entry, in order, in the caller's thread.
- * Returns 0, or -1 when the threads or the buffers could not be had
- * (nothing was called: the caller walks the entries itself).
+ * are skipped), parsed by workers threads (2 or more, the caller's among
+ * them: it parses a batch whenever the next one it must hand on is not
+ * ready; 0 or 1: in the caller's thread alone, the same reads) with dsn
+ * parsers of max_bytes; fn is called for each non-NULL entry, in order,
+ * in the caller's thread.  Returns 0, or -1 when the buffers could not
+ * be had (nothing was called: the caller walks the entries itself).
  */
 int scanmsg_dir(const char *path, char **names, size_t n, unsigned int workers,
 		size_t max_bytes, time_t now, scanmsg_fn *fn, void *arg);
