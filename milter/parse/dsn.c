@@ -17,6 +17,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "dsnpriv.h"
 #include "maillog.h"
@@ -630,24 +633,27 @@ void dsn_free(struct dsn *d)
 	free(d);
 }
 
-/* next_eol - the first CR or LF in [p, e), or e.  *lf and *cr cache the
- * next LF and CR found by earlier calls on the same chunk (NULL: not yet
- * searched), so that every byte is searched at most once for each: a
- * CR-only message does not rescan its chunk for an LF on every line. */
-static const char *next_eol(const char *p, const char *e, const char **lf,
-			    const char **cr)
+/* next_eol - the first CR or LF in [p, e), or e: one pass for both, 16
+ * bytes at a time where SSE2 is there (every x86-64), a byte at a time
+ * for the rest */
+static const char *next_eol(const char *p, const char *e)
 {
-	if (!*lf || *lf < p) {
-		*lf = memchr(p, '\n', (size_t)(e - p));
-		if (!*lf)
-			*lf = e;
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+
+	for (; e - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+						       _mm_cmpeq_epi8(v, cr)));
+
+		if (m)
+			return p + __builtin_ctz((unsigned int)m);
 	}
-	if (!*cr || *cr < p) {
-		*cr = memchr(p, '\r', (size_t)(e - p));
-		if (!*cr)
-			*cr = e;
-	}
-	return *lf < *cr ? *lf : *cr;
+#endif
+	for (; p < e; p++)
+		if (*p == '\n' || *p == '\r')
+			return p;
+	return e;
 }
 
 /* line_add - append [p, p+n) to the pending raw line; past DSN_LINE_MAX,
@@ -664,12 +670,38 @@ static void line_add(struct dsn *d, const char *p, size_t n)
 	d->llen += n;
 }
 
+/* dash_line - the first '-' in [p, e) right after a CR or LF (p[-1] is
+ * readable), or NULL: 16 bytes at a time where SSE2 is there */
+static const char *dash_line(const char *p, const char *e)
+{
+#ifdef __SSE2__
+	const __m128i dash = _mm_set1_epi8('-'), lf = _mm_set1_epi8('\n'),
+		      cr = _mm_set1_epi8('\r');
+
+	for (; e - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i w =
+			_mm_loadu_si128((const __m128i *)(const void *)(p - 1));
+		int m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, dash)) &
+			_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, lf),
+						       _mm_cmpeq_epi8(w, cr)));
+
+		if (m)
+			return p + __builtin_ctz((unsigned int)m);
+	}
+#endif
+	for (; p < e; p++)
+		if (*p == '-' && (p[-1] == '\n' || p[-1] == '\r'))
+			return p;
+	return NULL;
+}
+
 /*
  * skip_lines - in a body that is skipped (ST_BODY, K_SKIP), at the start
  * of a line p < e: raw_line() ignores every line there but a boundary
  * delimiter, so jump to the next line that starts with '-' and return it.
  * Base64 has no '-' at all, and the returned original message, HTML and
- * attachments are skipped bodies: they are crossed at memchr() speed
+ * attachments are skipped bodies: they are crossed 16 bytes at a time
  * instead of line by line.  When no line of the chunk starts with '-',
  * its unfinished last line is kept as dsn_feed() keeps it and e is
  * returned.  Outside any multipart (depth 0) no boundary can come: the
@@ -683,9 +715,8 @@ static const char *skip_lines(struct dsn *d, const char *p, const char *e)
 		return e; /* nothing can change any more */
 	if (*p == '-')
 		return p;
-	for (q = p + 1; (q = memchr(q, '-', (size_t)(e - q))) != NULL; q++)
-		if (q[-1] == '\n' || q[-1] == '\r')
-			return q;
+	if ((q = dash_line(p + 1, e)) != NULL)
+		return q;
 	lf = memrchr(p, '\n', (size_t)(e - p));
 	cr = memrchr(p, '\r', (size_t)(e - p));
 	t = lf && (!cr || lf > cr) ? lf : cr;
@@ -704,7 +735,7 @@ static const char *skip_lines(struct dsn *d, const char *p, const char *e)
  * place; only a line split across chunks is gathered in d->line. */
 void dsn_feed(struct dsn *d, const char *buf, size_t len)
 {
-	const char *p, *e, *eol, *lf = NULL, *cr = NULL;
+	const char *p, *e, *eol;
 	size_t n;
 
 	if (!d || !buf || d->finished)
@@ -725,7 +756,7 @@ void dsn_feed(struct dsn *d, const char *buf, size_t len)
 		if (d->state == ST_BODY && d->kind == K_SKIP && d->llen == 0 &&
 		    !d->lcut && (p = skip_lines(d, p, e)) == e)
 			break;
-		eol = next_eol(p, e, &lf, &cr);
+		eol = next_eol(p, e);
 		n = (size_t)(eol - p);
 		if (eol == e) {
 			line_add(d, p, n);
