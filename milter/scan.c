@@ -134,8 +134,7 @@ static void scan_log_line(struct scan *s, const char *file,
 
 /* message_count - one more message read; 1 when it is a bounce (records,
  * not a complaint report, not our own alert: these are never evidence) */
-static int message_count(struct scan *s, const struct dsn_info *info,
-			 size_t n)
+static int message_count(struct scan *s, const struct dsn_info *info, size_t n)
 {
 	s->messages++;
 	if (info->truncated)
@@ -366,8 +365,7 @@ static void scan_fd(struct scan *s, int fd, const char *file, time_t when,
 	{
 		struct scan_mbox b = {s, file, when};
 
-		if (scanmsg_mbox(&l, s->cfg->bounce_max_size, mbox_msg, &b) <
-		    0)
+		if (scanmsg_mbox(&l, s->cfg->bounce_max_size, mbox_msg, &b) < 0)
 			goto fail;
 	}
 	return;

@@ -238,8 +238,8 @@ static ssize_t fill(int fd, char *buf, size_t *end)
 }
 
 /* scanmsg_mbox - see scanmsg.h */
-int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes,
-		 scanmsg_mbox_fn *fn, void *arg)
+int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes, scanmsg_mbox_fn *fn,
+		 void *arg)
 {
 	struct dsn *d = NULL;
 	const char *p;

@@ -5,8 +5,8 @@
  * Worker threads read and parse the message files of a directory (a
  * maildir's new/ and cur/) ahead of the caller, who parses too and takes
  * the parsed messages in name order, in its own thread: the output of
- * --scan does not depend on the number of threads.  A fixed number of files is in
- * flight.
+ * --scan does not depend on the number of threads.  A fixed number of files is
+ * in flight.
  */
 #ifndef MILTER_DELIST_SCANMSG_H
 #define MILTER_DELIST_SCANMSG_H
@@ -66,8 +66,8 @@ typedef void scanmsg_mbox_fn(void *arg, struct dsn *d);
  * LF endings.  0, or -1 on a read error (the messages before it were
  * handed on, the one being read too).
  */
-int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes,
-		 scanmsg_mbox_fn *fn, void *arg);
+int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes, scanmsg_mbox_fn *fn,
+		 void *arg);
 
 /* A message parsed by a worker. */
 struct scanmsg_msg {

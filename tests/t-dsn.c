@@ -23,6 +23,8 @@
 
 #include "check.h"
 #include "dsn.h"
+#include "naive.h"
+#include "util.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -944,6 +946,61 @@ static void test_api(void)
 	dsn_free(d);
 }
 
+/* test_memcasemem - util_memcasemem (16 bytes at a time) against the
+ * naive search: needles cut out of the haystack with their case flipped,
+ * at every offset around the 16-byte steps, first bytes that are letters,
+ * digits, brackets and bytes past ASCII, and needles that are not there */
+static void test_memcasemem(void)
+{
+	static const char alpha[] = "aAbB[{@`zZ\xc3\xa9-. 0\n";
+	char hay[200], needle[40];
+	uint64_t x = 88172645463325252ULL;
+	size_t hn, nn, off, i, round, agree = 0;
+
+	for (round = 0; round < 20000; round++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		hn = (size_t)(x % sizeof(hay));
+		for (i = 0; i < hn; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			hay[i] = alpha[x % (sizeof(alpha) - 1)];
+		}
+		nn = 1 + (size_t)((x >> 20) % (sizeof(needle) - 1));
+		if (nn <= hn && round % 4) {
+			off = (size_t)((x >> 30) % (hn - nn + 1));
+			for (i = 0; i < nn; i++) { /* flip the case of some */
+				char c = hay[off + i];
+				int letter =
+					(c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+
+				needle[i] = letter && (x >> (i % 60)) & 1
+						    ? (char)(c ^ 0x20)
+						    : c;
+			}
+		} else {
+			for (i = 0; i < nn; i++)
+				needle[i] = alpha[(x >> (i % 50)) %
+						  (sizeof(alpha) - 1)];
+		}
+		if (util_memcasemem(hay, hn, needle, nn) ==
+		    memcasemem_naive(hay, hn, needle, nn))
+			agree++;
+	}
+	CHECK_INT(agree, 20000, "util_memcasemem agrees with the naive search");
+	{
+		const char *h = "xxxxxxxxxxxxxxxxxxxHeLLO [IP] x";
+
+		hn = strlen(h);
+		CHECK(util_memcasemem(h, hn, "hello", 5) == h + 19,
+		      "a needle past the first 16 bytes, another case");
+		CHECK(util_memcasemem(h, hn, "[ip]", 4) == h + 25,
+		      "a needle that starts with a bracket");
+		CHECK(util_memcasemem(h, hn, "{ip]", 4) == NULL,
+		      "a brace is no bracket");
+	}
+	CHECK(util_memcasemem("hello", 5, "hello!", 6) == NULL,
+	      "a needle longer than the haystack");
+}
+
 /* test_fuzz - random bytes and mutated fixtures: whole == chunked, clean */
 static void test_fuzz(void)
 {
@@ -1242,6 +1299,7 @@ int main(void)
 	test_headers();
 	test_many();
 	test_fuzz();
+	test_memcasemem();
 	test_corpus();
 	return check_done("t-dsn");
 }

@@ -15,7 +15,9 @@
  * Differential checks of the parser's helpers against naive versions:
  * the one-pass phrase matcher (dsn_multi_scan) against dsn_find() for
  * every phrase, with phrases cut out of the input and the text part's
- * own kind; the accumulator (dsn_buf_put) against a byte-at-a-time copy.
+ * own kind; the case-insensitive search (util_memcasemem) against a naive
+ * one for the same phrases; the accumulator (dsn_buf_put) against a
+ * byte-at-a-time copy.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include "dsnpriv.h"
 #include "finding.h"
 #include "util.h"
+#include "../naive.h"
 
 /* check_str - a record string: terminated in its array, no control byte */
 #define CHECK_STR(a)                                                           \
@@ -207,6 +210,10 @@ static void check_multi(const uint8_t *data, size_t size, uint64_t *rng)
 			   want ? want - h : -1);
 		FUZZ_CHECK(!!(found & (UINT32_C(1) << i)) == (want != NULL),
 			   "phrase %zu: found bit", i);
+		want = memcasemem_naive(h, hn, p[i].s, p[i].len);
+		FUZZ_CHECK(util_memcasemem(h, hn, p[i].s, p[i].len) == want,
+			   "util_memcasemem, phrase %zu: want %td", i,
+			   want ? want - h : -1);
 	}
 	free(m);
 }
