@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "dsnpriv.h"
 #include "util.h"
@@ -197,6 +200,39 @@ static int is_collapsed(unsigned char c)
 	return c <= ' ' || c == 0x7F;
 }
 
+/* run_end - the end of the run of bytes that stay as they are from p (a
+ * byte that is kept: not collapsed, or a blank after one): the first
+ * collapsed byte that is not a single blank after a kept byte, or e; 16
+ * bytes at a time where SSE2 is there */
+static const unsigned char *run_end(const unsigned char *p,
+				    const unsigned char *e)
+{
+	const unsigned char *q = p + 1;
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F);
+
+	for (; e - q >= 16; q += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i w =
+			_mm_loadu_si128((const __m128i *)(const void *)(q - 1));
+		__m128i cv = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, sp), v),
+					  _mm_cmpeq_epi8(v, del));
+		__m128i cw = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(w, sp), w),
+					  _mm_cmpeq_epi8(w, del));
+		/* a blank after a kept byte stays */
+		__m128i single = _mm_andnot_si128(cw, _mm_cmpeq_epi8(v, sp));
+		int m = _mm_movemask_epi8(_mm_andnot_si128(single, cv));
+
+		if (m)
+			return q + __builtin_ctz((unsigned int)m);
+	}
+#endif
+	for (; q < e; q++)
+		if (is_collapsed(*q) && (*q != ' ' || is_collapsed(q[-1])))
+			break;
+	return q;
+}
+
 /* dsn_buf_put - append text; white space and control bytes (NUL too)
  * collapse to one space, and no space starts the buffer.  Runs of bytes
  * that stay as they are (single blanks between other bytes included) are
@@ -205,7 +241,6 @@ void dsn_buf_put(struct dsn_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n, *q;
 	size_t room, k;
-	int blank;
 
 	while (p < e) {
 		if (is_collapsed(*p) &&
@@ -222,15 +257,7 @@ void dsn_buf_put(struct dsn_buf *b, const char *s, size_t n)
 		}
 		/* *p is kept: a byte that is not collapsed, or a blank after
 		 * one */
-		blank = *p == ' ';
-		for (q = p + 1; q < e; q++) {
-			if (!is_collapsed(*q))
-				blank = 0;
-			else if (*q == ' ' && !blank)
-				blank = 1;
-			else
-				break;
-		}
+		q = run_end(p, e);
 		k = (size_t)(q - p);
 		room = sizeof(b->s) - 1 - b->len;
 		if (k > room) {
