@@ -609,13 +609,26 @@ static void raw_line(struct dsn *d, const char *s, size_t n, int cut)
  * API
  */
 
+/* What dsn_new() leaves uncleared is the two line buffers and nothing
+ * else. */
+_Static_assert(offsetof(struct dsn_decode, buf) + DSN_LINE_MAX ==
+		       sizeof(struct dsn_decode),
+	       "the decoder's buffer ends it");
+_Static_assert(offsetof(struct dsn, line) ==
+			       offsetof(struct dsn, dec) +
+				       sizeof(struct dsn_decode) &&
+		       offsetof(struct dsn, line) + DSN_LINE_MAX ==
+			       sizeof(struct dsn),
+	       "the raw line buffer follows the decoder and ends the parser");
+
 /* dsn_new - allocate a parser (see dsn.h) */
 struct dsn *dsn_new(size_t max_bytes)
 {
-	struct dsn *d = calloc(1, sizeof(*d));
+	struct dsn *d = malloc(sizeof(*d));
 
 	if (!d)
 		return NULL;
+	memset(d, 0, DSN_CLEARED);
 	d->max_bytes = max_bytes ? max_bytes : DSN_DEFAULT_MAX_BYTES;
 	d->state = ST_HEADERS;
 	d->toplevel = 1;

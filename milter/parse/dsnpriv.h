@@ -111,8 +111,7 @@ struct dsn {
 	/* raw line splitter */
 	int cr;
 	int lcut;
-	size_t llen;
-	char line[DSN_LINE_MAX];
+	size_t llen; /* the pending raw line: line[0..llen) */
 
 	/* MIME structure */
 	int state; /* in headers or in a body */
@@ -127,7 +126,6 @@ struct dsn {
 	int blong; /* boundary parameter too long to follow */
 	int report;
 	int enc;
-	struct dsn_decode dec;
 
 	/* delivery-status part */
 	struct dsn_buf fld;
@@ -136,7 +134,16 @@ struct dsn {
 	char st_actual[DSN_ADDR_MAX];
 
 	struct dsn_human h;
+
+	/* Last, the two line buffers: only their first len bytes are ever
+	 * read, so dsn_new() leaves them as malloc() gives them (16 KiB of
+	 * the parser that need no clearing). */
+	struct dsn_decode dec; /* its buf is its last member */
+	char line[DSN_LINE_MAX];
 };
+
+/* The bytes of a struct dsn that dsn_new() clears. */
+#define DSN_CLEARED offsetof(struct dsn, dec.buf)
 
 /* dsnrec.c */
 void dsn_finish_records(struct dsn *d);
