@@ -298,7 +298,23 @@ void dsn_copy_trim(char *dst, size_t size, const char *s, size_t n)
 /* addr_char - may c appear in an address outside quotes? */
 static int addr_char(unsigned char c)
 {
-	return c > ' ' && c != 0x7F && !strchr("<>()[],;:\"\\@", c);
+	switch (c) {
+	case '<':
+	case '>':
+	case '(':
+	case ')':
+	case '[':
+	case ']':
+	case ',':
+	case ';':
+	case ':':
+	case '"':
+	case '\\':
+	case '@':
+		return 0;
+	default:
+		return c > ' ' && c != 0x7F;
+	}
 }
 
 /* dsn_addr_scan - an address (optionally in <>) at the start of s: returns
