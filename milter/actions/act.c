@@ -88,54 +88,88 @@ static void on_event(void *arg, const struct core_event *ev)
 	pthread_mutex_unlock(&act_g.lock);
 }
 
+/* mine - is ip one whose mail this instance reroutes (reroute on, and
+ * ip one of reroute.ips)?  Without reroute.ips no IP is singled out. */
+static int mine(const char *ip)
+{
+	return act_g.rr_on && act_g.rr.conf.ips &&
+	       reroute_ip_wanted(&act_g.rr, ip);
+}
+
+/* tracked - is incident id among the n_ids we track? */
+static int tracked(uint64_t id, const uint64_t *ids, size_t n_ids)
+{
+	size_t k;
+
+	for (k = 0; k < n_ids; k++)
+		if (ids[k] == id)
+			return 1;
+	return 0;
+}
+
 /* snapshot - the incidents that are open, or that we track (to see them
- * clear); returns the number in out */
+ * clear), at most max: those of reroute.ips first (a whole range blocked
+ * at once must not crowd out this instance's own IPs), then the tracked
+ * ones, then the others in the store's order; returns the number in out
+ * and sets *full when some were left out */
 static size_t snapshot(struct act_snap *out, size_t max, const uint64_t *ids,
 		       size_t n_ids, int *full)
 {
 	struct incident_store *st;
 	struct incident *inc;
 	size_t i, k, n = 0, count;
-	int tracked;
+	int pass, t, f;
 
 	*full = 0;
 	state_lock();
 	st = state_store();
 	count = st ? incident_count(st) : 0;
-	for (i = 0; i < count; i++) {
-		inc = incident_at(st, i);
-		tracked = 0;
-		for (k = 0; k < n_ids && !tracked; k++)
-			tracked = ids[k] == inc->id;
-		if (inc->state == INCIDENT_CLEARED && !tracked)
-			continue;
-		if (n == max) {
-			*full = 1;
-			break;
+	for (pass = 0; pass < 3 && !*full; pass++)
+		for (i = 0; i < count; i++) {
+			inc = incident_at(st, i);
+			t = tracked(inc->id, ids, n_ids);
+			if (inc->state == INCIDENT_CLEARED && !t)
+				continue;
+			/* first those of the IPs whose mail this instance
+			 * reroutes, then the tracked ones, then the others */
+			f = mine(inc->ip) ? 0 : t ? 1 : 2;
+			if (f != pass)
+				continue;
+			if (n == max) {
+				*full = 1;
+				break;
+			}
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].id = inc->id;
+			util_strcpy(out[n].ip, sizeof(out[n].ip), inc->ip);
+			out[n].provider = inc->provider;
+			out[n].kind = inc->kind;
+			out[n].cleared = inc->state == INCIDENT_CLEARED;
+			util_strcpy(out[n].relay, sizeof(out[n].relay),
+				    inc->relay);
+			util_strcpy(out[n].rcpt, sizeof(out[n].rcpt), inc->rcpt);
+			out[n].n_domains = inc->n_domains;
+			for (k = 0; k < inc->n_domains; k++)
+				util_strcpy(out[n].domains[k],
+					    sizeof(out[n].domains[k]),
+					    inc->domains[k]);
+			n++;
 		}
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].id = inc->id;
-		util_strcpy(out[n].ip, sizeof(out[n].ip), inc->ip);
-		out[n].provider = inc->provider;
-		out[n].kind = inc->kind;
-		out[n].cleared = inc->state == INCIDENT_CLEARED;
-		util_strcpy(out[n].relay, sizeof(out[n].relay), inc->relay);
-		util_strcpy(out[n].rcpt, sizeof(out[n].rcpt), inc->rcpt);
-		out[n].n_domains = inc->n_domains;
-		for (k = 0; k < inc->n_domains; k++)
-			util_strcpy(out[n].domains[k],
-				    sizeof(out[n].domains[k]), inc->domains[k]);
-		n++;
-	}
 	state_unlock();
 	return n;
 }
 
-/* wants_route - should this incident's mail be rerouted? */
+/* wants_route - should this incident's mail be rerouted (by this
+ * instance: an IP of reroute.ips, when that is set)? */
 static int wants_route(const struct config *cfg, const struct act_snap *s)
 {
+	char canon[64];
+
 	if (s->cleared || !cfg->reroute.transport[0] ||
-	    !util_ip_parse(s->ip, strlen(s->ip), (char[64]){0}, 64))
+	    !util_ip_parse(s->ip, strlen(s->ip), canon, sizeof(canon)))
+		return 0;
+	/* Another instance's IP: its mail does not leave through ours. */
+	if (act_g.rr_on && !reroute_ip_wanted(&act_g.rr, canon))
 		return 0;
 	return s->kind == VERDICT_BLOCK || s->kind == VERDICT_BAN ||
 	       (s->kind == VERDICT_RATELIMIT && cfg->reroute.ratelimit);
@@ -275,6 +309,27 @@ struct change {
 	long domains;
 };
 
+/* evict - a tracked incident that is not of reroute.ips, preferably one
+ * without a probe in flight, to make room for one that is (act_g.lock
+ * held); NULL when every tracked one is.  Its mail was not rerouted by
+ * this instance (wants_route()): only its probes stop. */
+static struct act_track *evict(void)
+{
+	struct act_track *any = NULL;
+	size_t i;
+
+	for (i = 0; i < act_g.n && !any; i++)
+		if (!mine(act_g.t[i].s.ip) && !act_g.t[i].sched.in_flight)
+			any = &act_g.t[i];
+	for (i = 0; i < act_g.n && !any; i++)
+		if (!mine(act_g.t[i].s.ip))
+			any = &act_g.t[i];
+	if (any && any->routed) /* (a decision from before reroute.ips) */
+		reroute_clear(&act_g.rr, any->s.ip,
+			      verdict_provider_name(any->s.provider));
+	return any;
+}
+
 /* reconcile - the tracked incidents against the state, the decisions
  * against them; then the table, the events and the flush */
 static void reconcile(const struct config *cfg, time_t now,
@@ -303,7 +358,8 @@ static void reconcile(const struct config *cfg, time_t now,
 	/* Only worth saying when there is something to do for them. */
 	if (full && !said_full && (act_g.rr_on || cfg->probe.interval > 0))
 		log_warning("more than %d open incidents: the later ones are "
-			    "neither rerouted nor probed",
+			    "neither rerouted nor probed (those of reroute.ips "
+			    "come first)",
 			    ACT_MAX);
 	said_full = full;
 
@@ -339,9 +395,10 @@ static void reconcile(const struct config *cfg, time_t now,
 			continue;
 		t = act_find(snaps[k].id);
 		if (!t) {
-			if (act_g.n == ACT_MAX)
+			if (act_g.n < ACT_MAX)
+				t = &act_g.t[act_g.n++];
+			else if (!mine(snaps[k].ip) || !(t = evict()))
 				break;
-			t = &act_g.t[act_g.n++];
 			memset(t, 0, sizeof(*t));
 		}
 		t->s = snaps[k];

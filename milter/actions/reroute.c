@@ -186,8 +186,8 @@ int reroute_clear(struct reroute *r, const char *ip, const char *provider)
 	return 1;
 }
 
-/* ip_wanted - the decision's IP is one of conf.ips (or no filter) */
-static int ip_wanted(const struct reroute *r, const char *ip)
+/* reroute_ip_wanted - see reroute.h */
+int reroute_ip_wanted(const struct reroute *r, const char *ip)
 {
 	const char *const *p;
 	char canon[64];
@@ -229,7 +229,7 @@ static int render(const struct reroute *r, struct buf *b, size_t *count)
 		return -1;
 	n = 0;
 	for (i = 0; i < r->n; i++) {
-		if (!ip_wanted(r, r->d[i].ip))
+		if (!reroute_ip_wanted(r, r->d[i].ip))
 			continue;
 		for (j = 0; j < r->d[i].ndomains; j++) {
 			l[n].domain = r->d[i].domains[j];

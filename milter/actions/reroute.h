@@ -72,6 +72,11 @@ struct reroute {
  */
 int reroute_valid_transport(const char *s);
 
+/* reroute_ip_wanted - are the decisions of ip (canonical, as
+ * util_ip_parse() writes it) in the table: is it one of conf.ips, or is
+ * there no such filter? */
+int reroute_ip_wanted(const struct reroute *r, const char *ip);
+
 /*
  * reroute_init - an empty set of decisions with the settings conf (the
  * strings are borrowed: they must outlive r)
