@@ -147,7 +147,8 @@ static size_t snapshot(struct act_snap *out, size_t max, const uint64_t *ids,
 			out[n].cleared = inc->state == INCIDENT_CLEARED;
 			util_strcpy(out[n].relay, sizeof(out[n].relay),
 				    inc->relay);
-			util_strcpy(out[n].rcpt, sizeof(out[n].rcpt), inc->rcpt);
+			util_strcpy(out[n].rcpt, sizeof(out[n].rcpt),
+				    inc->rcpt);
 			out[n].n_domains = inc->n_domains;
 			for (k = 0; k < inc->n_domains; k++)
 				util_strcpy(out[n].domains[k],
