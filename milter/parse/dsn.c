@@ -646,27 +646,12 @@ void dsn_free(struct dsn *d)
 	free(d);
 }
 
-/* next_eol - the first CR or LF in [p, e), or e: one pass for both, 16
- * bytes at a time where SSE2 is there (every x86-64), a byte at a time
- * for the rest */
+/* next_eol - the first CR or LF in [p, e), or e: one pass for both */
 static const char *next_eol(const char *p, const char *e)
 {
-#ifdef __SSE2__
-	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	const char *q = util_first_of(p, e, '\n', '\r');
 
-	for (; e - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
-						       _mm_cmpeq_epi8(v, cr)));
-
-		if (m)
-			return p + __builtin_ctz((unsigned int)m);
-	}
-#endif
-	for (; p < e; p++)
-		if (*p == '\n' || *p == '\r')
-			return p;
-	return e;
+	return q ? q : e;
 }
 
 /* line_add - append [p, p+n) to the pending raw line; past DSN_LINE_MAX,

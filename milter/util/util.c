@@ -5,9 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "addr.h"
 #include "util.h"
@@ -31,28 +28,6 @@ size_t util_strcpy(char *dst, size_t size, const char *src)
 	return util_copy(dst, size, src ? src : "", src ? strlen(src) : 0);
 }
 
-/* first_of - the first byte of [p, e) that is a or b, or NULL: 16 bytes
- * at a time where SSE2 is there */
-static const char *first_of(const char *p, const char *e, char a, char b)
-{
-#ifdef __SSE2__
-	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
-
-	for (; e - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va),
-						       _mm_cmpeq_epi8(v, vb)));
-
-		if (m)
-			return p + __builtin_ctz((unsigned int)m);
-	}
-#endif
-	for (; p < e; p++)
-		if (*p == a || *p == b)
-			return p;
-	return NULL;
-}
-
 /* util_memcasemem - case-insensitive search: the candidates are the
  * places of the needle's first byte, in either case */
 const char *util_memcasemem(const char *hay, size_t hlen, const char *needle,
@@ -68,7 +43,7 @@ const char *util_memcasemem(const char *hay, size_t hlen, const char *needle,
 	lo = (char)util_lower((unsigned char)needle[0]);
 	up = lo >= 'a' && lo <= 'z' ? (char)(lo - ('a' - 'A')) : lo;
 	last = hay + (hlen - nlen) + 1; /* candidates start before it */
-	for (p = hay; (p = first_of(p, last, lo, up)) != NULL; p++)
+	for (p = hay; (p = util_first_of(p, last, lo, up)) != NULL; p++)
 		if (util_same_ci(p + 1, needle + 1, nlen - 1))
 			return p;
 	return NULL;

@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define UTIL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,6 +27,30 @@ size_t util_strcpy(char *dst, size_t size, const char *src);
 static inline int util_lower(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* util_first_of - the first byte of [p, e) that is a or b, or NULL: 16
+ * bytes at a time where SSE2 is there (every x86-64; inline: the line
+ * splitters call it per line) */
+static inline const char *util_first_of(const char *p, const char *e, char a,
+					char b)
+{
+#ifdef __SSE2__
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+
+	for (; e - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va),
+						       _mm_cmpeq_epi8(v, vb)));
+
+		if (m)
+			return p + __builtin_ctz((unsigned int)m);
+	}
+#endif
+	for (; p < e; p++)
+		if (*p == a || *p == b)
+			return p;
+	return NULL;
 }
 
 /* util_memcasemem - first case-insensitive (ASCII) occurrence of needle in
