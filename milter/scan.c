@@ -280,17 +280,18 @@ struct scan_mbox {
 	time_t when;
 };
 
-/* mbox_msg - one message of an mbox read by scan_fd() */
-static void mbox_msg(void *arg, struct dsn *d)
+/* mbox_msg - one message of an mbox read by scan_fd(); 0: go on */
+static int mbox_msg(void *arg, struct dsn *d)
 {
 	struct scan_mbox *b = arg;
 
 	if (!d) {
 		no_memory(b->s);
-		return;
+		return 0;
 	}
 	message_done(b->s, d, b->file, b->when);
 	dsn_free(d);
+	return 0;
 }
 
 /* scan_fd - read one open file: a log, one message or an mbox; size: a

@@ -248,8 +248,8 @@ int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes, scanmsg_mbox_fn *fn,
 
 	while ((r = scanlog_next(l, &p, &len, &cut)) > 0) {
 		if (blank && len >= 5 && !memcmp(p, "From ", 5)) {
-			if (started)
-				fn(arg, d);
+			if (started && fn(arg, d))
+				return 1;
 			d = dsn_new(max_bytes);
 			started = 1;
 			blank = 0;
@@ -261,8 +261,8 @@ int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes, scanmsg_mbox_fn *fn,
 			dsn_feed(d, "\n", 1);
 		}
 	}
-	if (started)
-		fn(arg, d);
+	if (started && fn(arg, d))
+		return 1;
 	return r < 0 ? -1 : 0;
 }
 
@@ -317,34 +317,40 @@ static void msg_free(struct scanmsg_msg *m)
 struct mbox {
 	struct scanmsg_msg *first, **tail;
 	time_t when;
-	int failed; /* a parser or a node could not be had */
+	size_t n;   /* messages on the chain */
+	int failed; /* a parser or a node could not be had, or too many */
 };
 
-/* mbox_msg - one message of an mbox read by a worker, onto the chain */
-static void mbox_msg(void *arg, struct dsn *d)
+/* mbox_msg - one message of an mbox read by a worker, onto the chain;
+ * past SCANMSG_MBOX_MAX messages it stops (the caller reads the mbox) */
+static int mbox_msg(void *arg, struct dsn *d)
 {
 	struct mbox *b = arg;
 	struct scanmsg_msg *m = b->first;
 
-	if (!d || b->failed) {
+	if (!d || b->n == SCANMSG_MBOX_MAX) {
 		dsn_free(d);
 		b->failed = 1;
-		return;
+		return -1;
 	}
 	if (m->d) {
 		m = calloc(1, sizeof(*m));
 		if (!m) {
 			dsn_free(d);
 			b->failed = 1;
-			return;
+			return -1;
 		}
 		*b->tail = m;
 	}
 	b->tail = &m->next;
+	b->n++;
 	m->d = d;
 	m->when = b->when;
-	if (done(m) < 0)
+	if (done(m) < 0) {
 		b->failed = 1;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -389,11 +395,11 @@ static int parse(struct dir *dr, const char *name, char *buf,
 	kind = scanmsg_kind(buf, end);
 	if (kind == SCANMSG_MBOX) {
 		struct scanlog_lines l = {fd, buf, 0, end, eof, 0};
-		struct mbox b = {m, &m->next, dr->now, 0};
+		struct mbox b = {m, &m->next, dr->now, 0, 0};
 
 		if (fstat(fd, &st) == 0 && st.st_mtime)
 			b.when = st.st_mtime;
-		if (scanmsg_mbox(&l, dr->max_bytes, mbox_msg, &b) < 0 ||
+		if (scanmsg_mbox(&l, dr->max_bytes, mbox_msg, &b) != 0 ||
 		    b.failed || !m->d)
 			goto no;
 		close(fd);

@@ -56,18 +56,22 @@ unsigned char scanmsg_type(const char *name);
 
 /* scanmsg_mbox_fn - one message of an mbox: its parser, fed and not
  * finished (the callee finishes and frees it), or NULL when no parser
- * could be had for it */
-typedef void scanmsg_mbox_fn(void *arg, struct dsn *d);
+ * could be had for it; returns 0 to go on, else the reading stops */
+typedef int scanmsg_mbox_fn(void *arg, struct dsn *d);
 
 /*
  * scanmsg_mbox - the messages of the mbox that l reads, each handed to fn
  * in order: a message starts at a "From " line that follows a blank line
  * (or starts the file) and its lines are fed to a parser of max_bytes with
- * LF endings.  0, or -1 on a read error (the messages before it were
- * handed on, the one being read too).
+ * LF endings.  0 at the end, 1 when fn stopped it, -1 on a read error (the
+ * messages before it were handed on, the one being read too).
  */
 int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes, scanmsg_mbox_fn *fn,
 		 void *arg);
+
+/* The messages of an mbox a worker parses ahead; an mbox with more is
+ * read by the caller, one message at a time (memory stays bounded). */
+#define SCANMSG_MBOX_MAX 16
 
 /* A message parsed by a worker. */
 struct scanmsg_msg {

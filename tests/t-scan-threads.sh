@@ -105,6 +105,36 @@ else
 	echo "# strace is not installed: the opens are not counted"
 fi
 
+# An mbox of 4,000 bounces among 70 files: a worker parses at most
+# SCANMSG_MBOX_MAX messages of an mbox ahead (the caller reads a longer
+# one itself, a message at a time), so the memory stays bounded: 4,000
+# parsers held at once would take some 90 MiB.  The output is the
+# single-threaded one.
+mkdir -p "$T/big"
+for i in $(seq 1 69); do
+	cp "$srcdir/tests/fixtures/dsn/postfix-s3150.eml" "$T/big/m$i.eml"
+done
+python3 -c '
+import sys
+body = open(sys.argv[1], "rb").read().rstrip(b"\n") + b"\n\n"
+with open(sys.argv[2], "wb") as f:
+    for i in range(4000):
+        f.write(b"From MAILER-DAEMON Fri Nov 20 10:00:00 2026\n" + body)
+' "$srcdir/tests/fixtures/dsn/exchange-606.eml" "$T/big/mbox"
+MILTER_DELIST_SCAN_THREADS=1 "$MD" --scan --json "$T/big" >"$T/one" 2>"$T/one.err"
+grep -q "scanned 70 file(s): .* 4069 message(s)" "$T/one.err" ||
+	fail "the long mbox, one thread: $(cat "$T/one.err")"
+peak=$(MILTER_DELIST_SCAN_THREADS=2 python3 -c '
+import resource, subprocess, sys
+with open(sys.argv[1], "w") as o, open(sys.argv[2], "w") as e:
+    subprocess.run(sys.argv[3:], stdout=o, stderr=e)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+' "$T/many" "$T/many.err" "$MD" --scan --json "$T/big")
+cmp "$T/one" "$T/many" >/dev/null && cmp "$T/one.err" "$T/many.err" >/dev/null ||
+	fail "the long mbox, 2 threads: the output differs"
+[ "$peak" -lt 48 ] || fail "the long mbox, 2 threads: peak RSS $peak MiB"
+ok "a directory with an mbox of 4,000 messages, 2 threads: the single-threaded output, peak RSS $peak MiB"
+
 MILTER_DELIST_SCAN_THREADS=0 "$MD" --scan "$T/mail.log" >/dev/null 2>"$T/err"
 grep -q 'MILTER_DELIST_SCAN_THREADS=0 is not a number from 1 to 8; ignored' "$T/err" ||
 	fail "a bad MILTER_DELIST_SCAN_THREADS is not reported: $(cat "$T/err")"
