@@ -69,9 +69,10 @@ typedef int scanmsg_mbox_fn(void *arg, struct dsn *d);
 int scanmsg_mbox(struct scanlog_lines *l, size_t max_bytes, scanmsg_mbox_fn *fn,
 		 void *arg);
 
-/* The messages of an mbox a worker parses ahead; an mbox with more is
- * read by the caller, one message at a time (memory stays bounded). */
-#define SCANMSG_MBOX_MAX 16
+/* The messages of an mbox a worker parses ahead: at most this many
+ * parsers per entry are in flight; an mbox with more is read by the
+ * caller, a message at a time (memory stays bounded). */
+#define SCANMSG_MBOX_MAX 4
 
 /* A message parsed by a worker. */
 struct scanmsg_msg {
