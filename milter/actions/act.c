@@ -107,54 +107,71 @@ static int tracked(uint64_t id, const uint64_t *ids, size_t n_ids)
 	return 0;
 }
 
+/* snap - incident inc into out */
+static void snap(struct act_snap *out, const struct incident *inc)
+{
+	size_t k;
+
+	memset(out, 0, sizeof(*out));
+	out->id = inc->id;
+	util_strcpy(out->ip, sizeof(out->ip), inc->ip);
+	out->provider = inc->provider;
+	out->kind = inc->kind;
+	out->cleared = inc->state == INCIDENT_CLEARED;
+	util_strcpy(out->relay, sizeof(out->relay), inc->relay);
+	util_strcpy(out->rcpt, sizeof(out->rcpt), inc->rcpt);
+	out->n_domains = inc->n_domains;
+	for (k = 0; k < inc->n_domains; k++)
+		util_strcpy(out->domains[k], sizeof(out->domains[k]),
+			    inc->domains[k]);
+}
+
 /* snapshot - the incidents that are open, or that we track (to see them
- * clear), at most max: those of reroute.ips first (a whole range blocked
- * at once must not crowd out this instance's own IPs), then the tracked
- * ones, then the others in the store's order; returns the number in out
- * and sets *full when some were left out */
+ * clear), at most max (<= ACT_MAX): those of reroute.ips first (a whole
+ * range blocked at once must not crowd out this instance's own IPs), then
+ * the tracked ones, then the others in the store's order; one pass over
+ * the store under the state lock.  Returns the number in out and sets
+ * *full when some were left out. */
 static size_t snapshot(struct act_snap *out, size_t max, const uint64_t *ids,
 		       size_t n_ids, int *full)
 {
+	size_t later[2][ACT_MAX]; /* tracked, others: store indices */
 	struct incident_store *st;
 	struct incident *inc;
-	size_t i, k, n = 0, count;
-	int pass, t, f;
+	size_t i, k, n = 0, nl[2] = {0, 0}, count;
+	int t, f;
 
 	*full = 0;
+	if (max > ACT_MAX)
+		max = ACT_MAX;
 	state_lock();
 	st = state_store();
 	count = st ? incident_count(st) : 0;
-	for (pass = 0; pass < 3 && !*full; pass++)
-		for (i = 0; i < count; i++) {
-			inc = incident_at(st, i);
-			t = tracked(inc->id, ids, n_ids);
-			if (inc->state == INCIDENT_CLEARED && !t)
-				continue;
-			/* first those of the IPs whose mail this instance
-			 * reroutes, then the tracked ones, then the others */
-			f = mine(inc->ip) ? 0 : t ? 1 : 2;
-			if (f != pass)
-				continue;
+	for (i = 0; i < count; i++) {
+		inc = incident_at(st, i);
+		t = tracked(inc->id, ids, n_ids);
+		if (inc->state == INCIDENT_CLEARED && !t)
+			continue;
+		if (mine(inc->ip)) {
+			if (n < max)
+				snap(&out[n++], inc);
+			else
+				*full = 1;
+			continue;
+		}
+		f = t ? 0 : 1;
+		if (nl[f] < max)
+			later[f][nl[f]++] = i;
+		else
+			*full = 1;
+	}
+	for (f = 0; f < 2; f++)
+		for (k = 0; k < nl[f]; k++) {
 			if (n == max) {
 				*full = 1;
 				break;
 			}
-			memset(&out[n], 0, sizeof(out[n]));
-			out[n].id = inc->id;
-			util_strcpy(out[n].ip, sizeof(out[n].ip), inc->ip);
-			out[n].provider = inc->provider;
-			out[n].kind = inc->kind;
-			out[n].cleared = inc->state == INCIDENT_CLEARED;
-			util_strcpy(out[n].relay, sizeof(out[n].relay),
-				    inc->relay);
-			util_strcpy(out[n].rcpt, sizeof(out[n].rcpt),
-				    inc->rcpt);
-			out[n].n_domains = inc->n_domains;
-			for (k = 0; k < inc->n_domains; k++)
-				util_strcpy(out[n].domains[k],
-					    sizeof(out[n].domains[k]),
-					    inc->domains[k]);
-			n++;
+			snap(&out[n++], incident_at(st, later[f][k]));
 		}
 	state_unlock();
 	return n;
