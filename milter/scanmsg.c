@@ -317,40 +317,29 @@ static void msg_free(struct scanmsg_msg *m)
 struct mbox {
 	struct scanmsg_msg *first, **tail;
 	time_t when;
-	size_t n;   /* messages on the chain */
-	int failed; /* a parser or a node could not be had, or too many */
+	size_t n; /* messages on the chain */
 };
 
 /* mbox_msg - one message of an mbox read by a worker, onto the chain;
- * past SCANMSG_MBOX_MAX messages it stops (the caller reads the mbox) */
+ * -1 (the reading stops, the caller reads the mbox) when a parser or a
+ * node could not be had, or past SCANMSG_MBOX_MAX messages */
 static int mbox_msg(void *arg, struct dsn *d)
 {
 	struct mbox *b = arg;
 	struct scanmsg_msg *m = b->first;
 
-	if (!d || b->n == SCANMSG_MBOX_MAX) {
+	if (!d || b->n == SCANMSG_MBOX_MAX ||
+	    (m->d && !(m = calloc(1, sizeof(*m))))) {
 		dsn_free(d);
-		b->failed = 1;
 		return -1;
 	}
-	if (m->d) {
-		m = calloc(1, sizeof(*m));
-		if (!m) {
-			dsn_free(d);
-			b->failed = 1;
-			return -1;
-		}
+	if (m != b->first)
 		*b->tail = m;
-	}
 	b->tail = &m->next;
 	b->n++;
 	m->d = d;
 	m->when = b->when;
-	if (done(m) < 0) {
-		b->failed = 1;
-		return -1;
-	}
-	return 0;
+	return done(m);
 }
 
 /*
@@ -395,12 +384,11 @@ static int parse(struct dir *dr, const char *name, char *buf,
 	kind = scanmsg_kind(buf, end);
 	if (kind == SCANMSG_MBOX) {
 		struct scanlog_lines l = {fd, buf, 0, end, eof, 0};
-		struct mbox b = {m, &m->next, dr->now, 0, 0};
+		struct mbox b = {m, &m->next, dr->now, 0};
 
 		if (fstat(fd, &st) == 0 && st.st_mtime)
 			b.when = st.st_mtime;
-		if (scanmsg_mbox(&l, dr->max_bytes, mbox_msg, &b) != 0 ||
-		    b.failed || !m->d)
+		if (scanmsg_mbox(&l, dr->max_bytes, mbox_msg, &b) != 0 || !m->d)
 			goto no;
 		close(fd);
 		return 0;
