@@ -8,7 +8,7 @@
  * the directory, read() into a 1 MiB buffer until a short read, close()),
  * by THREADS threads (default: one per processor, at most 8, as --scan),
  * file i by thread i % THREADS, after the directory is listed and its
- * names sorted (--scan reads them in name order).  Prints "files=N
+ * names sorted by scanmsg_list(), as --scan lists it.  Prints "files=N
  * bytes=B seconds=S list_seconds=L" (S: the time of the reads; L: of the
  * listing and the sort) and exits 0; 1 when a file could not be read.
  * No bounce is parsed: a --scan of the same directory cannot take less
@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "scanmsg.h"
 
 #define READ_SIZE   (1u << 20)
 #define THREADS_MAX 8
@@ -71,12 +73,6 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* cmp_names - qsort of names, as --scan sorts a directory */
-static int cmp_names(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* seconds - from a to b */
 static double seconds(const struct timespec *a, const struct timespec *b)
 {
@@ -89,15 +85,14 @@ int main(int argc, char **argv)
 	struct job jobs[THREADS_MAX];
 	pthread_t tid[THREADS_MAX];
 	struct timespec l, a, b;
-	struct dirent *de;
+	char **all;
+	size_t n_all, i;
 	unsigned long long bytes = 0;
 	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = nproc < 1 ? 1 : nproc > THREADS_MAX ? THREADS_MAX
 							       : (unsigned)nproc;
-	size_t cap = 0;
 	unsigned k, started = 0;
 	int o, failed = 0;
-	DIR *d;
 
 	while ((o = getopt(argc, argv, "t:")) != -1) {
 		if (o != 't' || atoi(optarg) < 1 || atoi(optarg) > THREADS_MAX) {
@@ -113,25 +108,16 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &l);
 	dfd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = dfd < 0 ? NULL : fdopendir(dup(dfd));
-	if (!d) {
+	if (dfd < 0 || scanmsg_list(argv[optind], &all, &n_all) < 0) {
 		perror(argv[optind]);
 		return 1;
 	}
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_REG)
-			continue;
-		if (n_names == cap) {
-			cap = cap ? cap * 2 : 1024;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names)
-				return 1;
-		}
-		if (!(names[n_names++] = strdup(de->d_name)))
-			return 1;
-	}
-	closedir(d);
-	qsort(names, n_names, sizeof(*names), cmp_names);
+	names = malloc((n_all ? n_all : 1) * sizeof(*names));
+	if (!names)
+		return 1;
+	for (i = 0; i < n_all; i++) /* the regular files, in name order */
+		if (scanmsg_type(all[i]) == DT_REG)
+			names[n_names++] = all[i];
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (k = 0; k < threads; k++) {
 		jobs[k] = (struct job){k, threads, 0, 0};
@@ -148,7 +134,7 @@ int main(int argc, char **argv)
 	}
 	if (started < threads)
 		failed = 1;
-	printf("files=%zu bytes=%llu seconds=%.6f list_seconds=%.6f\n",
-	       n_names, bytes, seconds(&a, &b), seconds(&l, &a));
+	printf("files=%zu bytes=%llu seconds=%.6f list_seconds=%.6f\n", n_names,
+	       bytes, seconds(&a, &b), seconds(&l, &a));
 	return failed;
 }
