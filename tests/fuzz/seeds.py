@@ -3,8 +3,8 @@
 
 usage: seeds.py TARGET OUTDIR [SRCDIR]
 
-TARGET is dsn, maillog, scanlog, verdict, config, notice, state, probe,
-addr or held.  OUTDIR is created
+TARGET is dsn, maillog, scanlog, scanmsg, verdict, config, notice,
+state, probe, addr, held or health.  OUTDIR is created
 and filled with one file per seed (named by a hash of its content);
 SRCDIR is the top of the source tree (default: two levels above this
 script).  Seeds come from the fixtures (tests/fixtures), the tables of the
@@ -22,8 +22,8 @@ import re
 import struct
 import sys
 
-TARGETS = ("dsn", "maillog", "scanlog", "verdict", "config", "notice",
-           "state", "probe", "addr", "held", "health")
+TARGETS = ("dsn", "maillog", "scanlog", "scanmsg", "verdict", "config",
+           "notice", "state", "probe", "addr", "held", "health")
 
 
 def c_strings(path, minlen=20):
@@ -137,6 +137,25 @@ def bounces(top):
     if c:
         out += [read(p) for p in
                 sorted(glob.glob(os.path.join(c, "sisimai/*.eml")))]
+    return out
+
+
+def mailboxes(top):
+    """Files of a maildir or an mbox: the bounces alone, mboxes of 1 to 6
+    of them (a "From " line before each, a blank line between), with CRLF
+    endings too, a journal file's first bytes and the logs."""
+    msgs = bounces(top)
+    out = list(msgs)
+    for n in (1, 2, 3, 5, 6):
+        for i in range(0, len(msgs), 7):
+            part = msgs[i:i + n]
+            mbox = b"".join(b"From MAILER-DAEMON Sun Dec  6 09:12:01 2026\n"
+                            + m.rstrip(b"\n") + b"\n\n" for m in part)
+            out.append(mbox)
+            if n == 2:
+                out.append(mbox.replace(b"\n", b"\r\n"))
+    out.append(b"LPKSHHRH" + bytes(248))
+    out += log_files(top)
     return out
 
 
@@ -353,6 +372,7 @@ def main():
         "dsn": bounces,
         "maillog": log_lines,
         "scanlog": log_files,
+        "scanmsg": mailboxes,
         "verdict": reply_texts,
         "config": configs,
         "notice": alerts,

@@ -1,0 +1,414 @@
+/*
+ * fuzz-scanmsg.c - libFuzzer target of the message files of --scan
+ * (scanmsg.h): the mboxes and maildir files an admin points it at, whose
+ * bytes strangers wrote
+ *
+ * The input is an mbox, one message, a log or anything.  Invariants:
+ *   - scanmsg_mbox() over the input (a file read through scanlog_next())
+ *     hands on one message for each "From " line that starts the input
+ *     or follows a blank line, and each parses as a parser fed that
+ *     message's lines (LF-terminated, cut where scanlog_next() cuts) in
+ *     one piece: the same records, field by field, and the same facts;
+ *   - scanmsg_dir() over a directory made of the input (the whole input
+ *     and prefixes of it, 1 to 40 files, so that batches and the ring of
+ *     several workers are used, and a subdirectory), with 1, 2 and 3
+ *     workers, calls back once for each entry, in name order: a journal
+ *     file is said to be one; one message comes parsed as a parser fed
+ *     the file gives; an mbox of at most SCANMSG_MBOX_MAX messages comes
+ *     as the chain of its messages, each as above, and a longer one is
+ *     left to the caller (NULL), as are a log and a directory; the
+ *     findings of a bounce are those finding_from_dsn() gives its records.
+ * The parsers' size limit (max_bytes) is the default or a small one, from
+ * the input's hash.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* memfd_create */
+#endif
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+#include "dsn.h"
+#include "finding.h"
+#include "scanlog.h"
+#include "scanmsg.h"
+
+#define NOW	  1768910400 /* 2026-01-20 12:00:00 UTC */
+#define FILES_MAX 80 /* 5 batches of 16: the ring of 2 workers is reused */
+
+/* The messages of an mbox as the oracle splits it. */
+struct naive {
+	char *buf; /* the messages' bytes, one after the other */
+	size_t len, cap;
+	size_t start[SCANMSG_MBOX_MAX * 64]; /* where each starts */
+	size_t n;			     /* messages (may exceed start[]) */
+};
+
+static void put(struct naive *nv, const char *p, size_t len)
+{
+	if (nv->len + len + 1 > nv->cap) {
+		nv->cap = (nv->len + len + 1) * 2;
+		nv->buf = realloc(nv->buf, nv->cap);
+		if (!nv->buf)
+			abort();
+	}
+	memcpy(nv->buf + nv->len, p, len);
+	nv->len += len;
+}
+
+/* split - the mbox p[0..size) into messages, by the letter of mbox(5) as
+ * scanmsg_mbox() documents it, written independently of it */
+static void split(struct naive *nv, const char *p, size_t size)
+{
+	size_t pos = 0, len, head;
+	const char *nl;
+	int blank = 1;
+
+	nv->len = 0;
+	nv->n = 0;
+	while (pos < size) {
+		nl = memchr(p + pos, '\n', size - pos);
+		len = nl ? (size_t)(nl - (p + pos)) : size - pos;
+		/* a line with no LF in its first SCANLOG_LINE_MAX bytes is cut
+		 * there and the rest of it skipped */
+		head = len < SCANLOG_LINE_MAX ? len : SCANLOG_LINE_MAX;
+		if (blank && head >= 5 && !memcmp(p + pos, "From ", 5)) {
+			if (nv->n < sizeof(nv->start) / sizeof(nv->start[0]))
+				nv->start[nv->n] = nv->len;
+			nv->n++;
+			blank = 0;
+		} else {
+			blank = head == 0 || (head == 1 && p[pos] == '\r');
+			if (nv->n) {
+				put(nv, p + pos, head);
+				put(nv, "\n", 1);
+			}
+		}
+		pos += len + (nl ? 1 : 0);
+	}
+}
+
+/* message - message k of nv: where it is and its length */
+static const char *message(const struct naive *nv, size_t k, size_t *len)
+{
+	size_t end = k + 1 < nv->n ? nv->start[k + 1] : nv->len;
+
+	*len = end - nv->start[k];
+	return nv->buf ? nv->buf + nv->start[k] : "";
+}
+
+/* oracle - a parser fed p[0..len) in one piece, finished */
+static struct dsn *oracle(const char *p, size_t len, size_t max_bytes)
+{
+	struct dsn *d = dsn_new(max_bytes);
+
+	if (!d)
+		abort();
+	dsn_feed(d, p, len);
+	dsn_finish(d);
+	return d;
+}
+
+/* same - do the finished parsers a and b hold the same results? */
+static void same(const struct dsn *a, const struct dsn *b, const char *what)
+{
+	const struct dsn_info *x = dsn_get_info(a), *y = dsn_get_info(b);
+	size_t i;
+
+	FUZZ_CHECK(dsn_count(a) == dsn_count(b), "%s: %zu records, not %zu",
+		   what, dsn_count(a), dsn_count(b));
+	FUZZ_CHECK(x->is_report == y->is_report && x->is_arf == y->is_arf &&
+			   x->known_layout == y->known_layout &&
+			   x->has_marker == y->has_marker &&
+			   x->auto_submitted == y->auto_submitted &&
+			   x->date == y->date && x->truncated == y->truncated &&
+			   x->bytes == y->bytes &&
+			   x->dropped_records == y->dropped_records &&
+			   !strcmp(x->reporting_mta, y->reporting_mta) &&
+			   !strcmp(x->postfix_queue_id, y->postfix_queue_id) &&
+			   !strcmp(x->from, y->from),
+		   "%s: the message's facts differ", what);
+	for (i = 0; i < dsn_count(a); i++) {
+		const struct dsn_record *r = dsn_get(a, i), *s = dsn_get(b, i);
+
+		FUZZ_CHECK(!strcmp(r->recipient, s->recipient) &&
+				   !strcmp(r->action, s->action) &&
+				   !strcmp(r->status, s->status) &&
+				   !strcmp(r->remote_mta, s->remote_mta) &&
+				   r->diag_len == s->diag_len &&
+				   !memcmp(r->diag, s->diag, r->diag_len) &&
+				   r->diag_truncated == s->diag_truncated,
+			   "%s: record %zu differs", what, i);
+	}
+}
+
+/* What the mbox callback compares against. */
+struct mbox_check {
+	const struct naive *nv;
+	size_t max_bytes;
+	size_t seen;
+};
+
+static int mbox_one(void *arg, struct dsn *d)
+{
+	struct mbox_check *c = arg;
+	struct dsn *o;
+	const char *p;
+	size_t len;
+
+	FUZZ_CHECK(d != NULL, "no parser for message %zu", c->seen);
+	dsn_finish(d);
+	if (c->seen < sizeof(c->nv->start) / sizeof(c->nv->start[0])) {
+		p = message(c->nv, c->seen, &len);
+		o = oracle(p, len, c->max_bytes);
+		same(d, o, "mbox message");
+		dsn_free(o);
+	}
+	dsn_free(d);
+	c->seen++;
+	return 0;
+}
+
+/* One file of the directory and what scanmsg_dir() must make of it. */
+struct file {
+	char name[8];
+	size_t len; /* the first len bytes of the input */
+	enum scanmsg_kind kind;
+	struct naive nv; /* an mbox's messages */
+};
+
+/* What the directory callback compares against. */
+struct dir_check {
+	const char *data;
+	struct file *f;
+	size_t n_files; /* the entries are f[0..n_files) and the subdir */
+	size_t max_bytes;
+	size_t next; /* the entry expected next */
+};
+
+/* same_finding - the same verdict on the same reply text? */
+static int same_finding(const struct finding *a, const struct finding *b)
+{
+	return a->v.kind == b->v.kind && a->v.provider == b->v.provider &&
+	       !strcmp(a->v.ip, b->v.ip) && a->text_len == b->text_len &&
+	       !memcmp(a->text, b->text, a->text_len);
+}
+
+/* same_msg - m, a message parsed by scanmsg, against a parser fed
+ * p[0..len), and its findings */
+static void same_msg(const struct scanmsg_msg *m, const char *p, size_t len,
+		     size_t max_bytes)
+{
+	struct dsn *o = oracle(p, len, max_bytes);
+	const struct dsn_info *info = dsn_get_info(o);
+	struct finding f;
+	size_t i, nf = 0;
+
+	FUZZ_CHECK(m->d != NULL, "a message without its parser");
+	same(m->d, o, "message");
+	FUZZ_CHECK(m->n == dsn_count(o), "n %zu, %zu records", m->n,
+		   dsn_count(o));
+	if (!info->is_arf && !info->has_marker)
+		for (i = 0; i < dsn_count(o); i++) {
+			if (!finding_from_dsn(&f, dsn_get(o, i), info, NOW))
+				continue;
+			FUZZ_CHECK(nf < m->nf, "finding %zu missing", nf);
+			FUZZ_CHECK(same_finding(&f, &m->f[nf]),
+				   "finding %zu differs", nf);
+			nf++;
+		}
+	FUZZ_CHECK(nf == m->nf, "%zu findings, not %zu", m->nf, nf);
+	dsn_free(o);
+}
+
+static void dir_one(void *arg, size_t i, const struct scanmsg_msg *m,
+		    int journal)
+{
+	struct dir_check *c = arg;
+	const struct file *f;
+	const char *p;
+	size_t k, len;
+
+	FUZZ_CHECK(i == c->next, "entry %zu called back, %zu expected", i,
+		   c->next);
+	c->next++;
+	if (i == c->n_files) { /* the subdirectory */
+		FUZZ_CHECK(!m && !journal, "a directory read as a file");
+		return;
+	}
+	f = &c->f[i];
+	FUZZ_CHECK(journal == (f->kind == SCANMSG_JOURNAL),
+		   "%s: journal %d, kind %d", f->name, journal, (int)f->kind);
+	if (f->kind == SCANMSG_MESSAGE) {
+		FUZZ_CHECK(m && !m->next, "%s: one message expected", f->name);
+		same_msg(m, c->data, f->len, c->max_bytes);
+		return;
+	}
+	if (f->kind != SCANMSG_MBOX || f->nv.n > SCANMSG_MBOX_MAX) {
+		FUZZ_CHECK(!m, "%s: kind %d handed on parsed", f->name,
+			   (int)f->kind);
+		return;
+	}
+	for (k = 0; k < f->nv.n; k++, m = m->next) {
+		FUZZ_CHECK(m, "%s: message %zu of %zu missing", f->name, k,
+			   f->nv.n);
+		p = message(&f->nv, k, &len);
+		same_msg(m, p, len, c->max_bytes);
+	}
+	FUZZ_CHECK(!m, "%s: more than %zu messages", f->name, f->nv.n);
+}
+
+static char dir_path[64];
+
+static void remove_dir(void)
+{
+	char sub[128];
+	int k;
+
+	for (k = 0; k < FILES_MAX; k++) {
+		snprintf(sub, sizeof(sub), "%s/f%02d", dir_path, k);
+		unlink(sub);
+	}
+	snprintf(sub, sizeof(sub), "%s/zz", dir_path);
+	rmdir(sub);
+	rmdir(dir_path);
+}
+
+/* the directory, made once; its files are made again for each input (in
+ * /dev/shm where it is there: on disk, the file system's inode work took
+ * most of the time) */
+static void make_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct stat st;
+	char sub[128];
+
+	if (dir_path[0])
+		return;
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    access("/dev/shm", W_OK) == 0)
+		tmp = "/dev/shm";
+	snprintf(dir_path, sizeof(dir_path), "%s/fuzz-scanmsg.XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+	if (!mkdtemp(dir_path))
+		abort();
+	snprintf(sub, sizeof(sub), "%s/zz", dir_path);
+	if (mkdir(sub, 0700) < 0)
+		abort();
+	atexit(remove_dir);
+}
+
+static void write_file(const char *name, const uint8_t *p, size_t len)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir_path, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (len && write(fd, p, len) != (ssize_t)len))
+		abort();
+	close(fd);
+}
+
+/* kind_of - what parse() must decide for the first len bytes */
+static enum scanmsg_kind kind_of(const uint8_t *data, size_t len)
+{
+	char *copy;
+	enum scanmsg_kind k;
+
+	if (len >= 8 && !memcmp(data, SCANMSG_JOURNAL_MAGIC, 8))
+		return SCANMSG_JOURNAL;
+	copy = malloc(len + 1);
+	if (!copy)
+		abort();
+	memcpy(copy, data, len);
+	k = scanmsg_kind(copy, len);
+	free(copy);
+	return k;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct file files[FILES_MAX];
+	uint64_t h = fuzz_hash(data, size);
+	size_t max_bytes = (h & 3) ? 0 : 64 + (size_t)(h >> 8) % 4096;
+	struct scanlog_lines l;
+	struct mbox_check mc;
+	struct dir_check dc;
+	struct naive nv = {0};
+	char **names;
+	size_t n_names, i, n_files;
+	unsigned int workers;
+	int fd, r;
+
+	if (size > SCANLOG_READ_SIZE) /* files of one read, as in a maildir */
+		return 0;
+
+	/* scanmsg_mbox() against the oracle's split */
+	split(&nv, (const char *)data, size);
+	fd = memfd_create("fuzz-scanmsg", MFD_CLOEXEC);
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) ||
+	    lseek(fd, 0, SEEK_SET) != 0)
+		abort();
+	memset(&l, 0, sizeof(l));
+	l.fd = fd;
+	l.buf = malloc(SCANLOG_READ_SIZE + 1);
+	if (!l.buf)
+		abort();
+	mc = (struct mbox_check){&nv, max_bytes, 0};
+	r = scanmsg_mbox(&l, max_bytes, mbox_one, &mc);
+	FUZZ_CHECK(r == 0, "scanmsg_mbox returned %d", r);
+	FUZZ_CHECK(mc.seen == nv.n, "%zu messages handed on, %zu in the mbox",
+		   mc.seen, nv.n);
+	free(l.buf);
+	close(fd);
+	free(nv.buf);
+
+	/* scanmsg_dir() over the input and its prefixes */
+	make_dir();
+	/* a few files mostly; one input in four, up to FILES_MAX */
+	n_files = 1 + (size_t)(h >> 16) % ((h & 0x30) ? 8 : FILES_MAX);
+	for (i = 0; i < FILES_MAX; i++) {
+		struct file *f = &files[i];
+
+		snprintf(f->name, sizeof(f->name), "f%02zu", i);
+		if (i >= n_files) {
+			char path[128];
+
+			snprintf(path, sizeof(path), "%s/%s", dir_path,
+				 f->name);
+			unlink(path);
+			continue;
+		}
+		f->len = i == 0 ? size : (size_t)(fuzz_rand(&h) % (size + 1));
+		write_file(f->name, data, f->len);
+		f->kind = kind_of(data, f->len);
+		if (f->kind == SCANMSG_MBOX)
+			split(&f->nv, (const char *)data, f->len);
+	}
+	if (scanmsg_list(dir_path, &names, &n_names) < 0)
+		abort();
+	FUZZ_CHECK(n_names == n_files + 1, "%zu entries listed, %zu made",
+		   n_names, n_files + 1);
+	for (workers = 1; workers <= 3; workers++) {
+		dc = (struct dir_check){(const char *)data, files, n_files,
+					max_bytes, 0};
+		r = scanmsg_dir(dir_path, names, n_names, workers, max_bytes,
+				NOW, dir_one, &dc);
+		FUZZ_CHECK(r == 0, "scanmsg_dir returned %d", r);
+		FUZZ_CHECK(dc.next == n_names, "%zu of %zu entries called back",
+			   dc.next, n_names);
+	}
+	for (i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	return 0;
+}
