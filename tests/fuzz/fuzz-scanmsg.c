@@ -36,6 +36,7 @@
 
 #include "fuzz.h"
 
+#include "buf.h"
 #include "dsn.h"
 #include "finding.h"
 #include "scanlog.h"
@@ -46,22 +47,15 @@
 
 /* The messages of an mbox as the oracle splits it. */
 struct naive {
-	char *buf; /* the messages' bytes, one after the other */
-	size_t len, cap;
+	struct buf b; /* the messages' bytes, one after the other */
 	size_t start[SCANMSG_MBOX_MAX * 64]; /* where each starts */
 	size_t n;			     /* messages (may exceed start[]) */
 };
 
 static void put(struct naive *nv, const char *p, size_t len)
 {
-	if (nv->len + len + 1 > nv->cap) {
-		nv->cap = (nv->len + len + 1) * 2;
-		nv->buf = realloc(nv->buf, nv->cap);
-		if (!nv->buf)
-			abort();
-	}
-	memcpy(nv->buf + nv->len, p, len);
-	nv->len += len;
+	if (buf_add(&nv->b, p, len) < 0)
+		abort();
 }
 
 /* split - the mbox p[0..size) into messages, by the letter of mbox(5) as
@@ -72,7 +66,7 @@ static void split(struct naive *nv, const char *p, size_t size)
 	const char *nl;
 	int blank = 1;
 
-	nv->len = 0;
+	buf_reset(&nv->b);
 	nv->n = 0;
 	while (pos < size) {
 		nl = memchr(p + pos, '\n', size - pos);
@@ -82,7 +76,7 @@ static void split(struct naive *nv, const char *p, size_t size)
 		head = len < SCANLOG_LINE_MAX ? len : SCANLOG_LINE_MAX;
 		if (blank && head >= 5 && !memcmp(p + pos, "From ", 5)) {
 			if (nv->n < sizeof(nv->start) / sizeof(nv->start[0]))
-				nv->start[nv->n] = nv->len;
+				nv->start[nv->n] = nv->b.len;
 			nv->n++;
 			blank = 0;
 		} else {
@@ -99,10 +93,10 @@ static void split(struct naive *nv, const char *p, size_t size)
 /* message - message k of nv: where it is and its length */
 static const char *message(const struct naive *nv, size_t k, size_t *len)
 {
-	size_t end = k + 1 < nv->n ? nv->start[k + 1] : nv->len;
+	size_t end = k + 1 < nv->n ? nv->start[k + 1] : nv->b.len;
 
 	*len = end - nv->start[k];
-	return nv->buf ? nv->buf + nv->start[k] : "";
+	return buf_str(&nv->b) + nv->start[k];
 }
 
 /* oracle - a parser fed p[0..len) in one piece, finished */
@@ -343,7 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct scanlog_lines l;
 	struct mbox_check mc;
 	struct dir_check dc;
-	struct naive nv = {0};
+	struct naive nv;
 	char **names;
 	size_t n_names, i, n_files;
 	unsigned int workers;
@@ -353,6 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	/* scanmsg_mbox() against the oracle's split */
+	buf_init(&nv.b);
 	split(&nv, (const char *)data, size);
 	fd = memfd_create("fuzz-scanmsg", MFD_CLOEXEC);
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) ||
@@ -370,7 +365,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   mc.seen, nv.n);
 	free(l.buf);
 	close(fd);
-	free(nv.buf);
+	buf_free(&nv.b);
 
 	/* scanmsg_dir() over the input and its prefixes */
 	make_dir();
