@@ -43,13 +43,14 @@
 #include "scanmsg.h"
 
 #define NOW	  1768910400 /* 2026-01-20 12:00:00 UTC */
-#define FILES_MAX 80 /* 5 batches of 16: the ring of 2 workers is reused */
+#define FILES_MAX 80  /* 5 batches of 16: the ring of 2 workers is reused */
+#define MSGS_MAX  256 /* messages of an mbox compared one by one */
 
 /* The messages of an mbox as the oracle splits it. */
 struct naive {
 	struct buf b; /* the messages' bytes, one after the other */
-	size_t start[SCANMSG_MBOX_MAX * 64]; /* where each starts */
-	size_t n;			     /* messages (may exceed start[]) */
+	size_t start[MSGS_MAX + 1]; /* where each starts (and the next) */
+	size_t n;		    /* messages (may be more) */
 };
 
 static void put(struct naive *nv, const char *p, size_t len)
@@ -75,7 +76,7 @@ static void split(struct naive *nv, const char *p, size_t size)
 		 * there and the rest of it skipped */
 		head = len < SCANLOG_LINE_MAX ? len : SCANLOG_LINE_MAX;
 		if (blank && head >= 5 && !memcmp(p + pos, "From ", 5)) {
-			if (nv->n < sizeof(nv->start) / sizeof(nv->start[0]))
+			if (nv->n <= MSGS_MAX)
 				nv->start[nv->n] = nv->b.len;
 			nv->n++;
 			blank = 0;
@@ -90,7 +91,7 @@ static void split(struct naive *nv, const char *p, size_t size)
 	}
 }
 
-/* message - message k of nv: where it is and its length */
+/* message - message k (< MSGS_MAX) of nv: where it is and its length */
 static const char *message(const struct naive *nv, size_t k, size_t *len)
 {
 	size_t end = k + 1 < nv->n ? nv->start[k + 1] : nv->b.len;
@@ -160,7 +161,7 @@ static int mbox_one(void *arg, struct dsn *d)
 
 	FUZZ_CHECK(d != NULL, "no parser for message %zu", c->seen);
 	dsn_finish(d);
-	if (c->seen < sizeof(c->nv->start) / sizeof(c->nv->start[0])) {
+	if (c->seen < MSGS_MAX) {
 		p = message(c->nv, c->seen, &len);
 		o = oracle(p, len, c->max_bytes);
 		same(d, o, "mbox message");
