@@ -174,7 +174,6 @@ static int mbox_one(void *arg, struct dsn *d)
 
 /* One file of the directory and what scanmsg_dir() must make of it. */
 struct file {
-	char name[8];
 	size_t len; /* the first len bytes of the input */
 	enum scanmsg_kind kind;
 	struct naive nv; /* an mbox's messages */
@@ -241,39 +240,47 @@ static void dir_one(void *arg, size_t i, const struct scanmsg_msg *m,
 	}
 	f = &c->f[i];
 	FUZZ_CHECK(journal == (f->kind == SCANMSG_JOURNAL),
-		   "%s: journal %d, kind %d", f->name, journal, (int)f->kind);
+		   "f%02zu: journal %d, kind %d", i, journal, (int)f->kind);
 	if (f->kind == SCANMSG_MESSAGE) {
-		FUZZ_CHECK(m && !m->next, "%s: one message expected", f->name);
+		FUZZ_CHECK(m && !m->next, "f%02zu: one message expected", i);
 		same_msg(m, c->data, f->len, c->max_bytes);
 		return;
 	}
 	if (f->kind != SCANMSG_MBOX || f->nv.n > SCANMSG_MBOX_MAX) {
-		FUZZ_CHECK(!m, "%s: kind %d handed on parsed", f->name,
+		FUZZ_CHECK(!m, "f%02zu: kind %d handed on parsed", i,
 			   (int)f->kind);
 		return;
 	}
 	for (k = 0; k < f->nv.n; k++, m = m->next) {
-		FUZZ_CHECK(m, "%s: message %zu of %zu missing", f->name, k,
+		FUZZ_CHECK(m, "f%02zu: message %zu of %zu missing", i, k,
 			   f->nv.n);
 		p = message(&f->nv, k, &len);
 		same_msg(m, p, len, c->max_bytes);
 	}
-	FUZZ_CHECK(!m, "%s: more than %zu messages", f->name, f->nv.n);
+	FUZZ_CHECK(!m, "f%02zu: more than %zu messages", i, f->nv.n);
 }
 
 static char dir_path[64];
 
+/* entry - the path of entry i of the directory: file i, or FILES_MAX: the
+ * subdirectory (it sorts last) */
+static const char *entry(char *out, size_t size, size_t i)
+{
+	if (i < FILES_MAX)
+		snprintf(out, size, "%s/f%02zu", dir_path, i);
+	else
+		snprintf(out, size, "%s/zz", dir_path);
+	return out;
+}
+
 static void remove_dir(void)
 {
-	char sub[128];
-	int k;
+	char path[128];
+	size_t i;
 
-	for (k = 0; k < FILES_MAX; k++) {
-		snprintf(sub, sizeof(sub), "%s/f%02d", dir_path, k);
-		unlink(sub);
-	}
-	snprintf(sub, sizeof(sub), "%s/zz", dir_path);
-	rmdir(sub);
+	for (i = 0; i < FILES_MAX; i++)
+		unlink(entry(path, sizeof(path), i));
+	rmdir(entry(path, sizeof(path), FILES_MAX));
 	rmdir(dir_path);
 }
 
@@ -284,7 +291,7 @@ static void make_dir(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct stat st;
-	char sub[128];
+	char path[128];
 
 	if (dir_path[0])
 		return;
@@ -295,19 +302,19 @@ static void make_dir(void)
 		 tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
 	if (!mkdtemp(dir_path))
 		abort();
-	snprintf(sub, sizeof(sub), "%s/zz", dir_path);
-	if (mkdir(sub, 0700) < 0)
+	if (mkdir(entry(path, sizeof(path), FILES_MAX), 0700) < 0)
 		abort();
 	atexit(remove_dir);
 }
 
-static void write_file(const char *name, const uint8_t *p, size_t len)
+/* write_file - file i of the directory: p[0..len) */
+static void write_file(size_t i, const uint8_t *p, size_t len)
 {
 	char path[128];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir_path, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(entry(path, sizeof(path), i),
+		  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || (len && write(fd, p, len) != (ssize_t)len))
 		abort();
 	close(fd);
@@ -375,17 +382,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < FILES_MAX; i++) {
 		struct file *f = &files[i];
 
-		snprintf(f->name, sizeof(f->name), "f%02zu", i);
-		if (i >= n_files) {
-			char path[128];
+		char path[128];
 
-			snprintf(path, sizeof(path), "%s/%s", dir_path,
-				 f->name);
-			unlink(path);
+		if (i >= n_files) {
+			unlink(entry(path, sizeof(path), i));
 			continue;
 		}
 		f->len = i == 0 ? size : (size_t)(fuzz_rand(&h) % (size + 1));
-		write_file(f->name, data, f->len);
+		write_file(i, data, f->len);
 		f->kind = kind_of(data, f->len);
 		if (f->kind == SCANMSG_MBOX)
 			split(&f->nv, (const char *)data, f->len);
