@@ -10,7 +10,7 @@
  *     message's lines (LF-terminated, cut where scanlog_next() cuts) in
  *     one piece: the same records, field by field, and the same facts;
  *   - scanmsg_dir() over a directory made of the input (the whole input
- *     and prefixes of it, 1 to 40 files, so that batches and the ring of
+ *     and prefixes of it, 1 to 80 files, so that batches and the ring of
  *     several workers are used, and a subdirectory), with 1, 2 and 3
  *     workers, calls back once for each entry, in name order: a journal
  *     file is said to be one; one message comes parsed as a parser fed
@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "fuzzdsn.h"
 
 #include "buf.h"
 #include "dsn.h"
@@ -112,39 +113,6 @@ static struct dsn *oracle(const char *p, size_t len, size_t max_bytes)
 	return d;
 }
 
-/* same - do the finished parsers a and b hold the same results? */
-static void same(const struct dsn *a, const struct dsn *b, const char *what)
-{
-	const struct dsn_info *x = dsn_get_info(a), *y = dsn_get_info(b);
-	size_t i;
-
-	FUZZ_CHECK(dsn_count(a) == dsn_count(b), "%s: %zu records, not %zu",
-		   what, dsn_count(a), dsn_count(b));
-	FUZZ_CHECK(x->is_report == y->is_report && x->is_arf == y->is_arf &&
-			   x->known_layout == y->known_layout &&
-			   x->has_marker == y->has_marker &&
-			   x->auto_submitted == y->auto_submitted &&
-			   x->date == y->date && x->truncated == y->truncated &&
-			   x->bytes == y->bytes &&
-			   x->dropped_records == y->dropped_records &&
-			   !strcmp(x->reporting_mta, y->reporting_mta) &&
-			   !strcmp(x->postfix_queue_id, y->postfix_queue_id) &&
-			   !strcmp(x->from, y->from),
-		   "%s: the message's facts differ", what);
-	for (i = 0; i < dsn_count(a); i++) {
-		const struct dsn_record *r = dsn_get(a, i), *s = dsn_get(b, i);
-
-		FUZZ_CHECK(!strcmp(r->recipient, s->recipient) &&
-				   !strcmp(r->action, s->action) &&
-				   !strcmp(r->status, s->status) &&
-				   !strcmp(r->remote_mta, s->remote_mta) &&
-				   r->diag_len == s->diag_len &&
-				   !memcmp(r->diag, s->diag, r->diag_len) &&
-				   r->diag_truncated == s->diag_truncated,
-			   "%s: record %zu differs", what, i);
-	}
-}
-
 /* What the mbox callback compares against. */
 struct mbox_check {
 	const struct naive *nv;
@@ -160,11 +128,13 @@ static int mbox_one(void *arg, struct dsn *d)
 	size_t len;
 
 	FUZZ_CHECK(d != NULL, "no parser for message %zu", c->seen);
+	FUZZ_CHECK(c->seen < c->nv->n, "message %zu handed on, %zu in the mbox",
+		   c->seen + 1, c->nv->n);
 	dsn_finish(d);
 	if (c->seen < MSGS_MAX) {
 		p = message(c->nv, c->seen, &len);
 		o = oracle(p, len, c->max_bytes);
-		same(d, o, "mbox message");
+		same_parse(d, o, "mbox message");
 		dsn_free(o);
 	}
 	dsn_free(d);
@@ -207,7 +177,7 @@ static void same_msg(const struct scanmsg_msg *m, const char *p, size_t len,
 	size_t i, nf = 0;
 
 	FUZZ_CHECK(m->d != NULL, "a message without its parser");
-	same(m->d, o, "message");
+	same_parse(m->d, o, "message");
 	FUZZ_CHECK(m->n == dsn_count(o), "n %zu, %zu records", m->n,
 		   dsn_count(o));
 	if (!info->is_arf && !info->has_marker)
